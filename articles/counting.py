@@ -1,0 +1,137 @@
+"""
+The view-count rules, in one place.
+
+A visit counts when it is a reader's GET of the full article page: not a bot,
+not a HEAD, not an htmx partial, not staff. A reader is told apart by a hash of
+their address and User-Agent under a random salt that changes every day: no
+cookie is set and nothing that identifies a person is stored. A reader's repeat
+visits within ``NEWSROOM_VIEW_WINDOW_MINUTES`` count once.
+
+Both the dedupe and the increment happen in the database, so they hold across
+every worker process of a deployment: the dedupe is one conditional upsert on a
+unique (article, reader) row, the increment one ``UPDATE ... SET view_count =
+view_count + 1``. Nothing is read and written back in Python.
+"""
+
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, connection
+from django.db.models import F
+from django.utils import timezone
+
+from .models import Article, ReaderSalt, ReaderView
+
+BOT_USER_AGENT = re.compile(
+    r"bot|crawl|spider|slurp|archiver|scrap|fetch|monitor|uptime|pingdom|preview|"
+    r"facebookexternalhit|embedly|quora link|pinterest|whatsapp|vkshare|w3c_validator|"
+    r"curl|wget|httpie|python-requests|python-urllib|aiohttp|httpx|go-http-client|"
+    r"java/|okhttp|libwww|lighthouse|headlesschrome|phantomjs",
+    re.IGNORECASE,
+)
+
+_salt_cache = {}
+
+
+def is_countable(request):
+    """Whether this request is a reader's visit that may count."""
+    if request.method != "GET":
+        return False
+    if getattr(request, "htmx", False):
+        return False
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_staff:
+        return False
+    user_agent = request.headers.get("User-Agent", "")
+    if not user_agent or BOT_USER_AGENT.search(user_agent):
+        return False
+    return True
+
+
+def client_address(request):
+    """The reader's address: REMOTE_ADDR, or the address the trusted proxies saw."""
+    proxies = settings.NEWSROOM_TRUSTED_PROXIES
+    if proxies:
+        forwarded = [
+            part.strip()
+            for part in request.headers.get("X-Forwarded-For", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def daily_salt(day=None):
+    """Today's salt, shared by every process through the database.
+
+    A process asks the database once a day; the first one to ask creates the
+    day's salt and deletes the salts and view marks that can no longer matter.
+    """
+    day = day or timezone.localdate()
+    if day in _salt_cache:
+        return _salt_cache[day]
+    try:
+        salt, created = ReaderSalt.objects.get_or_create(
+            day=day, defaults={"salt": secrets.token_hex(32)}
+        )
+    except IntegrityError:  # another process created it between our get and create
+        salt, created = ReaderSalt.objects.get(day=day), False
+    if created:
+        ReaderSalt.objects.filter(day__lt=day).delete()
+        purge_reader_views()
+    _salt_cache.clear()
+    _salt_cache[day] = salt.salt
+    return salt.salt
+
+
+def reader_fingerprint(request):
+    material = "\n".join(
+        [daily_salt(), client_address(request), request.headers.get("User-Agent", "")]
+    )
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def purge_reader_views(now=None):
+    """Forget view marks older than the window: they no longer hold anything back."""
+    now = now or timezone.now()
+    window = timedelta(minutes=settings.NEWSROOM_VIEW_WINDOW_MINUTES)
+    return ReaderView.objects.filter(counted_at__lt=now - window).delete()[0]
+
+
+def _first_view_in_window(article_id, reader, now):
+    """Mark the reader's view; True when no view of theirs counted within the window.
+
+    One statement: insert the mark, or move an expired one forward. The unique
+    (article, reader) constraint makes concurrent duplicates wait and then see the
+    fresh mark, so exactly one of them wins.
+    """
+    table = connection.ops.quote_name(ReaderView._meta.db_table)
+    cutoff = now - timedelta(minutes=settings.NEWSROOM_VIEW_WINDOW_MINUTES)
+    sql = (
+        f"INSERT INTO {table} (article_id, reader, counted_at) VALUES (%s, %s, %s) "
+        f"ON CONFLICT (article_id, reader) DO UPDATE SET counted_at = excluded.counted_at "
+        f"WHERE {table}.counted_at < %s"
+    )
+    with connection.cursor() as cursor:
+        adapt = connection.ops.adapt_datetimefield_value
+        cursor.execute(sql, [article_id, reader, adapt(now), adapt(cutoff)])
+        return cursor.rowcount == 1
+
+
+def record_view(request, article):
+    """Count this visit to ``article`` if the rules allow; return whether it counted.
+
+    The article in hand has its ``view_count`` raised by one when the visit
+    counts, so the page shows a count that includes it.
+    """
+    if not is_countable(request) or not article.is_published():
+        return False
+    if not _first_view_in_window(article.pk, reader_fingerprint(request), timezone.now()):
+        return False
+    Article.objects.filter(pk=article.pk).update(view_count=F("view_count") + 1)
+    article.view_count += 1
+    return True

@@ -1,0 +1,201 @@
+"""Demo content: a handful of categories and articles, among them the reference story.
+
+Idempotent: rows are found by slug, so running it again updates the demo text and
+duplicates nothing; view counts that readers have added since are kept.
+"""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from articles.models import Article, Category, Source
+
+CATEGORIES = [
+    ("News", "news", "What happened today, at home and abroad.", 0),
+    ("Sports", "sports", "Results, analysis and the stories behind the scores.", 1),
+    ("Business", "business", "Companies, markets and the economy.", 2),
+    ("Technology", "technology", "How technology is changing work and life.", 3),
+    ("Culture", "culture", "Books, film, music and the arts.", 4),
+]
+
+ATALANTA_BODY = """
+<p>Atalanta turned a two-goal deficit into one of the great European nights in Bergamo on Tuesday, beating Borussia Dortmund 4-1 after extra time to go through 4-3 on aggregate in the Champions League.</p>
+<p>Gianluca Scamacca scored inside five minutes and the pressure never eased. Davide Zappacosta made it 2-0 just before half-time, and the 21,234 supporters inside the New Balance Arena began to believe the first-leg defeat could be undone.</p>
+<h2>Dortmund hit back, then lose a man</h2>
+<p>Mario Pasalic's strike in the 57th minute put Atalanta ahead in the tie, but Karim Adeyemi answered for Dortmund with a composed finish in the 75th to level the aggregate at 3-3 and force extra time.</p>
+<p>The tie turned in the 96th minute. Nico Schlotterbeck brought down Nikola Krstovic in the area; after a VAR review the referee awarded the penalty and sent Schlotterbeck off. Lazar Samardzic scored from the spot a minute later.</p>
+<blockquote><p>Nine shots on target to four, and only 43.7 per cent of the ball: Atalanta did not need possession to decide the tie.</p></blockquote>
+<p>Ten-man Dortmund pushed for an equaliser that never came. Ramy Bensebaini, Emre Can, Isak Hien and Fabio Silva were all booked in a physical match.</p>
+<p>Few gave Gian Piero Gasperini's side a chance after the first leg. They now wait for the draw for the next round.</p>
+"""
+
+ARTICLES = [
+    {
+        "slug": "atalanta-complete-stunning-ucl-comeback-beating-dortmund-4-1",
+        "headline": "Atalanta Complete Stunning UCL Comeback, Beating Dortmund 4-1 to Advance "
+        "After Extra-Time Drama",
+        "category": "sports",
+        "byline": "Marco Bellini",
+        "standfirst": "Two goals down from the first leg, Atalanta overturned the deficit in Bergamo "
+        "and went through 4-3 on aggregate after a red card and a late penalty.",
+        "body": ATALANTA_BODY,
+        "published_at": (2026, 2, 25, 8, 30),
+        "views": 788,
+        "featured": True,
+        "sources": [
+            ("ESPN", "https://www.espn.com/soccer/"),
+            ("UEFA.com", "https://www.uefa.com/uefachampionsleague/"),
+            ("VAVEL", "https://www.vavel.com/en/"),
+        ],
+    },
+    {
+        "slug": "city-council-approves-riverside-housing-plan",
+        "headline": "City Council Approves Riverside Housing Plan After Marathon Session",
+        "category": "news",
+        "byline": "Priya Raman",
+        "standfirst": "The plan adds 1,200 homes on former industrial land; a third of them will be "
+        "let below market rents.",
+        "body": "<p>After nine hours of debate the council voted 31 to 18 for the riverside plan, "
+        "the largest housing scheme in the city for two decades.</p><p>Opponents argued that the "
+        "flood defences should be finished first. The council's planning lead said the defences "
+        "are funded and will be in place before the first residents move in.</p>",
+        "published_at": (2026, 2, 24, 18, 0),
+        "views": 412,
+        "sources": [("City Council minutes", ""), ("Environment Agency", "")],
+    },
+    {
+        "slug": "regional-rail-timetable-overhaul",
+        "headline": "Regional Rail Timetable Overhaul Promises Half-Hourly Trains",
+        "category": "news",
+        "byline": "Tom Okafor",
+        "standfirst": "Operators say the new timetable adds 140 services a day from May.",
+        "body": "<p>Commuters on the three busiest lines will get a train every thirty minutes "
+        "from May, the operators announced.</p><p>Passenger groups welcomed the change but "
+        "asked for longer trains at peak hours.</p>",
+        "published_at": (2026, 2, 20, 7, 15),
+        "views": 1530,
+        "sources": [("Rail operators' joint statement", "")],
+    },
+    {
+        "slug": "local-bakery-chain-expands-north",
+        "headline": "Local Bakery Chain Expands North With Six New Shops",
+        "category": "business",
+        "byline": "Hannah Cole",
+        "standfirst": "The family firm will hire 90 people this year.",
+        "body": "<p>The bakery, founded in 1978, is opening six shops in northern towns.</p>"
+        "<ul><li>Four open in the spring.</li><li>Two follow in the autumn.</li></ul>",
+        "published_at": (2026, 2, 18, 9, 0),
+        "views": 96,
+        "sources": [("Company accounts", "")],
+    },
+    {
+        "slug": "schools-trial-phone-free-days",
+        "headline": "Schools Trial Phone-Free Days, and Pupils Mostly Approve",
+        "category": "technology",
+        "byline": "Lena Fischer",
+        "standfirst": "A term-long trial in twelve schools finds calmer breaks and fewer "
+        "disputes.",
+        "body": "<p>Twelve secondary schools asked pupils to hand in phones at the gate one day a "
+        "week.</p><p>Teachers reported calmer breaks; pupils said they missed music most.</p>",
+        "published_at": (2026, 2, 12, 12, 0),
+        "views": 2047,
+        "sources": [("University study", "")],
+    },
+    {
+        "slug": "orchestra-returns-to-restored-hall",
+        "headline": "Orchestra Returns to Its Restored Hall After Four Years Away",
+        "category": "culture",
+        "byline": "Sam Adeyemi",
+        "standfirst": "The first concert sold out in eleven minutes.",
+        "body": "<p>The city's orchestra played its first concert in the restored hall on "
+        "Saturday. The acoustics, everyone agreed, were worth the wait.</p>",
+        "published_at": (2026, 1, 30, 19, 30),
+        "views": 1,
+        "sources": [],
+    },
+    {
+        "slug": "derby-preview-league-leaders-meet",
+        "headline": "Derby Preview: League Leaders Meet With the Title in Sight",
+        "category": "sports",
+        "byline": "Marco Bellini",
+        "standfirst": "Sunday's derby could decide the title. Scheduled to appear in the future.",
+        "body": "<p>Both sides are unbeaten in ten.</p>",
+        "published_at": None,  # scheduled: a week from now
+        "views": 0,
+        "sources": [],
+    },
+    {
+        "slug": "budget-analysis-draft",
+        "headline": "What the Budget Means for Your Household (draft)",
+        "category": "business",
+        "byline": "Hannah Cole",
+        "standfirst": "Still being written.",
+        "body": "<p>Draft notes.</p>",
+        "published_at": "draft",
+        "views": 0,
+        "sources": [],
+    },
+]
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo categories and articles (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        tz = timezone.get_current_timezone()
+        categories = {}
+        for name, slug, description, position in CATEGORIES:
+            categories[slug], _ = Category.objects.update_or_create(
+                slug=slug,
+                defaults={"name": name, "description": description, "position": position},
+            )
+
+        created_count = 0
+        for data in ARTICLES:
+            status = Article.Status.PUBLISHED
+            when = data["published_at"]
+            if when == "draft":
+                status, published_at = Article.Status.DRAFT, None
+            elif when is None:
+                published_at = timezone.now() + timedelta(days=7)
+            else:
+                # The reference story's date is a date in the site's time zone.
+                published_at = datetime(*when, tzinfo=ZoneInfo(str(tz)))
+            article, created = Article.objects.update_or_create(
+                slug=data["slug"],
+                defaults={
+                    "headline": data["headline"],
+                    "category": categories[data["category"]],
+                    "byline": data["byline"],
+                    "standfirst": data["standfirst"],
+                    "body": data["body"].strip(),
+                    "status": status,
+                    "published_at": published_at,
+                    "featured": data.get("featured", False),
+                },
+                create_defaults={
+                    "headline": data["headline"],
+                    "category": categories[data["category"]],
+                    "byline": data["byline"],
+                    "standfirst": data["standfirst"],
+                    "body": data["body"].strip(),
+                    "status": status,
+                    "published_at": published_at,
+                    "featured": data.get("featured", False),
+                    "view_count": data["views"],
+                },
+            )
+            created_count += created
+            article.sources.all().delete()
+            Source.objects.bulk_create(
+                Source(article=article, name=name, url=url, position=index)
+                for index, (name, url) in enumerate(data["sources"])
+            )
+        self.stdout.write(
+            f"Demo content ready: {len(categories)} categories, {len(ARTICLES)} articles "
+            f"({created_count} new)."
+        )

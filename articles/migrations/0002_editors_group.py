@@ -1,0 +1,37 @@
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+EDITORS = "Editors"
+EDITOR_MODELS = ["category", "article", "source"]
+
+
+def create_editors_group(apps, schema_editor):
+    # Permissions are normally made after migrate finishes; make them now so the
+    # group can be given them in this migration.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group, _ = Group.objects.get_or_create(name=EDITORS)
+    group.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="articles", content_type__model__in=EDITOR_MODELS
+        )
+    )
+
+
+def remove_editors_group(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name=EDITORS).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("articles", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [migrations.RunPython(create_editors_group, remove_editors_group)]

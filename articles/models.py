@@ -1,0 +1,235 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
+from django.urls import reverse
+from django.utils import timezone
+from django_prose_editor.fields import ProseEditorField
+
+# What the body editor offers, and so what the sanitizer lets through: the
+# allowlist is derived from this one list by django-prose-editor.
+BODY_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Strike": True,
+    "Underline": True,
+    "Subscript": True,
+    "Superscript": True,
+    "Heading": {"levels": [2, 3, 4]},
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Blockquote": True,
+    "HorizontalRule": True,
+    "HardBreak": True,
+    "Link": {"protocols": ["http", "https", "mailto"]},
+}
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(
+        max_length=80, unique=True, help_text="The category's address: /category/<slug>/."
+    )
+    description = models.TextField(
+        blank=True, help_text="One or two sentences shown at the top of the category page."
+    )
+    position = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Order in the navigation and on the home page; lower numbers come first.",
+    )
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:category", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """What readers may see: published, and the publication time has come.
+
+        Scheduling is decided here, at query time, so nothing has to run to make
+        a scheduled article appear.
+        """
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def scheduled(self):
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def for_listing(self):
+        """What an article card needs, in the same query."""
+        return self.select_related("category").defer("body")
+
+    def latest_per_category(self, per_category):
+        """The newest ``per_category`` articles of every category, in one query."""
+        return (
+            self.annotate(
+                category_rank=Window(
+                    RowNumber(),
+                    partition_by=F("category_id"),
+                    order_by=[F("published_at").desc(), F("pk").desc()],
+                )
+            )
+            .filter(category_rank__lte=per_category)
+            .order_by("category__position", "category__name", "category_rank")
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    headline = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        help_text="The article's address: /articles/<slug>/. Keep it once published, "
+        "or links to the article break.",
+    )
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="articles")
+    byline = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="The author's name as printed. Left empty, the linked account's full name is used.",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+        help_text="The author's account, when the author has one.",
+    )
+    standfirst = models.TextField(
+        max_length=500,
+        blank=True,
+        help_text="The summary under the headline; also used in lists, feeds and search results.",
+    )
+    body = ProseEditorField(
+        extensions=BODY_EXTENSIONS,
+        sanitize=True,
+        blank=True,
+        help_text="Headings, lists, quotes and links. Pasted styles and scripts are removed on save.",
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text="Readers see an article only when it is Published and its publication time has come.",
+    )
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="A time in the future schedules the article: it appears by itself then. "
+        "Left empty, publishing sets it to now.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    featured = models.BooleanField(
+        default=False, help_text="Lead the home page with this article (the newest featured one wins)."
+    )
+    comments_open = models.BooleanField(
+        default=True, help_text="Untick to close the comment thread: readers can read it but not add to it."
+    )
+    view_count = models.PositiveBigIntegerField(default=0, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        get_latest_by = "published_at"
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_status_published"),
+            models.Index(
+                fields=["category", "status", "-published_at"], name="article_category_published"
+            ),
+            models.Index(
+                fields=["-published_at"],
+                name="article_featured_published",
+                condition=Q(featured=True),
+            ),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def is_published(self):
+        """The same rule as ``ArticleQuerySet.published()``, for one article in hand."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    is_published.boolean = True
+    is_published.short_description = "Live"
+
+    @property
+    def byline_name(self):
+        if self.byline:
+            return self.byline
+        if self.author_id:
+            return self.author.get_full_name() or self.author.get_username()
+        return ""
+
+    def publish(self, when=None):
+        self.status = self.Status.PUBLISHED
+        if self.published_at is None or when is not None:
+            self.published_at = when or timezone.now()
+
+    def save(self, *args, **kwargs):
+        # The admin form sanitizes through the field's clean(); this covers every
+        # other way in (shell, scripts, fixtures), so nothing unsanitized is stored.
+        self.body = self._meta.get_field("body").sanitize(self.body or "")
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+
+class Source(models.Model):
+    """A citation shown under the article ("Sources: ESPN, UEFA.com")."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sources")
+    name = models.CharField(max_length=120, help_text="As printed, e.g. “UEFA.com”.")
+    url = models.URLField(
+        "URL", max_length=500, blank=True, help_text="Optional: the name links here when given."
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class ReaderSalt(models.Model):
+    """The random salt for one day's reader hashes; old days are deleted, so
+    yesterday's hashes can no longer be tied to an address."""
+
+    day = models.DateField(unique=True)
+    salt = models.CharField(max_length=64)
+
+
+class ReaderView(models.Model):
+    """When a reader (an anonymous, salted hash) last had a view counted on an article."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    reader = models.CharField(max_length=64)
+    counted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "reader"], name="reader_view_once"),
+        ]
+        indexes = [models.Index(fields=["counted_at"], name="reader_view_counted_at")]

@@ -1,0 +1,113 @@
+"""Makers and clock helpers shared by every test.
+
+Makers fill in sensible defaults and unique slugs; a test names only what its
+rule is about: ``make_article(status="draft")``.
+"""
+
+import itertools
+import os
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from articles import counting
+from articles.models import Article, Category, Source
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # sync Playwright runs an event loop
+
+_sequence = itertools.count(1)
+
+READER_UA = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0"
+
+
+def now():
+    return timezone.now()
+
+
+def days_ago(days):
+    return timezone.now() - timedelta(days=days)
+
+
+def days_ahead(days):
+    return timezone.now() + timedelta(days=days)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_reader_salt():
+    """Each test starts with no remembered salt, as a new process would."""
+    counting._salt_cache.clear()
+    yield
+    counting._salt_cache.clear()
+
+
+@pytest.fixture
+def make_category(db):
+    def make(**overrides):
+        n = next(_sequence)
+        fields = {"name": f"Category {n}", "slug": f"category-{n}", "position": n}
+        fields.update(overrides)
+        return Category.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def make_article(db, make_category):
+    def make(sources=(), **overrides):
+        n = next(_sequence)
+        fields = {
+            "headline": f"Headline number {n}",
+            "slug": f"headline-number-{n}",
+            "standfirst": f"The standfirst of article {n}.",
+            "body": f"<p>Body of article {n}.</p>",
+            "status": Article.Status.PUBLISHED,
+            "published_at": days_ago(1),
+            "byline": "Ada Reporter",
+        }
+        fields.update(overrides)
+        if "category" not in fields:
+            fields["category"] = make_category()
+        article = Article.objects.create(**fields)
+        for position, source in enumerate(sources):
+            name, url = source if isinstance(source, tuple) else (source, "")
+            Source.objects.create(article=article, name=name, url=url, position=position)
+        return article
+
+    return make
+
+
+@pytest.fixture
+def make_user(db, django_user_model):
+    def make(username=None, password="correct horse battery staple", **overrides):
+        username = username or f"user{next(_sequence)}"
+        user = django_user_model.objects.create_user(
+            username=username, password=password, **overrides
+        )
+        user.raw_password = password
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_editor(make_user):
+    def make(**overrides):
+        user = make_user(is_staff=True, **overrides)
+        user.groups.add(Group.objects.get(name="Editors"))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def editor(make_editor):
+    return make_editor(username="editor-on-duty")
+
+
+@pytest.fixture
+def reader_client(client):
+    """An anonymous reader's browser: a real User-Agent, so visits count."""
+    client.defaults["HTTP_USER_AGENT"] = READER_UA
+    return client

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count
 from django.utils import timezone
 
@@ -24,6 +25,7 @@ class SourceInline(admin.TabularInline):
     model = Source
     extra = 1
     fields = ["position", "name", "url"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     verbose_name = "source"
     verbose_name_plural = "Sources (shown as “Sources: …” under the article, in this order)"
 
@@ -37,7 +39,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "published_at",
         "is_published",
         "featured",
-        "view_count",
+        "views",
     ]
     list_display_links = ["headline"]
     list_filter = ["status", "category", "featured", "published_at"]
@@ -64,10 +66,16 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Record", {"fields": ["view_count", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
+    @admin.display(description="Views", ordering="view_count")
+    def views(self, article):
+        return f"{article.view_count:,}"
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "author":
             # Editors cannot browse user accounts; offer the desk's own people.
-            kwargs["queryset"] = db_field.related_model.objects.filter(is_staff=True, is_active=True)
+            kwargs["queryset"] = db_field.related_model.objects.filter(
+                is_staff=True, is_active=True
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):

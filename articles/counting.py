@@ -46,9 +46,7 @@ def is_countable(request):
     if user is not None and user.is_authenticated and user.is_staff:
         return False
     user_agent = request.headers.get("User-Agent", "")
-    if not user_agent or BOT_USER_AGENT.search(user_agent):
-        return False
-    return True
+    return bool(user_agent) and not BOT_USER_AGENT.search(user_agent)
 
 
 def client_address(request):

@@ -133,10 +133,12 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     featured = models.BooleanField(
-        default=False, help_text="Lead the home page with this article (the newest featured one wins)."
+        default=False,
+        help_text="Lead the home page with this article (the newest featured one wins).",
     )
     comments_open = models.BooleanField(
-        default=True, help_text="Untick to close the comment thread: readers can read it but not add to it."
+        default=True,
+        help_text="Untick to close the comment thread: readers can read it but not add to it.",
     )
     view_count = models.PositiveBigIntegerField(default=0, editable=False)
 
@@ -159,6 +161,14 @@ class Article(models.Model):
 
     def __str__(self):
         return self.headline
+
+    def save(self, *args, **kwargs):
+        # The admin form sanitizes through the field's clean(); this covers every
+        # other way in (shell, scripts, fixtures), so nothing unsanitized is stored.
+        self.body = self._meta.get_field("body").sanitize(self.body or "")
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -187,14 +197,6 @@ class Article(models.Model):
         if self.published_at is None or when is not None:
             self.published_at = when or timezone.now()
 
-    def save(self, *args, **kwargs):
-        # The admin form sanitizes through the field's clean(); this covers every
-        # other way in (shell, scripts, fixtures), so nothing unsanitized is stored.
-        self.body = self._meta.get_field("body").sanitize(self.body or "")
-        if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
-        super().save(*args, **kwargs)
-
 
 class Source(models.Model):
     """A citation shown under the article ("Sources: ESPN, UEFA.com")."""
@@ -220,6 +222,9 @@ class ReaderSalt(models.Model):
     day = models.DateField(unique=True)
     salt = models.CharField(max_length=64)
 
+    def __str__(self):
+        return f"salt for {self.day}"
+
 
 class ReaderView(models.Model):
     """When a reader (an anonymous, salted hash) last had a view counted on an article."""
@@ -233,3 +238,6 @@ class ReaderView(models.Model):
             models.UniqueConstraint(fields=["article", "reader"], name="reader_view_once"),
         ]
         indexes = [models.Index(fields=["counted_at"], name="reader_view_counted_at")]
+
+    def __str__(self):
+        return f"view of article {self.article_id} at {self.counted_at:%Y-%m-%d %H:%M}"

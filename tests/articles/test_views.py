@@ -65,7 +65,10 @@ class TestArticlePage:
         response = reader_client.get(reference_article.get_absolute_url())
         assert response.status_code == 200
         page = response.content.decode()
-        assert '<a href="https://www.espn.com/" rel="noopener nofollow" class="sources__link"><cite>ESPN</cite></a>' in page
+        assert (
+            '<a href="https://www.espn.com/" rel="noopener nofollow" class="sources__link"><cite>ESPN</cite></a>'
+            in page
+        )
         assert "<cite>VAVEL</cite>" in page
         assert 'href="https://www.uefa.com/"' in page
 
@@ -217,7 +220,9 @@ class TestCategoryPage:
         settings.NEWSROOM_ARTICLES_PER_PAGE = 2
         category = make_category()
         for day in range(1, 6):
-            make_article(category=category, headline=f"Story {day} days old", published_at=days_ago(day))
+            make_article(
+                category=category, headline=f"Story {day} days old", published_at=days_ago(day)
+            )
         first = client.get(category.get_absolute_url()).content.decode()
         assert "Story 1 days old" in first and "Story 3 days old" not in first
         assert "Page 1 of 3" in first and 'rel="next" href="?page=2"' in first

@@ -25,7 +25,8 @@ class Command(BaseCommand):
     def handle(self, *args, username, **options):
         User = get_user_model()
         user, created = User.objects.get_or_create(
-            username=username, defaults={"is_staff": True, "first_name": "Demo", "last_name": "Editor"}
+            username=username,
+            defaults={"is_staff": True, "first_name": "Demo", "last_name": "Editor"},
         )
         user.groups.add(Group.objects.get(name="Editors"))
         if created or not CREDENTIALS_FILE.exists():

@@ -96,8 +96,7 @@ ARTICLES = [
         "headline": "Schools Trial Phone-Free Days, and Pupils Mostly Approve",
         "category": "technology",
         "byline": "Lena Fischer",
-        "standfirst": "A term-long trial in twelve schools finds calmer breaks and fewer "
-        "disputes.",
+        "standfirst": "A term-long trial in twelve schools finds calmer breaks and fewer disputes.",
         "body": "<p>Twelve secondary schools asked pupils to hand in phones at the gate one day a "
         "week.</p><p>Teachers reported calmer breaks; pupils said they missed music most.</p>",
         "published_at": (2026, 2, 12, 12, 0),

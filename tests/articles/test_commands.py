@@ -1,0 +1,78 @@
+"""The set-up commands that `make run` calls."""
+
+import io
+from datetime import date
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from articles.management.commands import ensure_editor
+from articles.models import Article, Category
+
+pytestmark = pytest.mark.django_db
+
+REFERENCE_SLUG = "atalanta-complete-stunning-ucl-comeback-beating-dortmund-4-1"
+
+
+class TestSeedDemo:
+    def test_creates_the_reference_article_with_its_facts(self, client):
+        call_command("seed_demo", stdout=io.StringIO())
+        article = Article.objects.get(slug=REFERENCE_SLUG)
+        assert article.headline.startswith("Atalanta Complete Stunning UCL Comeback")
+        assert article.category.name == "Sports"
+        assert article.published_at.date() == date(2026, 2, 25)
+        assert article.view_count == 788
+        assert [s.name for s in article.sources.all()] == ["ESPN", "UEFA.com", "VAVEL"]
+        page = client.get(article.get_absolute_url()).content.decode()  # a bot-like client
+        assert "788 views" in page and "Published on" in page and "February 25, 2026" in page
+
+    def test_running_twice_duplicates_nothing_and_keeps_counts(self):
+        call_command("seed_demo", stdout=io.StringIO())
+        Article.objects.filter(slug=REFERENCE_SLUG).update(view_count=800)
+        counts = (Category.objects.count(), Article.objects.count())
+        call_command("seed_demo", stdout=io.StringIO())
+        assert (Category.objects.count(), Article.objects.count()) == counts
+        article = Article.objects.get(slug=REFERENCE_SLUG)
+        assert article.view_count == 800
+        assert article.sources.count() == 3
+
+    def test_includes_drafts_and_scheduled_articles_across_dates(self):
+        call_command("seed_demo", stdout=io.StringIO())
+        assert Article.objects.published().count() >= 5
+        assert Article.objects.scheduled().exists()
+        assert Article.objects.filter(status="draft").exists()
+        assert Article.objects.published().dates("published_at", "day").count() >= 5
+
+
+class TestEnsureEditor:
+    @pytest.fixture(autouse=True)
+    def credentials_file(self, tmp_path, monkeypatch):
+        path = tmp_path / "credentials"
+        monkeypatch.setattr(ensure_editor, "CREDENTIALS_FILE", path)
+        return path
+
+    def run(self, capsys):
+        call_command("ensure_editor")
+        return capsys.readouterr().out
+
+    def test_creates_an_editor_with_a_generated_password(self, capsys, credentials_file):
+        output = self.run(capsys)
+        user = get_user_model().objects.get(username="editor")
+        password = output.split("editor / ")[1].strip()
+        assert user.is_staff and not user.is_superuser
+        assert user.groups.filter(name="Editors").exists()
+        assert user.check_password(password) and len(password) >= 16
+        assert oct(credentials_file.stat().st_mode)[-3:] == "600"
+
+    def test_second_run_prints_the_same_login_and_creates_nothing(self, capsys):
+        first = self.run(capsys)
+        second = self.run(capsys)
+        assert first == second
+        assert get_user_model().objects.count() == 1
+
+    def test_password_differs_between_installs(self, capsys, credentials_file):
+        first = self.run(capsys)
+        get_user_model().objects.all().delete()
+        credentials_file.unlink()
+        assert self.run(capsys) != first

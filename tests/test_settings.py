@@ -1,0 +1,66 @@
+"""Settings come from the environment; production mode fails loudly and passes --deploy."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "a-long-random-production-secret-key-for-the-deploy-check-0123456789",
+    "DJANGO_ALLOWED_HOSTS": "news.example.com",
+    "DJANGO_CSRF_TRUSTED_ORIGINS": "https://news.example.com",
+}
+
+
+def manage(*args, **env):
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    base["DJANGO_SETTINGS_MODULE"] = "newsroom.settings"
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = manage("check", **{**PRODUCTION, "DJANGO_SECRET_KEY": ""})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = manage("check", **{**PRODUCTION, "DJANGO_ALLOWED_HOSTS": ""})
+    assert result.returncode != 0
+    assert "DJANGO_ALLOWED_HOSTS must be set" in result.stderr
+
+
+def test_production_passes_the_deploy_check_without_warnings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_a_malformed_flag_is_a_clear_error():
+    result = manage("check", DJANGO_DEBUG="maybe")
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG must be" in result.stderr
+
+
+def test_development_works_with_nothing_set():
+    result = manage("check")
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="needs PostgreSQL"
+)
+def test_postgresql_connections_persist_with_health_checks(settings):
+    database = settings.DATABASES["default"]
+    assert database["CONN_MAX_AGE"] > 0 and database["CONN_HEALTH_CHECKS"] is True

@@ -159,6 +159,11 @@ class TestHomePage:
         assert page.index("Featured lead") < page.index("Plain newest")
         assert 'aria-label="Lead story"' in page
 
+    def test_only_the_lead_is_styled_as_the_lead(self, client, make_article):
+        for _ in range(3):
+            make_article()
+        assert client.get("/").content.decode().count("card--lead") == 1
+
     def test_lead_falls_back_to_the_latest(self, client, make_article):
         make_article(headline="Older story", published_at=days_ago(2))
         make_article(headline="Newest story", published_at=days_ago(1))

@@ -7,10 +7,13 @@ their address and User-Agent under a random salt that changes every day: no
 cookie is set and nothing that identifies a person is stored. A reader's repeat
 visits within ``NEWSROOM_VIEW_WINDOW_MINUTES`` count once.
 
-Both the dedupe and the increment happen in the database, so they hold across
-every worker process of a deployment: the dedupe is one conditional upsert on a
-unique (article, reader) row, the increment one ``UPDATE ... SET view_count =
-view_count + 1``. Nothing is read and written back in Python.
+Both the dedupe and the increment happen in shared storage, so they hold across
+every worker process of a deployment, and nothing is read and written back in
+Python. By default that storage is the database: the dedupe is one conditional
+upsert on a unique (article, reader) row, the increment one ``UPDATE ... SET
+view_count = view_count + 1``. With ``NEWSROOM_VIEW_COUNTING = "redis"`` (the
+default when ``REDIS_URL`` is set) both move to Redis (``articles.view_buffer``)
+and ``manage.py flush_view_counts`` carries the counts into the database.
 """
 
 import hashlib
@@ -23,6 +26,7 @@ from django.db import IntegrityError, connection
 from django.db.models import F
 from django.utils import timezone
 
+from . import view_buffer
 from .models import Article, ReaderSalt, ReaderView
 
 BOT_USER_AGENT = re.compile(
@@ -120,16 +124,29 @@ def _first_view_in_window(article_id, reader, now):
         return cursor.rowcount == 1
 
 
+def _buffered():
+    return settings.NEWSROOM_VIEW_COUNTING == "redis"
+
+
 def record_view(request, article):
     """Count this visit to ``article`` if the rules allow; return whether it counted.
 
-    The article in hand has its ``view_count`` raised by one when the visit
-    counts, so the page shows a count that includes it.
+    Either way the article in hand ends up with the ``view_count`` to show: it
+    includes this visit when it counted, and views still buffered in Redis.
     """
-    if not is_countable(request) or not article.is_published():
-        return False
-    if not _first_view_in_window(article.pk, reader_fingerprint(request), timezone.now()):
-        return False
-    Article.objects.filter(pk=article.pk).update(view_count=F("view_count") + 1)
-    article.view_count += 1
-    return True
+    counts = is_countable(request) and article.is_published()
+    if counts:
+        reader = reader_fingerprint(request)
+        if _buffered():
+            window = settings.NEWSROOM_VIEW_WINDOW_MINUTES * 60
+            counts = view_buffer.mark_first_view(article.pk, reader, window)
+        else:
+            counts = _first_view_in_window(article.pk, reader, timezone.now())
+    if _buffered():
+        if counts:
+            view_buffer.add_view(article.pk)
+        article.view_count += view_buffer.buffered_views(article.pk)
+    elif counts:
+        Article.objects.filter(pk=article.pk).update(view_count=F("view_count") + 1)
+        article.view_count += 1
+    return counts

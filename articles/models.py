@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q, Window
@@ -224,6 +226,24 @@ class ReaderSalt(models.Model):
 
     def __str__(self):
         return f"salt for {self.day}"
+
+
+class FlushedViewBatch(models.Model):
+    """A batch of Redis-buffered views already added to the database.
+
+    Written in the same transaction as the counts, so a flush that died after
+    committing is not applied twice (see ``articles.view_buffer``).
+    """
+
+    batch_id = models.CharField(max_length=32, unique=True)
+    flushed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.batch_id
+
+    @classmethod
+    def forget_old(cls, days=7):
+        cls.objects.filter(flushed_at__lt=timezone.now() - timedelta(days=days)).delete()
 
 
 class ReaderView(models.Model):

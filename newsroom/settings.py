@@ -200,4 +200,15 @@ NEWSROOM_VIEW_WINDOW_MINUTES = env_int("NEWSROOM_VIEW_WINDOW_MINUTES", 30)
 # the app faces readers directly and REMOTE_ADDR is the reader's address.
 NEWSROOM_TRUSTED_PROXIES = env_int("NEWSROOM_TRUSTED_PROXIES", 0)
 
+# Where view marks and counts live: "database" (exact and immediate) or "redis"
+# (no database write per view; `manage.py flush_view_counts` moves the counts in).
+NEWSROOM_VIEW_COUNTING = os.environ.get(
+    "NEWSROOM_VIEW_COUNTING", "redis" if REDIS_URL else "database"
+)
+if NEWSROOM_VIEW_COUNTING not in {"database", "redis"}:
+    raise ImproperlyConfigured("NEWSROOM_VIEW_COUNTING must be 'database' or 'redis'.")
+if NEWSROOM_VIEW_COUNTING == "redis" and not REDIS_URL:
+    raise ImproperlyConfigured("NEWSROOM_VIEW_COUNTING=redis needs REDIS_URL.")
+NEWSROOM_VIEW_BUFFER_PREFIX = os.environ.get("DJANGO_CACHE_PREFIX", "newsroom")
+
 NEWSROOM_ARTICLES_PER_PAGE = 20

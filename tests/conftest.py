@@ -35,6 +35,12 @@ def days_ahead(days):
 
 
 @pytest.fixture(autouse=True)
+def _count_views_in_the_database(settings):
+    """Tests use the database for view counting unless they ask for Redis."""
+    settings.NEWSROOM_VIEW_COUNTING = "database"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_reader_salt():
     """Each test starts with no remembered salt, as a new process would."""
     counting._salt_cache.clear()

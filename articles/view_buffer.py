@@ -1,0 +1,128 @@
+"""
+Redis storage for view counting, for deployments that run past one machine.
+
+With ``REDIS_URL`` set, ``articles.counting`` keeps its rules but stores through
+here: a reader's view mark is a key that expires with the window (``SET NX PX``),
+and counted views pile up in one Redis hash (article id -> views not yet in the
+database). ``manage.py flush_view_counts`` moves them into ``Article.view_count``.
+
+The flush is exactly-once even if it dies at any point:
+
+1. The pending hash is renamed to a batch of its own and the batch id is recorded
+   in a set, in one atomic script. New views go on into a fresh pending hash.
+2. The batch's counts are added in one database transaction, which also records
+   the batch id in ``FlushedViewBatch``.
+3. The batch is deleted from Redis.
+
+A flush that dies before step 2 commits leaves the batch in Redis, and the next
+flush applies it; one that dies after leaves the batch id in the database, and
+the next flush only deletes the batch.
+"""
+
+import uuid
+
+import redis
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+
+_client = None
+
+_CLAIM_PENDING = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('RENAME', KEYS[1], KEYS[2])
+  redis.call('SADD', KEYS[3], ARGV[1])
+  return 1
+end
+return 0
+"""
+
+
+def client():
+    global _client
+    if _client is None:
+        _client = redis.Redis.from_url(settings.REDIS_URL)
+    return _client
+
+
+def _key(*parts):
+    return ":".join([settings.NEWSROOM_VIEW_BUFFER_PREFIX, "views", *map(str, parts)])
+
+
+def pending_key():
+    return _key("pending")
+
+
+def batch_key(batch_id):
+    return _key("batch", batch_id)
+
+
+def batches_key():
+    return _key("batches")
+
+
+def mark_first_view(article_id, reader, window_seconds):
+    """True when the reader has no view of this article counted within the window."""
+    return bool(client().set(_key("seen", article_id, reader), 1, nx=True, ex=window_seconds))
+
+
+def add_view(article_id):
+    """Buffer one view; return how many views of the article are now buffered."""
+    return int(client().hincrby(pending_key(), article_id, 1))
+
+
+def buffered_views(article_id):
+    """Views counted but not yet in the database: pending, plus batches in flight.
+
+    A batch is in flight only while a flush runs (or after one died); then one
+    query tells which of them the database already holds.
+    """
+    from .models import FlushedViewBatch
+
+    r = client()
+    batch_ids = [b.decode() for b in r.smembers(batches_key())]
+    if batch_ids:
+        applied = set(
+            FlushedViewBatch.objects.filter(batch_id__in=batch_ids).values_list(
+                "batch_id", flat=True
+            )
+        )
+        batch_ids = [b for b in batch_ids if b not in applied]
+    with r.pipeline(transaction=False) as pipe:
+        pipe.hget(pending_key(), article_id)
+        for batch_id in batch_ids:
+            pipe.hget(batch_key(batch_id), article_id)
+        return sum(int(value) for value in pipe.execute() if value)
+
+
+def flush(on_stage=None):
+    """Move every buffered view into the database; return the number of views moved.
+
+    ``on_stage`` is called with the name of each step as it completes, so a test
+    can stop the process between any two of them.
+    """
+    from .models import Article, FlushedViewBatch
+
+    on_stage = on_stage or (lambda stage: None)
+    r = client()
+    leftover = sorted(b.decode() for b in r.smembers(batches_key()))
+    batch_id = uuid.uuid4().hex
+    claimed = r.eval(_CLAIM_PENDING, 3, pending_key(), batch_key(batch_id), batches_key(), batch_id)
+    on_stage("claimed")
+    moved = 0
+    for batch in leftover + ([batch_id] if claimed else []):
+        counts = {int(k): int(v) for k, v in r.hgetall(batch_key(batch)).items()}
+        with transaction.atomic():
+            _, created = FlushedViewBatch.objects.get_or_create(batch_id=batch)
+            if created:
+                for article_id, views in counts.items():
+                    Article.objects.filter(pk=article_id).update(view_count=F("view_count") + views)
+                moved += sum(counts.values())
+        on_stage("committed")
+        with r.pipeline() as pipe:
+            pipe.delete(batch_key(batch))
+            pipe.srem(batches_key(), batch)
+            pipe.execute()
+        on_stage("released")
+    FlushedViewBatch.forget_old()
+    return moved

@@ -1,0 +1,162 @@
+"""View counting through Redis, and the flush that must never lose or repeat a count.
+
+These run against the real Redis named by REDIS_URL (CI sets it) and skip without it.
+"""
+
+import io
+import os
+import subprocess
+import sys
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from articles import view_buffer
+from articles.models import Article, FlushedViewBatch
+from tests.conftest import READER_UA
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_URL = os.environ.get("REDIS_URL", "")
+pytestmark = pytest.mark.skipif(not REDIS_URL, reason="needs Redis: set REDIS_URL")
+
+
+@pytest.fixture
+def redis_counting(settings):
+    prefix = f"newsroom-test-{uuid.uuid4().hex[:12]}"
+    settings.REDIS_URL = REDIS_URL
+    settings.NEWSROOM_VIEW_COUNTING = "redis"
+    settings.NEWSROOM_VIEW_BUFFER_PREFIX = prefix
+    view_buffer._client = None
+    yield prefix
+    client = view_buffer.client()
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+    view_buffer._client = None
+
+
+def db_views(article):
+    article.refresh_from_db()
+    return article.view_count
+
+
+def visit(client, article, reader):
+    return client.get(article.get_absolute_url(), HTTP_USER_AGENT=f"{READER_UA} reader/{reader}")
+
+
+@pytest.mark.django_db
+class TestBufferedCounting:
+    def test_a_view_is_buffered_not_written_and_the_page_shows_it(
+        self, client, redis_counting, make_article
+    ):
+        article = make_article()
+        Article.objects.filter(pk=article.pk).update(view_count=100)
+        response = visit(client, article, 1)
+        assert "101 views" in response.content.decode()
+        assert db_views(article) == 100
+        assert view_buffer.buffered_views(article.pk) == 1
+
+    def test_repeat_views_within_the_window_count_once(self, client, redis_counting, make_article):
+        article = make_article()
+        for _ in range(3):
+            visit(client, article, 1)
+        visit(client, article, 2)
+        assert view_buffer.buffered_views(article.pk) == 2
+
+    def test_uncounted_visits_still_show_the_buffered_views(
+        self, client, redis_counting, make_article
+    ):
+        article = make_article()
+        visit(client, article, 1)
+        response = client.get(article.get_absolute_url(), HTTP_USER_AGENT="Googlebot/2.1")
+        assert "1 view" in response.content.decode()
+
+    def test_counting_costs_the_page_no_database_query(
+        self, client, redis_counting, make_article, django_assert_max_num_queries
+    ):
+        article = make_article()
+        visit(client, make_article(), 0)  # today's salt, once per process
+        with django_assert_max_num_queries(3):  # article, sources, navigation
+            visit(client, article, 1)
+
+    def test_flush_moves_the_buffer_into_the_database(self, client, redis_counting, make_article):
+        first, second = make_article(), make_article()
+        for reader in range(3):
+            visit(client, first, reader)
+        visit(client, second, 0)
+        call_command("flush_view_counts", stdout=io.StringIO())
+        assert (db_views(first), db_views(second)) == (3, 1)
+        assert view_buffer.buffered_views(first.pk) == 0
+        assert "3 views" in visit(client, first, 0).content.decode()
+
+    def test_flush_with_nothing_buffered_is_harmless(self, redis_counting, make_article):
+        assert view_buffer.flush() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_readers_add_exactly_n_through_redis(redis_counting, live_server, make_article):
+    article = make_article()
+    url = live_server.url + article.get_absolute_url()
+
+    def read(n):
+        request = urllib.request.Request(url, headers={"User-Agent": f"{READER_UA} reader/{n}"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        assert set(pool.map(read, list(range(50)) * 2)) == {200}
+    assert view_buffer.buffered_views(article.pk) == 50
+    view_buffer.flush()
+    assert db_views(article) == 50
+
+
+def _database_url():
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    host = db["HOST"] or "127.0.0.1"
+    return f"postgres://{db['USER']}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _flush_in_a_process_that_dies_after(stage, prefix):
+    script = (
+        "import os, sys, django; django.setup()\n"
+        "from articles import view_buffer\n"
+        "view_buffer.flush(on_stage=lambda s: os._exit(9) if s == sys.argv[1] else None)\n"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": REDIS_URL,
+        "NEWSROOM_VIEW_COUNTING": "redis",
+        "DJANGO_CACHE_PREFIX": prefix,
+    }
+    return subprocess.run(
+        [sys.executable, "-c", script, stage], cwd=ROOT, env=env, capture_output=True, timeout=60
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("stage", ["claimed", "committed", "released"])
+def test_a_flush_killed_at_any_step_loses_and_repeats_nothing(redis_counting, make_article, stage):
+    article = make_article()
+    for _ in range(7):
+        view_buffer.add_view(article.pk)
+
+    result = _flush_in_a_process_that_dies_after(stage, redis_counting)
+    assert result.returncode == 9, result.stderr.decode()
+
+    for _ in range(5):  # readers keep coming while the flush lies dead
+        view_buffer.add_view(article.pk)
+    assert db_views(article) + view_buffer.buffered_views(article.pk) == 12  # what the page shows
+
+    view_buffer.flush()
+    assert db_views(article) == 12
+    assert view_buffer.buffered_views(article.pk) == 0
+    assert not view_buffer.client().smembers(view_buffer.batches_key())
+    assert FlushedViewBatch.objects.count() >= 1

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Count
 from django.utils import timezone
 
+from .caching import bump_content_version
 from .models import Article, Category, Source
 
 
@@ -97,4 +98,5 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.action(description="Unpublish selected articles (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
         count = queryset.update(status=Article.Status.DRAFT, updated_at=timezone.now())
+        bump_content_version()  # update() sends no signals
         self.message_user(request, f"Moved {count} article(s) back to draft.", messages.SUCCESS)

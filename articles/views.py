@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from . import counting
@@ -15,18 +16,28 @@ def _can_preview(user):
     return user.is_authenticated and user.is_staff and user.has_perm("articles.change_article")
 
 
+def _page_number(request):
+    """The requested page as a small whole number; anything else is page 1."""
+    raw = request.GET.get("page", "")
+    return int(raw) if raw.isdigit() and 0 < len(raw) <= 6 else 1
+
+
 @require_safe
 def home(request):
+    """The front page. Its lists are lazy: they run only when the cached
+    fragment that shows them has to be rendered again."""
     published = Article.objects.published().for_listing()
-    lead = published.filter(featured=True).first() or published.first()
-    latest = list(published.exclude(pk=getattr(lead, "pk", None))[:HOME_LATEST])
-    sections = {}
-    for article in published.latest_per_category(HOME_PER_CATEGORY):
-        sections.setdefault(article.category, []).append(article)
+    lead = SimpleLazyObject(lambda: published.order_by("-featured", "-published_at").first())
     return render(
         request,
         "articles/home.html",
-        {"lead": lead, "latest": latest, "sections": sections.items()},
+        {
+            "lead": lead,
+            "latest": SimpleLazyObject(
+                lambda: list(published.exclude(pk=getattr(lead, "pk", None))[:HOME_LATEST])
+            ),
+            "sections": published.latest_per_category(HOME_PER_CATEGORY),
+        },
     )
 
 
@@ -34,13 +45,20 @@ def home(request):
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
     articles = Article.objects.published().for_listing().filter(category=category)
-    page = Paginator(articles, settings.NEWSROOM_ARTICLES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page_number = _page_number(request)
     return render(
         request,
         "articles/category_detail.html",
-        {"category": category, "page_obj": page, "current_category_slug": category.slug},
+        {
+            "category": category,
+            "page_number": page_number,
+            "page_obj": SimpleLazyObject(
+                lambda: Paginator(articles, settings.NEWSROOM_ARTICLES_PER_PAGE).get_page(
+                    page_number
+                )
+            ),
+            "current_category_slug": category.slug,
+        },
     )
 
 

@@ -40,6 +40,30 @@ def _count_views_in_the_database(settings):
     settings.NEWSROOM_VIEW_COUNTING = "database"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory):
+    """Tests never share a file cache with a development server."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+        location = str(tmp_path_factory.mktemp("cache"))
+        with override_settings(
+            CACHES={"default": {**settings.CACHES["default"], "LOCATION": location}}
+        ):
+            yield
+    else:
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with nothing cached, as after a deploy."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_reader_salt():
     """Each test starts with no remembered salt, as a new process would."""

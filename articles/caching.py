@@ -1,0 +1,71 @@
+"""
+Shared fragment caching that stays correct.
+
+Rendered fragments (the navigation, the home page, category listings) live in the
+configured cache, which every worker shares. Their keys carry a *content version*
+that any change a reader could see moves on (``bump_content_version``: saving or
+deleting an article, category or source, moderating a comment), so a change is
+visible at once on every worker with nothing to delete.
+
+A scheduled article changes the listings when its time comes, with no save to
+bump the version; so each fragment is also stored with the time it stops being
+valid: the next scheduled publication known when it was rendered.
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Min
+from django.utils import timezone
+
+VERSION_KEY = "content-version"
+
+
+def content_version():
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, 1, timeout=None)
+        version = cache.get(VERSION_KEY, 1)
+    return version
+
+
+def bump_content_version(**kwargs):
+    """Invalidate every fragment (usable as a signal receiver)."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # no version yet: nothing cached under one either
+        cache.add(VERSION_KEY, 1, timeout=None)
+
+
+def next_scheduled_publication(version):
+    """When the next scheduled article goes live, looked up once per content version."""
+    from .models import Article
+
+    key = f"next-scheduled:{version}"
+    cached = cache.get(key)
+    if cached is None:
+        when = Article.objects.scheduled().aggregate(when=Min("published_at"))["when"]
+        cached = (when,)
+        cache.set(key, cached, timeout=settings.NEWSROOM_FRAGMENT_TTL)
+    return cached[0]
+
+
+def fragment_key(name, vary_on):
+    parts = [str(part) for part in vary_on]
+    return ":".join(["fragment", str(content_version()), name, *parts])
+
+
+def get_fragment(key):
+    entry = cache.get(key)
+    if entry is None:
+        return None
+    html, valid_until = entry
+    if valid_until is not None and timezone.now() >= valid_until:
+        return None
+    return html
+
+
+def set_fragment(key, html):
+    version = key.split(":", 2)[1]
+    cache.set(
+        key, (html, next_scheduled_publication(version)), timeout=settings.NEWSROOM_FRAGMENT_TTL
+    )

@@ -1,0 +1,109 @@
+"""Cached fragments stay correct: every change a reader could see shows at once."""
+
+import pytest
+from django.urls import reverse
+
+from articles.models import Article, Source
+from tests.conftest import days_ahead
+
+pytestmark = pytest.mark.django_db
+
+
+def home(client):
+    return client.get("/").content.decode()
+
+
+class TestFragmentsAreReused:
+    def test_a_warm_home_page_runs_no_listing_query(
+        self, client, make_article, django_assert_max_num_queries
+    ):
+        for _ in range(5):
+            make_article()
+        client.get("/")
+        with django_assert_max_num_queries(0):
+            assert client.get("/").status_code == 200
+
+    def test_a_warm_category_page_only_looks_up_the_category(
+        self, client, make_article, django_assert_max_num_queries
+    ):
+        article = make_article()
+        url = article.category.get_absolute_url()
+        client.get(url)
+        with django_assert_max_num_queries(1):
+            assert article.headline in client.get(url).content.decode()
+
+    def test_pages_are_cached_separately(self, client, make_article, make_category, settings):
+        settings.NEWSROOM_ARTICLES_PER_PAGE = 1
+        category = make_category()
+        make_article(category=category, headline="First page story")
+        make_article(category=category, headline="Second page story", published_at=days_ahead(-3))
+        url = category.get_absolute_url()
+        assert "First page story" in client.get(url).content.decode()
+        assert "Second page story" in client.get(url + "?page=2").content.decode()
+
+
+class TestInvalidation:
+    def test_publishing_shows_at_once(self, client, make_article):
+        draft = make_article(headline="Breaking news", status=Article.Status.DRAFT)
+        assert "Breaking news" not in home(client)
+        draft.publish()
+        draft.save()
+        assert "Breaking news" in home(client)
+
+    def test_unpublishing_in_the_admin_hides_at_once(self, client, editor, make_article):
+        article = make_article(headline="Retracted story")
+        assert "Retracted story" in home(client)
+        client.force_login(editor)
+        client.post(
+            reverse("admin:articles_article_changelist"),
+            {"action": "unpublish", "_selected_action": [article.pk]},
+        )
+        client.logout()
+        assert "Retracted story" not in home(client)
+
+    def test_editing_a_headline_shows_at_once(self, client, make_article):
+        article = make_article(headline="Old headline")
+        category_url = article.category.get_absolute_url()
+        home(client), client.get(category_url)
+        article.headline = "Corrected headline"
+        article.save()
+        assert "Corrected headline" in home(client)
+        assert "Corrected headline" in client.get(category_url).content.decode()
+
+    def test_deleting_removes_at_once(self, client, make_article):
+        article = make_article(headline="Deleted story")
+        assert "Deleted story" in home(client)
+        article.delete()
+        assert "Deleted story" not in home(client)
+
+    def test_a_new_category_appears_in_the_navigation(self, client, make_article, make_category):
+        make_article()
+        home(client)
+        make_category(name="Weather")
+        assert ">Weather</a>" in home(client)
+
+    def test_a_scheduled_article_appears_when_its_time_comes(
+        self, client, make_article, monkeypatch
+    ):
+        make_article(headline="Already out")
+        make_article(headline="Embargoed story", published_at=days_ahead(1))
+        assert "Embargoed story" not in home(client)
+        later = days_ahead(2)
+        monkeypatch.setattr("django.utils.timezone.now", lambda: later)
+        assert "Embargoed story" in home(client)
+
+    def test_source_changes_move_the_version_on(self, make_article):
+        from articles.caching import content_version
+
+        article = make_article()
+        before = content_version()
+        Source.objects.create(article=article, name="Reuters")
+        assert content_version() > before
+
+    def test_view_counts_do_not_churn_the_cache(self, reader_client, make_article):
+        from articles.caching import content_version
+
+        article = make_article()
+        before = content_version()
+        reader_client.get(article.get_absolute_url())
+        assert content_version() == before

@@ -2,8 +2,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, OuterRef, Q, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
@@ -66,7 +66,21 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         """What an article card needs, in the same query."""
-        return self.select_related("category").defer("body")
+        return self.select_related("category").defer("body").with_comment_counts()
+
+    def with_comment_counts(self):
+        """Annotate ``comment_count``: the comments readers can see, in the same query."""
+        from comments.models import Comment
+
+        visible = (
+            Comment.objects.visible()
+            .filter(article=OuterRef("pk"))
+            .order_by()
+            .values("article")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return self.annotate(comment_count=Coalesce(Subquery(visible), 0))
 
     def latest_per_category(self, per_category):
         """The newest ``per_category`` articles of every category, in one query."""
@@ -141,6 +155,14 @@ class Article(models.Model):
     comments_open = models.BooleanField(
         default=True,
         help_text="Untick to close the comment thread: readers can read it but not add to it.",
+    )
+    comment_moderation = models.CharField(
+        max_length=4,
+        blank=True,
+        choices=[("post", "Post-moderation"), ("pre", "Pre-moderation")],
+        help_text="Post-moderation shows comments at once unless a spam rule holds them; "
+        "pre-moderation holds every comment until an editor approves it. "
+        "Empty: the site's setting.",
     )
     view_count = models.PositiveBigIntegerField(default=0, editable=False)
 

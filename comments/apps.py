@@ -5,3 +5,8 @@ class CommentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "comments"
     verbose_name = "Reader comments"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

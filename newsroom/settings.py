@@ -223,3 +223,25 @@ NEWSROOM_ARTICLES_PER_PAGE = 20
 # How long a cached fragment may live at most. Edits show at once (they move the
 # content version); view and comment counts on listing cards may lag by this much.
 NEWSROOM_FRAGMENT_TTL = env_int("NEWSROOM_FRAGMENT_TTL", 60)
+
+# Comments (comments/moderation.py holds the rules that read these).
+NEWSROOM_COMMENT_MODERATION = os.environ.get("NEWSROOM_COMMENT_MODERATION", "post")  # or "pre"
+if NEWSROOM_COMMENT_MODERATION not in {"post", "pre"}:
+    raise ImproperlyConfigured("NEWSROOM_COMMENT_MODERATION must be 'post' or 'pre'.")
+NEWSROOM_COMMENT_MAX_DEPTH = env_int("NEWSROOM_COMMENT_MAX_DEPTH", 3)  # levels, top level included
+NEWSROOM_COMMENTS_PER_PAGE = env_int("NEWSROOM_COMMENTS_PER_PAGE", 20)  # top-level comments
+NEWSROOM_COMMENT_RATE_LIMIT = env_int("NEWSROOM_COMMENT_RATE_LIMIT", 5)  # comments per reader...
+NEWSROOM_COMMENT_RATE_WINDOW_MINUTES = env_int(
+    "NEWSROOM_COMMENT_RATE_WINDOW_MINUTES", 10
+)  # ...in this window
+NEWSROOM_COMMENT_MIN_SECONDS = env_int(
+    "NEWSROOM_COMMENT_MIN_SECONDS", 3
+)  # faster than this is a bot
+NEWSROOM_COMMENT_FORM_MAX_AGE_HOURS = env_int("NEWSROOM_COMMENT_FORM_MAX_AGE_HOURS", 24)
+NEWSROOM_COMMENT_MAX_LINKS = env_int("NEWSROOM_COMMENT_MAX_LINKS", 2)  # more are held for review
+NEWSROOM_COMMENT_BLOCKLIST = env_list(
+    "NEWSROOM_COMMENT_BLOCKLIST", "viagra,casino bonus,crypto giveaway"
+)
+NEWSROOM_COMMENT_DUPLICATE_MINUTES = 10
+NEWSROOM_COMMENT_REPORT_THRESHOLD = env_int("NEWSROOM_COMMENT_REPORT_THRESHOLD", 3)
+NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS = env_int("NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS", 0)  # 0: never

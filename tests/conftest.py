@@ -109,6 +109,30 @@ def make_article(db, make_category):
 
 
 @pytest.fixture
+def make_comment(db, make_article):
+    from comments.models import Comment
+
+    def make(**overrides):
+        n = next(_sequence)
+        fields = {
+            "author_name": f"Reader {n}",
+            "body": f"Comment number {n}.",
+            "status": Comment.Status.APPROVED,
+            "reader": f"{n:064d}",
+        }
+        fields.update(overrides)
+        if "article" not in fields:
+            fields["article"] = fields["parent"].article if fields.get("parent") else make_article()
+        parent = fields.get("parent")
+        if parent is not None:
+            fields.setdefault("root_id", parent.root_id or parent.pk)
+            fields.setdefault("depth", parent.depth + 1)
+        return Comment.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
 def make_user(db, django_user_model):
     def make(username=None, password="correct horse battery staple", **overrides):
         username = username or f"user{next(_sequence)}"

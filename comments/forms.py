@@ -1,0 +1,149 @@
+"""The comment form: what a reader may send, and the spam checks that need no service.
+
+Two traps for bots: a honeypot field people never see, and a signed timestamp
+that refuses forms sent faster than a person types or older than a day.
+"""
+
+import time
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.validators import MaxLengthValidator
+
+from .models import Comment
+
+TIMESTAMP_SALT = "comments.form-issued"
+
+
+def issue_timestamp():
+    return signing.dumps(int(time.time()), salt=TIMESTAMP_SALT)
+
+
+class CommentForm(forms.ModelForm):
+    # Named like a field a bot would fill; hidden from people by CSS and from
+    # assistive technology by aria-hidden on its wrapper.
+    website = forms.CharField(required=False, label="Leave this field empty")
+    issued = forms.CharField(widget=forms.HiddenInput)
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Comment
+        fields = ["author_name", "email", "body"]
+        labels = {
+            "author_name": "Name",
+            "email": "Email (optional, never shown)",
+            "body": "Comment",
+        }
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 5, "maxlength": 5000}),
+            "author_name": forms.TextInput(attrs={"autocomplete": "name", "maxlength": 80}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+        }
+
+    def __init__(self, *args, article, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.article = article
+        self.user = user if user is not None and user.is_authenticated else None
+        if self.user:
+            del self.fields["author_name"]
+            del self.fields["email"]
+        else:
+            self.fields["author_name"].required = True
+            self.fields["author_name"].error_messages["required"] = (
+                "Please give a name to post under."
+            )
+        body = self.fields["body"]
+        body.error_messages["required"] = "Please write a comment."
+        # clean_body gives the length rule a clearer message than the generic one.
+        body.validators = [v for v in body.validators if not isinstance(v, MaxLengthValidator)]
+        if not self.is_bound:
+            self.initial.setdefault("issued", issue_timestamp())
+        self.reply_to = None
+
+    def clean_website(self):
+        if self.cleaned_data["website"]:
+            raise forms.ValidationError("Your comment could not be posted.")
+        return ""
+
+    def clean_issued(self):
+        token = self.cleaned_data["issued"]
+        try:
+            issued = int(signing.loads(token, salt=TIMESTAMP_SALT))
+        except (signing.BadSignature, TypeError, ValueError):
+            self._renew_timestamp()
+            raise forms.ValidationError(
+                "Your comment could not be posted. Please send it again."
+            ) from None
+        age = time.time() - issued
+        if age > settings.NEWSROOM_COMMENT_FORM_MAX_AGE_HOURS * 3600:
+            self._renew_timestamp()
+            raise forms.ValidationError(
+                "This form was open for too long. Please send your comment again."
+            )
+        if age < settings.NEWSROOM_COMMENT_MIN_SECONDS:
+            raise forms.ValidationError(
+                "That was very quick. Please wait a moment and send your comment again."
+            )
+        return token
+
+    def _renew_timestamp(self):
+        # A bound form shows its data; give the re-rendered form a fresh token.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("issued")] = issue_timestamp()
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError("Please write a comment.")
+        if len(body) > 5000:
+            raise forms.ValidationError(
+                f"Comments can be up to 5,000 characters; this one has {len(body):,}."
+            )
+        return body
+
+    def clean_author_name(self):
+        name = " ".join(self.cleaned_data["author_name"].split())
+        if not name:
+            raise forms.ValidationError("Please give a name to post under.")
+        return name
+
+    def clean_parent(self):
+        """A reply must answer a visible comment on the same article.
+
+        A reply deeper than the thread allows is attached to the deepest level.
+        """
+        parent_id = self.cleaned_data.get("parent")
+        if parent_id is None:
+            return None
+        parent = (
+            Comment.objects.visible()
+            .filter(pk=parent_id, article=self.article)
+            .select_related("parent")
+            .first()
+        )
+        if parent is None:
+            raise forms.ValidationError(
+                "The comment you replied to is not available any more. "
+                "You can post yours as a new comment."
+            )
+        self.reply_to = parent
+        deepest = settings.NEWSROOM_COMMENT_MAX_DEPTH - 1
+        if parent.depth >= deepest and parent.parent_id:
+            parent = parent.parent
+        return parent
+
+    def save(self, commit=True):
+        comment = super().save(commit=False)
+        comment.article = self.article
+        parent = self.cleaned_data.get("parent")
+        if parent is not None:
+            comment.parent = parent
+            comment.root_id = parent.root_id or parent.pk
+            comment.depth = parent.depth + 1
+        if self.user:
+            comment.user = self.user
+            comment.author_name = self.user.get_full_name() or self.user.get_username()
+        if commit:
+            comment.save()
+        return comment

@@ -1,0 +1,126 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible(self):
+        """What readers may see: approved comments. The one visibility rule."""
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def pending(self):
+        return self.filter(status=Comment.Status.PENDING)
+
+    def for_article(self, article):
+        return self.filter(article=article)
+
+    def top_level(self):
+        return self.filter(parent__isnull=True)
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        SPAM = "spam", "Spam"
+
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.CASCADE, related_name="comments"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    root = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The top-level comment of this reply's thread, so a thread loads in one query.",
+    )
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+    )
+    author_name = models.CharField("name", max_length=80, blank=True)
+    email = models.EmailField(blank=True, help_text="Never shown; for moderators only.")
+    body = models.TextField(max_length=5000)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=False
+    )
+    held_because = models.CharField(
+        max_length=200, blank=True, help_text="Why the spam rules held this comment, if they did."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    reader = models.CharField(
+        max_length=64, editable=False, help_text="Salted hash of the poster; no address is kept."
+    )
+    report_count = models.PositiveIntegerField(default=0)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        permissions = [("moderate_comment", "Can approve, reject and mark comments as spam")]
+        indexes = [
+            # The thread: top-level comments of an article, by status and time.
+            models.Index(
+                fields=["article", "status", "parent", "created_at"], name="comment_thread"
+            ),
+            # A page's replies, by their top-level comment.
+            models.Index(fields=["root", "created_at"], name="comment_root"),
+            # The rate limit and duplicate check: one reader's recent comments.
+            models.Index(fields=["reader", "created_at"], name="comment_reader_recent"),
+            # The moderation queue.
+            models.Index(fields=["status", "-created_at"], name="comment_queue"),
+        ]
+
+    def __str__(self):
+        return f"{self.display_name}: {self.body[:50]}"
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+
+    @property
+    def display_name(self):
+        if self.user_id:
+            return self.user.get_full_name() or self.user.get_username()
+        return self.author_name
+
+    def is_visible(self):
+        return self.status == self.Status.APPROVED
+
+    def moderate(self, status, moderator):
+        self.status = status
+        self.moderated_by = moderator
+        self.moderated_at = timezone.now()
+
+
+class CommentReport(models.Model):
+    """A reader's report of a comment: one per reader and comment."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reader = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "reader"], name="report_once_per_reader")
+        ]
+
+    def __str__(self):
+        return f"report of comment {self.comment_id}"

@@ -1,0 +1,97 @@
+"""
+A page of the thread: top-level comments and all their replies, nested, in two
+queries however many comments there are.
+
+The first query takes one page of top-level comments; the second takes every
+reply under them at once (each reply knows its top-level comment, ``root``), and
+Python nests them. Replies are shown oldest first under their parent.
+
+A comment that is no longer visible but has visible replies stays in the tree as
+a placeholder without its text, so the replies keep their context; one with no
+visible replies is left out. What a reader may see is decided here, never in the
+template.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Q
+
+from .models import Comment
+
+SORTS = {"newest": ("-created_at", "-pk"), "oldest": ("created_at", "pk")}
+
+
+@dataclass
+class Node:
+    """One comment in the tree. A removed comment keeps its place and id, not its text."""
+
+    comment: Comment | None
+    pk: int
+    depth: int
+    children: list = field(default_factory=list)
+
+    @property
+    def removed(self):
+        return self.comment is None
+
+
+@dataclass
+class ThreadPage:
+    nodes: list
+    sort: str
+    number: int
+    has_next: bool
+
+    @property
+    def next_number(self):
+        return self.number + 1
+
+
+def clean_sort(value):
+    return value if value in SORTS else "newest"
+
+
+def thread_page(article, page=1, sort="newest", per_page=None):
+    per_page = per_page or settings.NEWSROOM_COMMENTS_PER_PAGE
+    sort = clean_sort(sort)
+    page = max(1, page)
+    if getattr(article, "comment_count", None) == 0:
+        return ThreadPage([], sort, page, has_next=False)  # counted already: nothing to fetch
+    with_visible_replies = (
+        Comment.objects.visible().filter(article=article, root__isnull=False).values("root_id")
+    )
+    roots = list(
+        Comment.objects.filter(article=article, parent__isnull=True)
+        .filter(Q(status=Comment.Status.APPROVED) | Q(pk__in=with_visible_replies))
+        .select_related("user")
+        .order_by(*SORTS[sort])[(page - 1) * per_page : page * per_page + 1]
+    )
+    has_next = len(roots) > per_page
+    roots = roots[:per_page]
+    replies = (
+        Comment.objects.filter(root__in=roots).select_related("user").order_by("created_at", "pk")
+        if roots
+        else []
+    )
+    return ThreadPage(build(roots, replies), sort, page, has_next)
+
+
+def build(roots, replies):
+    """Nest ``replies`` under ``roots``; prune what readers may not see."""
+    nodes = {c.pk: Node(c, c.pk, c.depth) for c in [*roots, *replies]}
+    for reply in replies:
+        parent = nodes.get(reply.parent_id)
+        if parent is not None:
+            parent.children.append(nodes[reply.pk])
+    return [node for node in (_prune(nodes[root.pk]) for root in roots) if node is not None]
+
+
+def _prune(node):
+    node.children = [child for child in map(_prune, node.children) if child is not None]
+    if node.comment.is_visible():
+        return node
+    if node.children:
+        node.comment = None
+        return node
+    return None

@@ -1,0 +1,22 @@
+import time
+
+from django.core import signing
+
+from comments.forms import TIMESTAMP_SALT
+
+
+def issued(seconds_ago=60):
+    """A form timestamp as if the form had been opened ``seconds_ago``."""
+    return signing.dumps(int(time.time()) - seconds_ago, salt=TIMESTAMP_SALT)
+
+
+def comment_data(**overrides):
+    data = {
+        "author_name": "Jane Reader",
+        "email": "jane@example.com",
+        "body": "A thoughtful comment.",
+        "website": "",
+        "issued": issued(),
+    }
+    data.update(overrides)
+    return data

@@ -1,0 +1,125 @@
+"""The comment form's own checks: fields, honeypot, signed timestamp, parent."""
+
+import pytest
+from django.core import signing
+
+from comments.forms import TIMESTAMP_SALT, CommentForm
+from comments.models import Comment
+from tests.comments.helpers import comment_data, issued
+
+pytestmark = pytest.mark.django_db
+
+
+def form_for(article, user=None, **data):
+    return CommentForm(comment_data(**data), article=article, user=user)
+
+
+class TestFields:
+    def test_a_good_comment_is_valid(self, make_article):
+        assert form_for(make_article()).is_valid()
+
+    @pytest.mark.parametrize("body", ["", "   ", "\n\t \n"])
+    def test_empty_or_blank_body_is_refused(self, make_article, body):
+        form = form_for(make_article(), body=body)
+        assert not form.is_valid()
+        assert form.errors["body"] == ["Please write a comment."]
+
+    def test_body_over_5000_characters_is_refused_with_its_length(self, make_article):
+        form = form_for(make_article(), body="x" * 5001)
+        assert not form.is_valid()
+        assert "5,000" in form.errors["body"][0]
+
+    def test_body_of_exactly_5000_characters_is_fine(self, make_article):
+        assert form_for(make_article(), body="x" * 5000).is_valid()
+
+    def test_body_is_trimmed(self, make_article):
+        form = form_for(make_article(), body="  hello  \n")
+        assert form.is_valid() and form.cleaned_data["body"] == "hello"
+
+    @pytest.mark.parametrize("name", ["", "    "])
+    def test_anonymous_readers_need_a_name(self, make_article, name):
+        form = form_for(make_article(), author_name=name)
+        assert not form.is_valid() and "author_name" in form.errors
+
+    def test_email_must_look_like_one(self, make_article):
+        form = form_for(make_article(), email="not an email")
+        assert not form.is_valid() and "email" in form.errors
+
+    def test_logged_in_reader_only_writes_the_comment(self, make_article, make_user):
+        user = make_user(first_name="Sam", last_name="Account")
+        form = form_for(make_article(), user=user, author_name="", email="")
+        assert "author_name" not in form.fields and "email" not in form.fields
+        assert form.is_valid()
+        assert form.save(commit=False).author_name == "Sam Account"
+
+
+class TestSpamTraps:
+    def test_filled_honeypot_is_refused(self, make_article):
+        form = form_for(make_article(), website="http://spam.example")
+        assert not form.is_valid() and "website" in form.errors
+
+    def test_a_form_sent_too_fast_is_refused_and_keeps_the_text(self, make_article):
+        form = form_for(make_article(), issued=issued(seconds_ago=0), body="Typed text")
+        assert not form.is_valid()
+        assert "very quick" in form.errors["issued"][0]
+        assert form["body"].value() == "Typed text"
+
+    def test_a_form_older_than_a_day_is_refused_with_a_fresh_token(self, make_article):
+        form = form_for(make_article(), issued=issued(seconds_ago=25 * 3600))
+        assert not form.is_valid()
+        assert "too long" in form.errors["issued"][0]
+        fresh = signing.loads(form["issued"].value(), salt=TIMESTAMP_SALT)
+        assert fresh > 0
+
+    @pytest.mark.parametrize(
+        "token", ["", "garbage", "MTc5:forged:signature", issued()[:-3] + "abc"]
+    )
+    def test_a_tampered_timestamp_is_refused(self, make_article, token):
+        form = form_for(make_article(), issued=token)
+        assert not form.is_valid() and "issued" in form.errors
+
+
+class TestReplies:
+    def test_reply_attaches_to_its_parent(self, make_article, make_comment):
+        parent = make_comment()
+        form = form_for(parent.article, parent=parent.pk)
+        assert form.is_valid()
+        reply = form.save(commit=False)
+        assert (reply.parent, reply.root_id, reply.depth) == (parent, parent.pk, 1)
+
+    def test_reply_to_comment_on_another_article_is_refused(self, make_article, make_comment):
+        elsewhere = make_comment()
+        form = form_for(make_article(), parent=elsewhere.pk)
+        assert not form.is_valid()
+        assert "not available" in form.errors["parent"][0]
+
+    @pytest.mark.parametrize("status", ["pending", "rejected", "spam"])
+    def test_reply_to_a_hidden_comment_is_refused(self, make_comment, status):
+        hidden = make_comment(status=status)
+        assert not form_for(hidden.article, parent=hidden.pk).is_valid()
+
+    def test_reply_to_a_missing_comment_is_refused(self, make_article):
+        assert not form_for(make_article(), parent=999999).is_valid()
+
+    @pytest.mark.parametrize("parent", ["abc", "1.5", "-1"])
+    def test_a_malformed_parent_is_refused(self, make_article, parent):
+        assert not form_for(make_article(), parent=parent).is_valid()
+
+    def test_a_reply_too_deep_attaches_to_the_deepest_level(self, make_comment, settings):
+        settings.NEWSROOM_COMMENT_MAX_DEPTH = 3
+        top = make_comment()
+        second = make_comment(parent=top)
+        third = make_comment(parent=second)
+        form = form_for(top.article, parent=third.pk)
+        assert form.is_valid()
+        reply = form.save(commit=False)
+        assert reply.parent == second and reply.depth == 2 and reply.root_id == top.pk
+        assert form.reply_to == third
+
+
+def test_saved_comment_is_plain_text_as_typed(make_article):
+    form = form_for(make_article(), body="<script>alert(1)</script> & <b>bold</b>")
+    assert form.is_valid()
+    form.instance.reader = "r" * 64
+    comment = form.save()
+    assert Comment.objects.get(pk=comment.pk).body == "<script>alert(1)</script> & <b>bold</b>"

@@ -1,0 +1,150 @@
+"""Each rule of the comment policy (comments/moderation.py), on its own."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from comments import moderation
+from comments.models import Comment, CommentReport
+from tests.conftest import days_ago
+
+pytestmark = pytest.mark.django_db
+
+
+def new_comment(article, body="A fair point.", reader="r" * 64, author_name="Jane"):
+    return Comment(article=article, body=body, reader=reader, author_name=author_name)
+
+
+class TestClosedThreads:
+    def test_open_by_default(self, make_article):
+        assert not moderation.thread_is_closed(make_article())
+
+    def test_editor_can_close_a_thread(self, make_article):
+        assert moderation.thread_is_closed(make_article(comments_open=False))
+
+    def test_auto_close_is_off_by_default(self, make_article):
+        assert not moderation.thread_is_closed(make_article(published_at=days_ago(3650)))
+
+    def test_threads_close_some_days_after_publication(self, make_article, settings):
+        settings.NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS = 7
+        assert moderation.thread_is_closed(make_article(published_at=days_ago(8)))
+        recent = make_article(published_at=days_ago(6))
+        assert not moderation.thread_is_closed(recent)
+        assert moderation.closes_at(recent) == recent.published_at + timedelta(days=7)
+
+
+class TestRateLimit:
+    def test_five_comments_in_ten_minutes_then_wait(self, make_comment, settings):
+        settings.NEWSROOM_COMMENT_RATE_LIMIT = 5
+        settings.NEWSROOM_COMMENT_RATE_WINDOW_MINUTES = 10
+        reader = "a" * 64
+        now = timezone.now()
+        for minutes in (9, 7, 5, 3):
+            make_comment(reader=reader, created_at=now - timedelta(minutes=minutes))
+        assert moderation.rate_limit(reader, now) is None
+        make_comment(reader=reader, created_at=now - timedelta(minutes=1))
+        limited = moderation.rate_limit(reader, now)
+        assert limited is not None
+        assert limited.retry_at == now - timedelta(minutes=9) + timedelta(minutes=10)
+
+    def test_old_comments_do_not_count(self, make_comment):
+        reader = "b" * 64
+        for _ in range(10):
+            make_comment(reader=reader, created_at=timezone.now() - timedelta(hours=1))
+        assert moderation.rate_limit(reader) is None
+
+    def test_other_readers_do_not_count(self, make_comment):
+        for _ in range(10):
+            make_comment(reader="c" * 64)
+        assert moderation.rate_limit("d" * 64) is None
+
+
+class TestInitialStatus:
+    def test_post_moderation_approves_on_arrival(self, make_article):
+        article = make_article()
+        assert moderation.initial_status(new_comment(article), article) == ("approved", "")
+
+    def test_pre_moderation_site_wide_holds_everything(self, make_article, settings):
+        settings.NEWSROOM_COMMENT_MODERATION = "pre"
+        article = make_article()
+        assert moderation.initial_status(new_comment(article), article)[0] == "pending"
+
+    def test_an_article_can_override_the_site_mode(self, make_article, settings):
+        settings.NEWSROOM_COMMENT_MODERATION = "post"
+        article = make_article(comment_moderation="pre")
+        assert moderation.initial_status(new_comment(article), article)[0] == "pending"
+        settings.NEWSROOM_COMMENT_MODERATION = "pre"
+        article = make_article(comment_moderation="post")
+        assert moderation.initial_status(new_comment(article), article)[0] == "approved"
+
+    def test_more_links_than_allowed_is_held(self, make_article, settings):
+        settings.NEWSROOM_COMMENT_MAX_LINKS = 2
+        article = make_article()
+        two = "see https://a.example and http://b.example"
+        three = two + " and www.c.example"
+        assert moderation.initial_status(new_comment(article, body=two), article)[0] == "approved"
+        status, reason = moderation.initial_status(new_comment(article, body=three), article)
+        assert (status, reason) == ("pending", "more links than allowed")
+
+    def test_a_blocked_word_is_held(self, make_article, settings):
+        settings.NEWSROOM_COMMENT_BLOCKLIST = ["casino bonus"]
+        article = make_article()
+        status, reason = moderation.initial_status(
+            new_comment(article, body="Get your CASINO BONUS now"), article
+        )
+        assert (status, reason) == ("pending", "blocked word: casino bonus")
+
+    def test_a_blocked_word_in_the_name_is_held(self, make_article, settings):
+        settings.NEWSROOM_COMMENT_BLOCKLIST = ["viagra"]
+        article = make_article()
+        comment = new_comment(article, author_name="Cheap Viagra")
+        assert moderation.initial_status(comment, article)[0] == "pending"
+
+    def test_blocked_words_match_whole_words_only(self, make_article, settings):
+        settings.NEWSROOM_COMMENT_BLOCKLIST = ["ass"]
+        article = make_article()
+        comment = new_comment(article, body="A classic assessment of the pass.")
+        assert moderation.initial_status(comment, article)[0] == "approved"
+
+    def test_the_same_text_again_from_the_same_reader_is_held(self, make_comment):
+        earlier = make_comment(body="First!", reader="e" * 64)
+        again = new_comment(earlier.article, body="First!", reader="e" * 64)
+        assert moderation.initial_status(again, earlier.article) == (
+            "pending",
+            "the same text again",
+        )
+
+    def test_the_same_text_from_another_reader_is_fine(self, make_comment):
+        earlier = make_comment(body="Agreed.", reader="f" * 64)
+        other = new_comment(earlier.article, body="Agreed.", reader="g" * 64)
+        assert moderation.initial_status(other, earlier.article)[0] == "approved"
+
+    def test_the_same_text_after_ten_minutes_is_fine(self, make_comment):
+        earlier = make_comment(
+            body="Agreed.", reader="h" * 64, created_at=timezone.now() - timedelta(minutes=11)
+        )
+        again = new_comment(earlier.article, body="Agreed.", reader="h" * 64)
+        assert moderation.initial_status(again, earlier.article)[0] == "approved"
+
+
+class TestReports:
+    def test_a_reader_reports_once(self, make_comment):
+        comment = make_comment()
+        assert moderation.record_report(comment, "r1")
+        assert not moderation.record_report(comment, "r1")
+        comment.refresh_from_db()
+        assert comment.report_count == 1
+        assert CommentReport.objects.count() == 1
+
+    def test_at_the_threshold_the_comment_is_hidden_and_requeued(self, make_comment, settings):
+        settings.NEWSROOM_COMMENT_REPORT_THRESHOLD = 3
+        comment = make_comment()
+        for reader in ("r1", "r2"):
+            moderation.record_report(comment, reader)
+        comment.refresh_from_db()
+        assert comment.status == "approved"
+        moderation.record_report(comment, "r3")
+        comment.refresh_from_db()
+        assert (comment.status, comment.held_because) == ("pending", "reported by readers")
+        assert comment in Comment.objects.pending()

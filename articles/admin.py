@@ -41,6 +41,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "is_published",
         "featured",
         "views",
+        "comments",
     ]
     list_display_links = ["headline"]
     list_filter = ["status", "category", "featured", "published_at"]
@@ -66,6 +67,13 @@ class ArticleAdmin(admin.ModelAdmin):
         ),
         ("Record", {"fields": ["view_count", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_comment_counts()
+
+    @admin.display(description="Comments", ordering="comment_count")
+    def comments(self, article):
+        return article.comment_count
 
     @admin.display(description="Views", ordering="view_count")
     def views(self, article):

@@ -66,15 +66,25 @@ def category_detail(request, slug):
 def article_detail(request, slug):
     """An article page. Editors may preview drafts and scheduled articles at their
     real address; readers get a 404 for them."""
-    articles = Article.objects.select_related("category", "author").prefetch_related("sources")
+    articles = (
+        Article.objects.select_related("category", "author")
+        .prefetch_related("sources")
+        .with_comment_counts()
+    )
     if not _can_preview(request.user):
         articles = articles.published()
     article = get_object_or_404(articles, slug=slug)
     counting.record_view(request, article)
+    return render_article_page(request, article)
+
+
+def render_article_page(request, article, status=200, **extra_context):
+    """The article page; the comment views use it to show a form's errors in place."""
     response = render(
         request,
         "articles/article_detail.html",
-        {"article": article, "current_category_slug": article.category.slug},
+        {"article": article, "current_category_slug": article.category.slug, **extra_context},
+        status=status,
     )
     if not article.is_published():
         add_never_cache_headers(response)

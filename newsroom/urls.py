@@ -19,5 +19,6 @@ def health(request):
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]

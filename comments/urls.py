@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "comments"
+
+urlpatterns = [
+    path("articles/<slug:slug>/comments/", views.thread, name="thread"),
+    path("articles/<slug:slug>/comments/more/", views.more, name="more"),
+    path("comments/<int:pk>/reply/", views.reply_form, name="reply"),
+    path("comments/<int:pk>/report/", views.report, name="report"),
+]

@@ -1,0 +1,209 @@
+"""
+Comment views: one endpoint for each action, serving two clients.
+
+htmx requests get the fragment to swap in (the same ``_underscored`` templates the
+article page includes); plain form posts get a redirect to the result, or the
+full page again with the errors and everything the reader typed.
+"""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from articles.caching import bump_content_version
+from articles.counting import reader_fingerprint
+from articles.models import Article
+from articles.views import render_article_page
+
+from . import moderation, tree
+from .forms import CommentForm
+from .models import Comment
+
+# Status codes htmx is configured to swap (see the htmx-config meta tag in base.html).
+INVALID, CLOSED, RATE_LIMITED = 422, 403, 429
+
+
+def _article(slug):
+    return get_object_or_404(Article.objects.published().with_comment_counts(), slug=slug)
+
+
+def _page_number(value):
+    return int(value) if value and value.isdigit() and len(value) <= 6 else 1
+
+
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "HEAD", "POST"])
+def thread(request, slug):
+    """GET: the thread in another order (htmx) or the article page at it (plain).
+    POST: post a comment or a reply."""
+    article = _article(slug)
+    if request.method == "POST":
+        return _post(request, article)
+    sort = tree.clean_sort(request.GET.get("sort"))
+    if not request.htmx:
+        return redirect(f"{article.get_absolute_url()}?csort={sort}#comments")
+    return render(request, "comments/_thread.html", thread_context(request, article, sort=sort))
+
+
+def thread_context(request, article, form=None, sort="newest", page=1):
+    """What ``comments/_thread.html`` needs, for the article page and for htmx."""
+    closed = moderation.thread_is_closed(article)
+    if form is None and not closed:
+        form = CommentForm(article=article, user=request.user)
+    return {
+        "article": article,
+        "thread": tree.thread_page(article, page=page, sort=sort),
+        "comment_form": form,
+        "comments_closed": closed,
+        "comments_close_at": moderation.closes_at(article),
+    }
+
+
+def _post(request, article):
+    parent_id = request.POST.get("parent") or None
+    if moderation.thread_is_closed(article):
+        message = "Comments on this article are closed."
+        if request.htmx:
+            return HttpResponse(
+                render_to_string("comments/_closed.html", {"message": message}, request),
+                status=CLOSED,
+            )
+        return render_article_page(request, article, status=CLOSED, comments_notice=message)
+
+    form = CommentForm(request.POST, article=article, user=request.user)
+    reader = reader_fingerprint(request)
+    limited = moderation.rate_limit(reader)
+    if limited:
+        minutes = -(-limited.retry_after_seconds // 60)
+        form.is_valid()  # keep the field errors the reader would see anyway
+        form.add_error(
+            None,
+            f"You have posted several comments in a short time. Please try again in "
+            f"{minutes} minute{'s' if minutes != 1 else ''}.",
+        )
+        response = _invalid(request, article, form, parent_id, status=RATE_LIMITED)
+        response["Retry-After"] = str(limited.retry_after_seconds)
+        return response
+    if not form.is_valid():
+        return _invalid(request, article, form, parent_id, status=INVALID)
+
+    comment = form.save(commit=False)
+    comment.reader = reader
+    comment.status, comment.held_because = moderation.initial_status(comment, article)
+    comment.save()
+    held = not comment.is_visible()
+
+    if request.htmx:
+        context = {
+            "article": article,
+            "comment": comment,
+            "node": tree.Node(comment, comment.pk, comment.depth),
+            "held": held,
+            "comment_count": article.comment_count + (0 if held else 1),
+            "comment_form": CommentForm(article=article, user=request.user),
+            "reply_to": form.reply_to,
+            "sort": tree.clean_sort(request.POST.get("sort")),
+        }
+        return render(request, "comments/_posted.html", context)
+
+    if held:
+        messages.info(request, "Thank you. Your comment is awaiting moderation.")
+        return redirect(f"{article.get_absolute_url()}#comments")
+    messages.success(request, "Your comment has been posted.")
+    return redirect(comment.get_absolute_url())
+
+
+def _invalid(request, article, form, parent_id, status):
+    if request.htmx:
+        response = render(
+            request,
+            "comments/_form.html",
+            {
+                "article": article,
+                "comment_form": form,
+                "reply_to": form.reply_to,
+                "parent_id": parent_id,
+            },
+            status=status,
+        )
+        return response
+    if parent_id:
+        parent = Comment.objects.visible().filter(pk=parent_id, article=article).first()
+        if parent is not None:
+            return render(
+                request,
+                "comments/reply.html",
+                {"article": article, "parent": parent, "comment_form": form},
+                status=status,
+            )
+    return render_article_page(request, article, status=status, comment_form=form)
+
+
+@vary_on_headers("HX-Request")
+@require_GET
+def reply_form(request, pk):
+    """The reply form for a comment: inline for htmx, on its own page without JS."""
+    parent = get_object_or_404(
+        Comment.objects.visible()
+        .filter(article__in=Article.objects.published())
+        .select_related("article", "user"),
+        pk=pk,
+    )
+    article = parent.article
+    if moderation.thread_is_closed(article):
+        if request.htmx:
+            return render(
+                request,
+                "comments/_closed.html",
+                {"message": "Comments on this article are closed."},
+            )
+        return redirect(f"{article.get_absolute_url()}#comments")
+    form = CommentForm(article=article, user=request.user, initial={"parent": parent.pk})
+    template = "comments/_form.html" if request.htmx else "comments/reply.html"
+    return render(
+        request,
+        template,
+        {"article": article, "parent": parent, "reply_to": parent, "comment_form": form},
+    )
+
+
+@vary_on_headers("HX-Request")
+@require_GET
+def more(request, slug):
+    """The next page of top-level comments: appended in place (htmx), or the
+    article page showing that page (plain)."""
+    article = _article(slug)
+    page = _page_number(request.GET.get("page"))
+    sort = tree.clean_sort(request.GET.get("sort"))
+    if not request.htmx:
+        return redirect(f"{article.get_absolute_url()}?cpage={page}&csort={sort}#comments")
+    return render(
+        request,
+        "comments/_more.html",
+        {"article": article, "thread": tree.thread_page(article, page=page, sort=sort)},
+    )
+
+
+@require_POST
+def report(request, pk):
+    comment = get_object_or_404(
+        Comment.objects.visible()
+        .filter(article__in=Article.objects.published())
+        .select_related("article"),
+        pk=pk,
+    )
+    first_time = moderation.record_report(comment, reader_fingerprint(request))
+    if first_time:
+        bump_content_version()
+    if request.htmx:
+        return render(request, "comments/_reported.html", {"comment": comment})
+    messages.info(
+        request,
+        "Thank you for your report. A moderator will look at the comment."
+        if first_time
+        else "You have already reported this comment.",
+    )
+    return redirect(comment.get_absolute_url())

@@ -1,0 +1,428 @@
+"""The comment endpoints, each driven twice: as a plain form post and through htmx."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from comments.models import Comment, CommentReport
+from tests.comments.helpers import comment_data, issued
+from tests.conftest import READER_UA
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def reader(client):
+    client.defaults["HTTP_USER_AGENT"] = READER_UA
+    return client
+
+
+def post_url(article):
+    return reverse("comments:thread", args=[article.slug])
+
+
+def page_of(client, article, query=""):
+    return client.get(article.get_absolute_url() + query).content.decode()
+
+
+class TestThreadOnTheArticlePage:
+    def test_heading_counts_visible_comments(self, reader, make_article, make_comment):
+        article = make_article()
+        for _ in range(3):
+            make_comment(article=article)
+        make_comment(article=article, status="pending")
+        assert "Comments (3)" in page_of(reader, article)
+
+    def test_an_empty_thread_invites_the_first_comment(self, reader, make_article):
+        assert "No comments yet — start the conversation." in page_of(reader, make_article())
+
+    def test_comment_shows_author_relative_time_permalink_and_reply(self, reader, make_comment):
+        comment = make_comment(author_name="Priya", body="Well reported.")
+        page = page_of(reader, comment.article)
+        assert f'id="comment-{comment.pk}"' in page
+        assert f'href="#comment-{comment.pk}"' in page
+        assert "Priya" in page and "Well reported." in page
+        assert f'datetime="{comment.created_at.isoformat()[:19]}' in page
+        assert "ago" in page or "now" in page
+        assert reverse("comments:reply", args=[comment.pk]) in page
+
+    def test_body_is_text_with_links_and_line_breaks(self, reader, make_comment):
+        comment = make_comment(body="Line one\nline two\n\nSee https://example.com/a?b=1&c=2.")
+        page = page_of(reader, comment.article)
+        assert "<p>Line one<br>line two</p>" in page
+        assert (
+            '<a href="https://example.com/a?b=1&amp;c=2" rel="nofollow ugc noopener">'
+            "https://example.com/a?b=1&amp;c=2</a>." in page
+        )
+
+    @pytest.mark.parametrize(
+        "evil",
+        [
+            "<script>alert(1)</script>",
+            '<img src=x onerror="alert(1)">',
+            '<a href="javascript:alert(1)">click</a>',
+            "javascript:alert(1)",
+        ],
+    )
+    def test_markup_in_name_and_body_is_shown_as_text(self, reader, make_comment, evil):
+        comment = make_comment(author_name=evil, body=evil)
+        page = page_of(reader, comment.article)
+        thread = page[page.index('id="comments"') :]
+        if "<" in evil:
+            assert evil not in thread
+        assert "<script>alert" not in thread and "<img" not in thread
+        assert 'href="javascript:' not in thread
+
+    def test_hidden_comments_are_not_shown(self, reader, make_comment):
+        comment = make_comment(body="Buy pills", status="spam")
+        assert "Buy pills" not in page_of(reader, comment.article)
+
+    def test_no_js_pages_of_comments_via_links(self, reader, make_article, make_comment, settings):
+        settings.NEWSROOM_COMMENTS_PER_PAGE = 2
+        article = make_article()
+        for n in range(5):
+            make_comment(article=article, body=f"Comment body {n}")
+        first = page_of(reader, article)
+        assert "Load more comments" in first and "?cpage=2&amp;csort=newest#comments" in first
+        second = page_of(reader, article, "?cpage=2&csort=newest")
+        assert "Comment body 2" in second and "Comment body 4" not in second
+
+    def test_sort_toggle_without_js(self, reader, make_article, make_comment):
+        article = make_article()
+        make_comment(article=article, body="First ever")
+        make_comment(article=article, body="Latest one")
+        oldest = page_of(reader, article, "?csort=oldest")
+        assert oldest.index("First ever") < oldest.index("Latest one")
+        assert 'aria-current="true">Oldest first' in oldest
+
+    def test_page_with_500_comments_three_deep_stays_within_8_queries(
+        self, reader, make_article, make_comment, django_assert_max_num_queries
+    ):
+        article = make_article(sources=["ESPN", "UEFA.com"])
+        rows = []
+        for _ in range(100):
+            rows.append(
+                Comment(article=article, author_name="A", body="top", status="approved", reader="r")
+            )
+        tops = Comment.objects.bulk_create(rows)
+        seconds = Comment.objects.bulk_create(
+            Comment(
+                article=article,
+                parent=t,
+                root=t,
+                depth=1,
+                author_name="B",
+                body="reply",
+                status="approved",
+                reader="r",
+            )
+            for t in tops
+            for _ in range(2)
+        )
+        Comment.objects.bulk_create(
+            Comment(
+                article=article,
+                parent=s,
+                root_id=s.root_id,
+                depth=2,
+                author_name="C",
+                body="deep",
+                status="approved",
+                reader="r",
+            )
+            for s in seconds
+        )
+        assert Comment.objects.filter(article=article).count() == 500
+        reader.get(make_article().get_absolute_url())  # today's salt, once per process
+        with django_assert_max_num_queries(8):
+            response = reader.get(article.get_absolute_url())
+        assert "Comments (500)" in response.content.decode()
+        assert response.content.decode().count('class="comment"') == 20 * 5
+
+
+class TestPostingWithoutJavaScript:
+    def test_posts_and_redirects_to_the_new_comment(self, reader, make_article):
+        article = make_article()
+        response = reader.post(post_url(article), comment_data(body="Great piece."))
+        comment = Comment.objects.get()
+        assert response.status_code == 302
+        assert response["Location"] == f"{article.get_absolute_url()}#comment-{comment.pk}"
+        assert comment.status == "approved" and comment.reader and len(comment.reader) == 64
+        page = reader.get(response["Location"]).content.decode()
+        assert "Great piece." in page and "Your comment has been posted." in page
+
+    def test_a_held_comment_says_it_awaits_moderation(self, reader, make_article):
+        article = make_article(comment_moderation="pre")
+        response = reader.post(post_url(article), comment_data(), follow=True)
+        assert "awaiting moderation" in response.content.decode()
+        assert Comment.objects.get().status == "pending"
+
+    def test_errors_re_render_the_article_with_everything_typed(self, reader, make_article):
+        article = make_article()
+        response = reader.post(
+            post_url(article), comment_data(author_name="  ", body="My long considered view")
+        )
+        page = response.content.decode()
+        assert response.status_code == 422
+        assert article.headline in page
+        assert "Please give a name to post under." in page
+        assert "My long considered view</textarea>" in page
+        assert 'value="jane@example.com"' in page
+        assert not Comment.objects.exists()
+
+    def test_reply_posts_under_its_parent(self, reader, make_comment):
+        parent = make_comment()
+        response = reader.post(post_url(parent.article), comment_data(parent=parent.pk))
+        reply = Comment.objects.get(parent=parent)
+        assert response["Location"].endswith(f"#comment-{reply.pk}")
+
+    def test_reply_form_has_its_own_page(self, reader, make_comment):
+        parent = make_comment(author_name="Omar", body="Original point")
+        response = reader.get(reverse("comments:reply", args=[parent.pk]))
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "Reply to Omar" in page and "Original point" in page
+        assert f'name="parent" value="{parent.pk}"' in page
+        assert f'action="{post_url(parent.article)}"' in page
+
+    def test_invalid_reply_re_renders_the_reply_page(self, reader, make_comment):
+        parent = make_comment(author_name="Omar")
+        response = reader.post(post_url(parent.article), comment_data(parent=parent.pk, body="   "))
+        assert response.status_code == 422
+        assert "Reply to Omar" in response.content.decode()
+
+    def test_load_more_link_without_js_goes_to_the_page(self, reader, make_article):
+        article = make_article()
+        response = reader.get(reverse("comments:more", args=[article.slug]) + "?page=2")
+        assert response.status_code == 302
+        assert response["Location"] == f"{article.get_absolute_url()}?cpage=2&csort=newest#comments"
+
+    def test_report_without_js(self, reader, make_comment):
+        comment = make_comment()
+        response = reader.post(reverse("comments:report", args=[comment.pk]), follow=True)
+        assert "Thank you for your report" in response.content.decode()
+        again = reader.post(reverse("comments:report", args=[comment.pk]), follow=True)
+        assert "already reported" in again.content.decode()
+        assert CommentReport.objects.count() == 1
+
+
+class TestPostingWithHtmx:
+    def test_returns_a_fresh_form_and_the_comment_out_of_band(self, reader, make_article):
+        article = make_article()
+        response = reader.post(post_url(article), comment_data(body="Spot on."), **HTMX)
+        page = response.content.decode()
+        comment = Comment.objects.get()
+        assert response.status_code == 200
+        assert "<html" not in page
+        assert 'id="comment-form"' in page and "Your comment has been posted." in page
+        assert '<textarea name="body"' in page and "Spot on.</textarea>" not in page
+        assert 'hx-swap-oob="afterbegin:#comment-list"' in page
+        assert f'id="comment-{comment.pk}"' in page and "Spot on." in page
+        assert 'id="comments-heading" hx-swap-oob="true">Comments (1)' in page
+
+    def test_in_oldest_order_the_comment_goes_at_the_end(self, reader, make_article):
+        response = reader.post(post_url(make_article()), comment_data(sort="oldest"), **HTMX)
+        assert 'hx-swap-oob="beforeend:#comment-list"' in response.content.decode()
+
+    def test_held_comment_is_announced_not_shown(self, reader, make_article):
+        article = make_article(comment_moderation="pre")
+        response = reader.post(post_url(article), comment_data(body="Held text"), **HTMX)
+        page = response.content.decode()
+        assert "Your comment is awaiting moderation." in page
+        assert "Held text" not in page and "hx-swap-oob" not in page
+
+    def test_errors_come_back_in_the_form_with_the_text(self, reader, make_article):
+        response = reader.post(
+            post_url(make_article()), comment_data(body="x" * 5001, author_name="Kim"), **HTMX
+        )
+        page = response.content.decode()
+        assert response.status_code == 422
+        assert "<html" not in page and 'id="comment-form"' in page
+        assert "5,000" in page and 'value="Kim"' in page and "x" * 5001 in page
+        assert 'aria-invalid="true"' in page
+
+    def test_reply_form_is_a_fragment(self, reader, make_comment):
+        parent = make_comment(author_name="Omar")
+        response = reader.get(reverse("comments:reply", args=[parent.pk]), **HTMX)
+        page = response.content.decode()
+        assert "<html" not in page and f'id="reply-form-{parent.pk}"' in page
+        assert f'name="parent" value="{parent.pk}"' in page
+        assert "HX-Request" in response["Vary"]
+
+    def test_reply_is_appended_under_its_parent(self, reader, make_comment):
+        parent = make_comment()
+        response = reader.post(
+            post_url(parent.article), comment_data(parent=parent.pk, body="A reply"), **HTMX
+        )
+        page = response.content.decode()
+        assert f'hx-swap-oob="beforeend:#replies-{parent.pk}"' in page
+        assert "Your reply has been posted." in page and "A reply" in page
+
+    def test_load_more_appends_the_next_page(self, reader, make_article, make_comment, settings):
+        settings.NEWSROOM_COMMENTS_PER_PAGE = 2
+        article = make_article()
+        for n in range(5):
+            make_comment(article=article, body=f"Comment body {n}")
+        url = reverse("comments:more", args=[article.slug]) + "?page=2&sort=oldest"
+        response = reader.get(url, **HTMX)
+        page = response.content.decode()
+        assert 'hx-swap-oob="beforeend:#comment-list"' in page
+        assert "Comment body 2" in page and "Comment body 3" in page
+        assert "Comment body 1" not in page and "Comment body 4" not in page
+        assert "page=3&amp;sort=oldest" in page
+
+    def test_load_more_is_a_few_queries(
+        self, reader, make_article, make_comment, django_assert_max_num_queries
+    ):
+        article = make_article()
+        for _ in range(45):
+            make_comment(parent=make_comment(article=article))
+        url = reverse("comments:more", args=[article.slug]) + "?page=2"
+        with django_assert_max_num_queries(3):
+            assert reader.get(url, **HTMX).status_code == 200
+
+    def test_sort_toggle_swaps_the_thread(self, reader, make_article, make_comment):
+        article = make_article()
+        make_comment(article=article, body="Only comment")
+        response = reader.get(post_url(article) + "?sort=oldest", **HTMX)
+        page = response.content.decode()
+        assert page.lstrip().startswith('<section id="comments"') and "Only comment" in page
+
+    def test_report_replaces_the_button(self, reader, make_comment):
+        comment = make_comment()
+        response = reader.post(reverse("comments:report", args=[comment.pk]), **HTMX)
+        assert "Reported. Thank you." in response.content.decode()
+
+
+class TestRulesAtTheEndpoint:
+    def test_closed_thread_says_so_and_accepts_nothing(self, reader, make_article):
+        article = make_article(comments_open=False)
+        assert "Comments on this article are closed." in page_of(reader, article)
+        assert 'id="comment-form"' not in page_of(reader, article)
+        plain = reader.post(post_url(article), comment_data())
+        htmx = reader.post(post_url(article), comment_data(), **HTMX)
+        assert plain.status_code == htmx.status_code == 403
+        assert "closed" in htmx.content.decode()
+        assert not Comment.objects.exists()
+
+    def test_rate_limit_gives_429_with_when_to_try_again(self, reader, make_article, settings):
+        settings.NEWSROOM_COMMENT_RATE_LIMIT = 2
+        article = make_article()
+        for n in range(2):
+            reader.post(post_url(article), comment_data(body=f"Comment {n}"))
+        plain = reader.post(post_url(article), comment_data(body="Third plain"))
+        htmx = reader.post(post_url(article), comment_data(body="Third htmx"), **HTMX)
+        for response, typed in ((plain, "Third plain"), (htmx, "Third htmx")):
+            page = response.content.decode()
+            assert response.status_code == 429
+            assert "Please try again in 10 minutes." in page
+            assert f"{typed}</textarea>" in page
+            assert int(response["Retry-After"]) > 500
+        assert Comment.objects.count() == 2
+
+    def test_csrf_is_required_on_both_paths(self, make_article):
+        article = make_article()
+        client = Client(enforce_csrf_checks=True, HTTP_USER_AGENT=READER_UA)
+        assert client.post(post_url(article), comment_data()).status_code == 403
+        assert client.post(post_url(article), comment_data(), **HTMX).status_code == 403
+        page = client.get(article.get_absolute_url()).content.decode()
+        token = client.cookies["csrftoken"].value
+        assert "X-CSRFToken" in page  # htmx sends the token from hx-headers
+        response = client.post(post_url(article), comment_data(), HTTP_X_CSRFTOKEN=token, **HTMX)
+        assert response.status_code == 200
+        assert Comment.objects.count() == 1
+
+    @pytest.mark.parametrize("token", ["tampered", ""])
+    def test_a_tampered_timestamp_gets_a_clear_error(self, reader, make_article, token):
+        response = reader.post(post_url(make_article()), comment_data(issued=token))
+        assert response.status_code == 422
+        assert (
+            "could not be posted" in response.content.decode()
+            or "required" in response.content.decode()
+        )
+
+    def test_posting_too_fast_is_refused_keeping_the_text(self, reader, make_article):
+        response = reader.post(
+            post_url(make_article()), comment_data(issued=issued(0), body="Quick one"), **HTMX
+        )
+        page = response.content.decode()
+        assert (
+            response.status_code == 422 and "very quick" in page and "Quick one</textarea>" in page
+        )
+
+    def test_honeypot_posts_nothing(self, reader, make_article):
+        response = reader.post(post_url(make_article()), comment_data(website="http://x.example"))
+        assert response.status_code == 422 and not Comment.objects.exists()
+
+    @pytest.mark.parametrize("parent", ["other-article", "missing", "hidden"])
+    def test_bad_parents_are_refused_clearly(self, reader, make_article, make_comment, parent):
+        article = make_article()
+        parent_id = {
+            "other-article": lambda: make_comment().pk,
+            "missing": lambda: 99999,
+            "hidden": lambda: make_comment(article=article, status="pending").pk,
+        }[parent]()
+        response = reader.post(post_url(article), comment_data(parent=parent_id), **HTMX)
+        assert response.status_code == 422
+        assert "not available any more" in response.content.decode()
+        assert not Comment.objects.filter(article=article, status="approved").exists()
+
+    @pytest.mark.parametrize("status", ["draft", "scheduled"])
+    def test_unpublished_articles_take_no_comments(self, reader, make_article, status):
+        from tests.conftest import days_ahead
+
+        overrides = {"status": "draft"} if status == "draft" else {"published_at": days_ahead(1)}
+        article = make_article(**overrides)
+        assert reader.post(post_url(article), comment_data()).status_code == 404
+
+    def test_unknown_article_and_comment_are_404(self, reader, db):
+        assert reader.post("/articles/nope/comments/", comment_data()).status_code == 404
+        assert reader.get(reverse("comments:reply", args=[999])).status_code == 404
+        assert reader.post(reverse("comments:report", args=[999])).status_code == 404
+
+    def test_hidden_comment_cannot_be_replied_to_or_reported(self, reader, make_comment):
+        hidden = make_comment(status="pending")
+        assert reader.get(reverse("comments:reply", args=[hidden.pk])).status_code == 404
+        assert reader.post(reverse("comments:report", args=[hidden.pk])).status_code == 404
+
+    def test_logged_in_reader_posts_under_their_account(self, reader, make_user, make_article):
+        user = make_user(first_name="Lee", last_name="Member")
+        reader.force_login(user)
+        article = make_article()
+        page = page_of(reader, article)
+        assert 'name="author_name"' not in page
+        reader.post(post_url(article), {"body": "Member view", "issued": issued(), "website": ""})
+        comment = Comment.objects.get()
+        assert comment.user == user and comment.display_name == "Lee Member"
+
+    def test_posting_does_not_count_a_view(self, reader, make_article):
+        article = make_article()
+        reader.post(post_url(article), comment_data(author_name=""))
+        article.refresh_from_db()
+        assert article.view_count == 0
+
+
+class TestListingsShowCommentCounts:
+    def test_home_and_category_cards_show_counts_without_a_query_each(
+        self, client, make_article, make_comment, django_assert_max_num_queries
+    ):
+        articles = [make_article() for _ in range(6)]
+        for article in articles:
+            make_comment(article=article)
+            make_comment(article=article)
+            make_comment(article=article, status="spam")
+        with django_assert_max_num_queries(6):
+            page = client.get("/").content.decode()
+        assert page.count("2 comments") >= 6
+
+    def test_approving_a_comment_updates_the_cached_home_page(
+        self, client, make_article, make_comment
+    ):
+        article = make_article()
+        comment = make_comment(article=article, status="pending")
+        assert "1 comment" not in client.get("/").content.decode()
+        comment.status = "approved"
+        comment.save()
+        assert "1 comment" in client.get("/").content.decode()

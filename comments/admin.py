@@ -1,0 +1,112 @@
+from django.contrib import admin, messages
+from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone
+from django.utils.text import Truncator
+
+from articles.caching import bump_content_version
+
+from .models import Comment
+
+
+class ReportedFilter(admin.SimpleListFilter):
+    title = "reports"
+    parameter_name = "reported"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Reported by readers"), ("no", "Not reported")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(report_count__gt=0)
+        if self.value() == "no":
+            return queryset.filter(report_count=0)
+        return queryset
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    """The moderation queue: pending comments first, newest first within each status."""
+
+    list_display = [
+        "excerpt",
+        "author",
+        "article",
+        "status",
+        "report_count",
+        "created_at",
+        "held_because",
+    ]
+    list_filter = ["status", ReportedFilter, "created_at", "article"]
+    search_fields = ["body", "author_name", "email", "user__username"]
+    list_select_related = ["article", "user"]
+    list_per_page = 50
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "article",
+        "parent",
+        "user",
+        "author_name",
+        "email",
+        "body",
+        "created_at",
+        "report_count",
+        "held_because",
+        "moderated_by",
+        "moderated_at",
+    ]
+    fields = [
+        "article",
+        "parent",
+        ("author_name", "email", "user"),
+        "body",
+        "status",
+        ("created_at", "report_count", "held_because"),
+        ("moderated_by", "moderated_at"),
+    ]
+    actions = ["approve", "reject", "mark_spam"]
+
+    def get_ordering(self, request):
+        pending_first = Case(
+            When(status=Comment.Status.PENDING, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return [pending_first.asc(), "-created_at"]
+
+    def has_add_permission(self, request):
+        return False  # comments come from readers
+
+    def has_moderate_permission(self, request):
+        return request.user.has_perm("comments.moderate_comment")
+
+    @admin.display(description="Comment")
+    def excerpt(self, comment):
+        return Truncator(comment.body).chars(80)
+
+    @admin.display(description="Author", ordering="author_name")
+    def author(self, comment):
+        return comment.display_name
+
+    def save_model(self, request, obj, form, change):
+        if change and "status" in form.changed_data:
+            obj.moderate(obj.status, request.user)
+        super().save_model(request, obj, form, change)
+
+    def _moderate(self, request, queryset, status, verb):
+        count = queryset.update(
+            status=status, moderated_by=request.user, moderated_at=timezone.now()
+        )
+        bump_content_version()  # update() sends no signals; counts on listings change
+        self.message_user(request, f"{verb} {count} comment(s).", messages.SUCCESS)
+
+    @admin.action(description="Approve selected comments", permissions=["moderate"])
+    def approve(self, request, queryset):
+        self._moderate(request, queryset, Comment.Status.APPROVED, "Approved")
+
+    @admin.action(description="Reject selected comments", permissions=["moderate"])
+    def reject(self, request, queryset):
+        self._moderate(request, queryset, Comment.Status.REJECTED, "Rejected")
+
+    @admin.action(description="Mark selected comments as spam", permissions=["moderate"])
+    def mark_spam(self, request, queryset):
+        self._moderate(request, queryset, Comment.Status.SPAM, "Marked as spam")

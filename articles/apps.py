@@ -7,6 +7,10 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from . import signals
+        from .editors import ensure_after_migrate
 
         signals.connect()
+        post_migrate.connect(ensure_after_migrate, dispatch_uid="ensure-editors-group")

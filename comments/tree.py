@@ -52,18 +52,34 @@ def clean_sort(value):
     return value if value in SORTS else "newest"
 
 
+def _shown_roots(article):
+    """Top-level comments that appear: visible ones, and removed ones with visible replies."""
+    with_visible_replies = (
+        Comment.objects.visible().filter(article=article, root__isnull=False).values("root_id")
+    )
+    return Comment.objects.filter(article=article, parent__isnull=True).filter(
+        Q(status=Comment.Status.APPROVED) | Q(pk__in=with_visible_replies)
+    )
+
+
+def page_number_of(comment, sort="newest", per_page=None):
+    """The page of the thread, in the given order, that shows ``comment``."""
+    per_page = per_page or settings.NEWSROOM_COMMENTS_PER_PAGE
+    root = comment.root if comment.root_id else comment
+    before = Q(created_at__gt=root.created_at) | Q(created_at=root.created_at, pk__gt=root.pk)
+    if clean_sort(sort) == "oldest":
+        before = Q(created_at__lt=root.created_at) | Q(created_at=root.created_at, pk__lt=root.pk)
+    return _shown_roots(comment.article).filter(before).count() // per_page + 1
+
+
 def thread_page(article, page=1, sort="newest", per_page=None):
     per_page = per_page or settings.NEWSROOM_COMMENTS_PER_PAGE
     sort = clean_sort(sort)
     page = max(1, page)
     if getattr(article, "comment_count", None) == 0:
         return ThreadPage([], sort, page, has_next=False)  # counted already: nothing to fetch
-    with_visible_replies = (
-        Comment.objects.visible().filter(article=article, root__isnull=False).values("root_id")
-    )
     roots = list(
-        Comment.objects.filter(article=article, parent__isnull=True)
-        .filter(Q(status=Comment.Status.APPROVED) | Q(pk__in=with_visible_replies))
+        _shown_roots(article)
         .select_related("user")
         .order_by(*SORTS[sort])[(page - 1) * per_page : page * per_page + 1]
     )

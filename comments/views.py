@@ -113,7 +113,15 @@ def _post(request, article):
         messages.info(request, "Thank you. Your comment is awaiting moderation.")
         return redirect(f"{article.get_absolute_url()}#comments")
     messages.success(request, "Your comment has been posted.")
-    return redirect(comment.get_absolute_url())
+    return redirect(_permalink(comment, request.POST.get("sort")))
+
+
+def _permalink(comment, sort=None):
+    """The comment's anchor on the page of the thread that shows it."""
+    sort = tree.clean_sort(sort)
+    page = tree.page_number_of(comment, sort)
+    query = "" if page == 1 and sort == "newest" else f"?cpage={page}&csort={sort}"
+    return f"{comment.article.get_absolute_url()}{query}#comment-{comment.pk}"
 
 
 def _invalid(request, article, form, parent_id, status):
@@ -206,4 +214,4 @@ def report(request, pk):
         if first_time
         else "You have already reported this comment.",
     )
-    return redirect(comment.get_absolute_url())
+    return redirect(_permalink(comment))

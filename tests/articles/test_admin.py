@@ -45,6 +45,7 @@ class TestEditorsGroup:
         )
         for model in ("article", "category", "source"):
             assert {f"add_{model}", f"change_{model}", f"delete_{model}"} <= codenames
+        assert {"change_comment", "moderate_comment", "delete_comment"} <= codenames
         assert not {"add_user", "change_user", "change_group"} & codenames
 
     def test_editor_cannot_open_user_admin(self, client, editor):

@@ -178,6 +178,23 @@ class TestPostingWithoutJavaScript:
         reply = Comment.objects.get(parent=parent)
         assert response["Location"].endswith(f"#comment-{reply.pk}")
 
+    def test_a_reply_deep_in_the_thread_lands_on_the_page_that_shows_it(
+        self, reader, make_article, make_comment, settings
+    ):
+        settings.NEWSROOM_COMMENTS_PER_PAGE = 2
+        article = make_article()
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        oldest = make_comment(article=article, created_at=timezone.now() - timedelta(hours=1))
+        for _ in range(3):
+            make_comment(article=article)
+        response = reader.post(post_url(article), comment_data(parent=oldest.pk))
+        reply = Comment.objects.get(parent=oldest)
+        assert response["Location"].endswith(f"?cpage=2&csort=newest#comment-{reply.pk}")
+        assert f'id="comment-{reply.pk}"' in reader.get(response["Location"]).content.decode()
+
     def test_reply_form_has_its_own_page(self, reader, make_comment):
         parent = make_comment(author_name="Omar", body="Original point")
         response = reader.get(reverse("comments:reply", args=[parent.pk]))

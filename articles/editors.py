@@ -1,0 +1,47 @@
+"""The Editors group: who may run the desk.
+
+Editors manage the newsroom's content (categories, articles, sources) and
+moderate comments, but not user accounts or groups. The group is made by a data
+migration and made whole again after every migrate, since a database flush
+(tests, `manage.py flush`) empties it.
+"""
+
+EDITORS = "Editors"
+EDITOR_PERMISSIONS = {
+    "articles": ["category", "article", "source"],
+    "comments": [
+        "view_comment",
+        "change_comment",
+        "delete_comment",
+        "moderate_comment",
+        "view_commentreport",
+    ],
+}
+
+
+def editor_permissions(Permission):
+    """The permissions Editors hold, from the given Permission model (real or historical)."""
+    from django.db.models import Q
+
+    wanted = Q()
+    for app_label, entries in EDITOR_PERMISSIONS.items():
+        models = [e for e in entries if "_" not in e]
+        codenames = [e for e in entries if "_" in e]
+        if models:
+            wanted |= Q(content_type__app_label=app_label, content_type__model__in=models)
+        if codenames:
+            wanted |= Q(content_type__app_label=app_label, codename__in=codenames)
+    return Permission.objects.filter(wanted)
+
+
+def ensure_editors_group(Group, Permission):
+    group, _ = Group.objects.get_or_create(name=EDITORS)
+    group.permissions.add(*editor_permissions(Permission))
+    return group
+
+
+def ensure_after_migrate(sender, **kwargs):
+    """post_migrate receiver (sent once per app): grants whatever permissions exist by now."""
+    from django.contrib.auth.models import Group, Permission
+
+    ensure_editors_group(Group, Permission)

@@ -37,6 +37,13 @@ class TestSeedDemo:
         assert article.view_count == 800
         assert article.sources.count() == 3
 
+    def test_the_reference_story_has_a_short_thread_once(self):
+        call_command("seed_demo", stdout=io.StringIO())
+        call_command("seed_demo", stdout=io.StringIO())
+        article = Article.objects.get(slug=REFERENCE_SLUG)
+        assert article.comments.count() == 4
+        assert article.comments.filter(depth=2).exists()
+
     def test_includes_drafts_and_scheduled_articles_across_dates(self):
         call_command("seed_demo", stdout=io.StringIO())
         assert Article.objects.published().count() >= 5

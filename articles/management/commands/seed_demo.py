@@ -194,7 +194,40 @@ class Command(BaseCommand):
                 Source(article=article, name=name, url=url, position=index)
                 for index, (name, url) in enumerate(data["sources"])
             )
+        self._seed_comments(Article.objects.get(slug=ARTICLES[0]["slug"]))
         self.stdout.write(
             f"Demo content ready: {len(categories)} categories, {len(ARTICLES)} articles "
             f"({created_count} new)."
         )
+
+    def _seed_comments(self, article):
+        """A short thread under the reference story, the first time only."""
+        from comments.models import Comment
+
+        if article.comments.exists():
+            return
+        start = article.published_at + timedelta(hours=1)
+
+        def add(minutes, name, body, parent=None):
+            return Comment.objects.create(
+                article=article,
+                parent=parent,
+                root=(parent.root or parent) if parent else None,
+                depth=parent.depth + 1 if parent else 0,
+                author_name=name,
+                body=body,
+                status=Comment.Status.APPROVED,
+                created_at=start + timedelta(minutes=minutes),
+                reader=f"demo-{name.lower()}",
+            )
+
+        first = add(
+            0,
+            "Giulia",
+            "What a night in Bergamo!\nI was there: the noise when the penalty went in.",
+        )
+        reply = add(
+            12, "Tom", "Best comeback of the season. The red card decided it, though.", first
+        )
+        add(30, "Giulia", "Fair, but they were the better side for 120 minutes.", reply)
+        add(45, "Ben", "Dortmund were so comfortable after the first leg. Hard to watch.")

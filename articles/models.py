@@ -61,6 +61,10 @@ class ArticleQuerySet(models.QuerySet):
         """
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def last_change(self):
+        """When the newest change among these articles was saved (for Last-Modified)."""
+        return self.aggregate(last=models.Max("updated_at"))["last"]
+
     def scheduled(self):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_htmx",
     "django_prose_editor",
     "articles",
@@ -201,6 +202,11 @@ LOGGING = {
 
 # --- Newsroom ---------------------------------------------------------------
 SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
+# Who publishes, for structured data and the Google News sitemap.
+NEWSROOM_PUBLISHER_NAME = os.environ.get("NEWSROOM_PUBLISHER_NAME", SITE_NAME)
+NEWSROOM_PUBLISHER_LOGO = os.environ.get(
+    "NEWSROOM_PUBLISHER_LOGO", "images/logo.png"
+)  # a static path or a URL
 
 # View counting (articles/counting.py).
 NEWSROOM_VIEW_WINDOW_MINUTES = env_int("NEWSROOM_VIEW_WINDOW_MINUTES", 30)

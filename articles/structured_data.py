@@ -1,0 +1,62 @@
+"""schema.org NewsArticle for an article page (JSON-LD), built as plain data."""
+
+from django.conf import settings
+from django.templatetags.static import static
+
+
+def absolute(request, url):
+    return url if url.startswith(("http://", "https://")) else request.build_absolute_uri(url)
+
+
+def publisher_logo_url(request):
+    logo = settings.NEWSROOM_PUBLISHER_LOGO
+    return absolute(
+        request, logo if logo.startswith(("http://", "https://", "/")) else static(logo)
+    )
+
+
+def news_article(request, article, image_url=None):
+    url = request.build_absolute_uri(article.get_absolute_url())
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.headline[:110],
+        "description": article.standfirst,
+        "datePublished": article.published_at.isoformat() if article.published_at else None,
+        "dateModified": article.updated_at.isoformat(),
+        "articleSection": article.category.name,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "publisher": {
+            "@type": "Organization",
+            "name": settings.NEWSROOM_PUBLISHER_NAME,
+            "logo": {"@type": "ImageObject", "url": publisher_logo_url(request)},
+        },
+        "interactionStatistic": [
+            {
+                "@type": "InteractionCounter",
+                "interactionType": "https://schema.org/ReadAction",
+                "userInteractionCount": article.view_count,
+            },
+            {
+                "@type": "InteractionCounter",
+                "interactionType": "https://schema.org/CommentAction",
+                "userInteractionCount": getattr(article, "comment_count", 0),
+            },
+        ],
+    }
+    if article.byline_name:
+        data["author"] = [{"@type": "Person", "name": article.byline_name}]
+    if image_url:
+        data["image"] = [absolute(request, image_url)]
+    citations = [
+        {
+            "@type": "CreativeWork",
+            "name": source.name,
+            **({"url": source.url} if source.url else {}),
+        }
+        for source in article.sources.all()
+    ]
+    if citations:
+        data["citation"] = citations
+    return {key: value for key, value in data.items() if value not in (None, "")}

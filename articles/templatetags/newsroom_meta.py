@@ -1,0 +1,32 @@
+import json
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import _json_script_escapes
+from django.utils.safestring import mark_safe
+
+from articles import structured_data
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def news_article_json_ld(context, article, image_url=None):
+    """A <script type="application/ld+json"> for the article, safe inside HTML."""
+    data = structured_data.news_article(context["request"], article, image_url)
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(
+        _json_script_escapes
+    )
+    return mark_safe(f'<script type="application/ld+json">{payload}</script>')
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context):
+    """This page's address without its query string."""
+    request = context["request"]
+    return request.build_absolute_uri(request.path)
+
+
+@register.simple_tag(takes_context=True)
+def publisher_logo(context):
+    return structured_data.publisher_logo_url(context["request"])

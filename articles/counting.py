@@ -27,7 +27,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from . import view_buffer
-from .models import Article, ReaderSalt, ReaderView
+from .models import Article, ReaderSalt, ReaderView, ViewTally
 
 BOT_USER_AGENT = re.compile(
     r"bot|crawl|spider|slurp|archiver|scrap|fetch|monitor|uptime|pingdom|preview|"
@@ -97,11 +97,30 @@ def reader_fingerprint(request):
     return hashlib.sha256(material.encode()).hexdigest()
 
 
+TALLY_DAYS = 8  # hourly tallies kept: enough for "most read this week"
+
+
 def purge_reader_views(now=None):
-    """Forget view marks older than the window: they no longer hold anything back."""
+    """Forget view marks older than the window, and tallies older than a week."""
     now = now or timezone.now()
     window = timedelta(minutes=settings.NEWSROOM_VIEW_WINDOW_MINUTES)
+    ViewTally.objects.filter(hour__lt=now - timedelta(days=TALLY_DAYS)).delete()
     return ReaderView.objects.filter(counted_at__lt=now - window).delete()[0]
+
+
+def hour_of(moment):
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def add_to_tally(article_id, hour, views=1):
+    """Add views to the article's tally for that hour: one atomic upsert."""
+    table = connection.ops.quote_name(ViewTally._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (article_id, hour, views) VALUES (%s, %s, %s) "
+        f"ON CONFLICT (article_id, hour) DO UPDATE SET views = {table}.views + excluded.views"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [article_id, connection.ops.adapt_datetimefield_value(hour), views])
 
 
 def _first_view_in_window(article_id, reader, now):
@@ -144,9 +163,10 @@ def record_view(request, article):
             counts = _first_view_in_window(article.pk, reader, timezone.now())
     if _buffered():
         if counts:
-            view_buffer.add_view(article.pk)
+            view_buffer.add_view(article.pk, hour_of(timezone.now()))
         article.view_count += view_buffer.buffered_views(article.pk)
     elif counts:
         Article.objects.filter(pk=article.pk).update(view_count=F("view_count") + 1)
+        add_to_tally(article.pk, hour_of(timezone.now()))
         article.view_count += 1
     return counts

@@ -65,6 +65,26 @@ class ArticleQuerySet(models.QuerySet):
         """When the newest change among these articles was saved (for Last-Modified)."""
         return self.aggregate(last=models.Max("updated_at"))["last"]
 
+    def most_read(self, hours, limit=5):
+        """The most viewed of these articles over the last ``hours`` hours, in one query."""
+        since = timezone.now() - timedelta(hours=hours)
+        return (
+            self.filter(view_tallies__hour__gte=since)
+            .annotate(recent_views=models.Sum("view_tallies__views"))
+            .order_by("-recent_views", "-published_at")
+            .select_related("category")
+            .defer("body")[:limit]
+        )
+
+    def related_to(self, article, limit=4):
+        """Recent articles of the same category, the article itself excluded."""
+        return (
+            self.filter(category_id=article.category_id)
+            .exclude(pk=article.pk)
+            .select_related("category")
+            .defer("body")[:limit]
+        )
+
     def scheduled(self):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
 
@@ -85,6 +105,21 @@ class ArticleQuerySet(models.QuerySet):
             .values("count")
         )
         return self.annotate(comment_count=Coalesce(Subquery(visible), 0))
+
+    def front_page(self, latest):
+        """The lead story and the ``latest`` newest others, in one query.
+
+        The lead is the newest featured article, or the newest one when none is
+        featured. Returns ``(lead, [latest...])``.
+        """
+        newest_featured = (
+            self.filter(featured=True).order_by("-published_at", "-pk").values("pk")[:1]
+        )
+        newest = self.order_by("-published_at", "-pk").values("pk")[: latest + 1]
+        rows = list(self.filter(Q(pk__in=newest_featured) | Q(pk__in=newest)))
+        rows.sort(key=lambda a: (a.published_at, a.pk), reverse=True)
+        lead = next((a for a in rows if a.featured), rows[0] if rows else None)
+        return lead, [a for a in rows if a != lead][:latest]
 
     def latest_per_category(self, per_category):
         """The newest ``per_category`` articles of every category, in one query."""
@@ -252,6 +287,26 @@ class ReaderSalt(models.Model):
 
     def __str__(self):
         return f"salt for {self.day}"
+
+
+class ViewTally(models.Model):
+    """Counted views of an article in one hour: what "most read" lists are made from.
+
+    Written in the same way as the total, by an atomic upsert per counted view.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="view_tallies")
+    hour = models.DateTimeField()
+    views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "hour"], name="view_tally_once_per_hour")
+        ]
+        indexes = [models.Index(fields=["hour", "article"], name="view_tally_recent")]
+
+    def __str__(self):
+        return f"{self.views} views of article {self.article_id} at {self.hour:%Y-%m-%d %H}h"
 
 
 class FlushedViewBatch(models.Model):

@@ -3,13 +3,15 @@ Redis storage for view counting, for deployments that run past one machine.
 
 With ``REDIS_URL`` set, ``articles.counting`` keeps its rules but stores through
 here: a reader's view mark is a key that expires with the window (``SET NX PX``),
-and counted views pile up in one Redis hash (article id -> views not yet in the
-database). ``manage.py flush_view_counts`` moves them into ``Article.view_count``.
+and counted views pile up in Redis hashes (article id -> views not yet in the
+database, and "article id@hour" -> views for the hourly tallies).
+``manage.py flush_view_counts`` moves them into ``Article.view_count`` and
+``ViewTally``.
 
 The flush is exactly-once even if it dies at any point:
 
-1. The pending hash is renamed to a batch of its own and the batch id is recorded
-   in a set, in one atomic script. New views go on into a fresh pending hash.
+1. The pending hashes are renamed to a batch of their own and the batch id is
+   recorded in a set, in one atomic script. New views go on into fresh hashes.
 2. The batch's counts are added in one database transaction, which also records
    the batch id in ``FlushedViewBatch``.
 3. The batch is deleted from Redis.
@@ -20,6 +22,7 @@ the next flush only deletes the batch.
 """
 
 import uuid
+from datetime import datetime
 
 import redis
 from django.conf import settings
@@ -31,7 +34,10 @@ _client = None
 _CLAIM_PENDING = """
 if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('RENAME', KEYS[1], KEYS[2])
-  redis.call('SADD', KEYS[3], ARGV[1])
+  if redis.call('EXISTS', KEYS[3]) == 1 then
+    redis.call('RENAME', KEYS[3], KEYS[4])
+  end
+  redis.call('SADD', KEYS[5], ARGV[1])
   return 1
 end
 return 0
@@ -53,8 +59,16 @@ def pending_key():
     return _key("pending")
 
 
+def pending_tally_key():
+    return _key("pending-tally")
+
+
 def batch_key(batch_id):
     return _key("batch", batch_id)
+
+
+def batch_tally_key(batch_id):
+    return _key("batch-tally", batch_id)
 
 
 def batches_key():
@@ -66,9 +80,12 @@ def mark_first_view(article_id, reader, window_seconds):
     return bool(client().set(_key("seen", article_id, reader), 1, nx=True, ex=window_seconds))
 
 
-def add_view(article_id):
-    """Buffer one view; return how many views of the article are now buffered."""
-    return int(client().hincrby(pending_key(), article_id, 1))
+def add_view(article_id, hour):
+    """Buffer one view of the article, counted in the given hour."""
+    with client().pipeline() as pipe:  # MULTI: both or neither
+        pipe.hincrby(pending_key(), article_id, 1)
+        pipe.hincrby(pending_tally_key(), f"{article_id}@{hour.isoformat()}", 1)
+        pipe.execute()
 
 
 def buffered_views(article_id):
@@ -101,26 +118,45 @@ def flush(on_stage=None):
     ``on_stage`` is called with the name of each step as it completes, so a test
     can stop the process between any two of them.
     """
+    from .counting import add_to_tally
     from .models import Article, FlushedViewBatch
 
     on_stage = on_stage or (lambda stage: None)
     r = client()
     leftover = sorted(b.decode() for b in r.smembers(batches_key()))
     batch_id = uuid.uuid4().hex
-    claimed = r.eval(_CLAIM_PENDING, 3, pending_key(), batch_key(batch_id), batches_key(), batch_id)
+    claimed = r.eval(
+        _CLAIM_PENDING,
+        5,
+        pending_key(),
+        batch_key(batch_id),
+        pending_tally_key(),
+        batch_tally_key(batch_id),
+        batches_key(),
+        batch_id,
+    )
     on_stage("claimed")
     moved = 0
     for batch in leftover + ([batch_id] if claimed else []):
         counts = {int(k): int(v) for k, v in r.hgetall(batch_key(batch)).items()}
+        tallies = [
+            (int(article_id), datetime.fromisoformat(hour), int(views))
+            for field, views in r.hgetall(batch_tally_key(batch)).items()
+            for article_id, hour in [field.decode().split("@", 1)]
+        ]
         with transaction.atomic():
             _, created = FlushedViewBatch.objects.get_or_create(batch_id=batch)
             if created:
+                existing = set(Article.objects.filter(pk__in=counts).values_list("pk", flat=True))
                 for article_id, views in counts.items():
                     Article.objects.filter(pk=article_id).update(view_count=F("view_count") + views)
+                for article_id, hour, views in tallies:
+                    if article_id in existing:
+                        add_to_tally(article_id, hour, views)
                 moved += sum(counts.values())
         on_stage("committed")
         with r.pipeline() as pipe:
-            pipe.delete(batch_key(batch))
+            pipe.delete(batch_key(batch), batch_tally_key(batch))
             pipe.srem(batches_key(), batch)
             pipe.execute()
         on_stage("released")

@@ -27,17 +27,11 @@ def home(request):
     """The front page. Its lists are lazy: they run only when the cached
     fragment that shows them has to be rendered again."""
     published = Article.objects.published().for_listing()
-    lead = SimpleLazyObject(lambda: published.order_by("-featured", "-published_at").first())
+    front = SimpleLazyObject(lambda: published.front_page(latest=HOME_LATEST))
     return render(
         request,
         "articles/home.html",
-        {
-            "lead": lead,
-            "latest": SimpleLazyObject(
-                lambda: list(published.exclude(pk=getattr(lead, "pk", None))[:HOME_LATEST])
-            ),
-            "sections": published.latest_per_category(HOME_PER_CATEGORY),
-        },
+        {"front": front, "sections": published.latest_per_category(HOME_PER_CATEGORY)},
     )
 
 

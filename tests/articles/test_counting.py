@@ -8,7 +8,7 @@ import pytest
 from django.test import RequestFactory
 
 from articles import counting
-from articles.models import Article, ReaderSalt, ReaderView
+from articles.models import Article, ReaderSalt, ReaderView, ViewTally
 from tests.conftest import READER_UA, days_ago
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +35,18 @@ class TestWhatCounts:
         for _ in range(3):
             visit(reader_client, article)
         assert views_of(article) == 1
+
+    def test_counted_views_are_tallied_by_the_hour(self, client, make_article):
+        article = make_article()
+        for n in range(3):
+            visit(client, article, HTTP_USER_AGENT=f"{READER_UA} {n}")
+        tally = ViewTally.objects.get(article=article)
+        assert tally.views == 3
+        assert tally.hour.minute == tally.hour.second == 0
+
+    def test_uncounted_visits_are_not_tallied(self, client, make_article):
+        visit(client, make_article(), HTTP_USER_AGENT="Googlebot/2.1")
+        assert not ViewTally.objects.exists()
 
     def test_a_visit_after_the_window_counts_again(
         self, reader_client, make_article, settings, monkeypatch
@@ -193,4 +205,5 @@ def test_concurrent_distinct_readers_add_exactly_n(live_server, make_article):
 
     assert statuses == [200] * readers * 2
     assert views_of(article) == readers
+    assert ViewTally.objects.get(article=article).views == readers
     assert ReaderView.objects.filter(article=article).count() == readers

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("category/<slug:slug>/", views.category_detail, name="category"),
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
+    path("search/", views.search, name="search"),
 ]

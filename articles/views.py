@@ -6,6 +6,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from . import counting
+from . import search as article_search
 from .models import Article, Category
 
 HOME_LATEST = 10
@@ -83,3 +84,20 @@ def render_article_page(request, article, status=200, **extra_context):
     if not article.is_published():
         add_never_cache_headers(response)
     return response
+
+
+@require_safe
+def search(request):
+    """Search published articles. Any input is safe: it is cut to a sensible
+    length and used only as data."""
+    query = article_search.clean_query(request.GET.get("q"))
+    page = None
+    if query:
+        results = article_search.search(Article.objects.published().for_listing(), query)
+        page = Paginator(results, settings.NEWSROOM_ARTICLES_PER_PAGE).get_page(
+            _page_number(request)
+        )
+        for article in page:
+            article.headline_html = article_search.highlight(article.headline, query)
+            article.standfirst_html = article_search.highlight(article.standfirst, query)
+    return render(request, "articles/search.html", {"query": query, "page_obj": page})

@@ -1,0 +1,33 @@
+"""A GIN index for full-text search, on PostgreSQL only (SQLite searches without one).
+
+The index is built from the same expression the search queries use
+(articles.search.search_vector), so the planner can use it.
+"""
+
+from django.db import migrations
+
+INDEX_NAME = "article_search"
+
+
+def _index():
+    from django.contrib.postgres.indexes import GinIndex
+
+    from articles.search import search_vector
+
+    return GinIndex(search_vector(), name=INDEX_NAME)
+
+
+def add_search_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.add_index(apps.get_model("articles", "Article"), _index())
+
+
+def remove_search_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.remove_index(apps.get_model("articles", "Article"), _index())
+
+
+class Migration(migrations.Migration):
+    dependencies = [("articles", "0005_view_tally")]
+
+    operations = [migrations.RunPython(add_search_index, remove_search_index)]

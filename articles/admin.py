@@ -58,6 +58,13 @@ class ArticleAdmin(admin.ModelAdmin):
         (None, {"fields": ["headline", "slug", "category", "standfirst", "body"]}),
         ("Byline", {"fields": ["byline", "author"]}),
         (
+            "Hero image",
+            {
+                "fields": ["hero_image", "hero_alt", "hero_caption", "hero_credit"],
+                "description": "Optional. Resized copies for phones and desktops are made on save.",
+            },
+        ),
+        (
             "Publishing",
             {
                 "fields": ["status", "published_at", "featured", "comments_open"],

@@ -1,12 +1,16 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
+
+from .images import delete_renditions, make_renditions, validate_upload_size
 
 # What the body editor offers, and so what the sanitizer lets through: the
 # allowlist is derived from this one list by django-prose-editor.
@@ -204,6 +208,28 @@ class Article(models.Model):
         "Empty: the site's setting.",
     )
     view_count = models.PositiveBigIntegerField(default=0, editable=False)
+    hero_image = models.ImageField(
+        "hero image",
+        upload_to="articles/%Y/%m/",
+        blank=True,
+        width_field="hero_width",
+        height_field="hero_height",
+        validators=[validate_upload_size],
+        help_text="Optional. JPEG, PNG or WebP, at least 1200 pixels wide for sharp results.",
+    )
+    hero_alt = models.CharField(
+        "alt text",
+        max_length=300,
+        blank=True,
+        help_text="What the image shows, for readers who cannot see it. Required with an image.",
+    )
+    hero_caption = models.CharField("caption", max_length=300, blank=True)
+    hero_credit = models.CharField(
+        "credit", max_length=120, blank=True, help_text="Photographer or agency, e.g. “Reuters”."
+    )
+    hero_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    hero_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    hero_renditions = models.JSONField(default=list, blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -225,13 +251,39 @@ class Article(models.Model):
     def __str__(self):
         return self.headline
 
+    def clean(self):
+        if self.hero_image and not self.hero_alt.strip():
+            raise ValidationError({"hero_alt": "Describe the image for readers who cannot see it."})
+
     def save(self, *args, **kwargs):
         # The admin form sanitizes through the field's clean(); this covers every
         # other way in (shell, scripts, fixtures), so nothing unsanitized is stored.
         self.body = self._meta.get_field("body").sanitize(self.body or "")
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        new_image = self.hero_image and not getattr(self.hero_image, "_committed", True)
+        removed_image = not self.hero_image and self.hero_renditions
         super().save(*args, **kwargs)
+        if new_image or removed_image:
+            delete_renditions(self.hero_renditions)
+            self.hero_renditions = make_renditions(self.hero_image) if self.hero_image else []
+            type(self).objects.filter(pk=self.pk).update(hero_renditions=self.hero_renditions)
+
+    def hero_srcset(self):
+        """``srcset`` candidates: the renditions, then the original at its own width."""
+        candidates = [
+            f"{default_storage.url(r['name'])} {r['width']}w" for r in self.hero_renditions
+        ]
+        if self.hero_image and self.hero_width:
+            candidates.append(f"{self.hero_image.url} {self.hero_width}w")
+        return ", ".join(candidates)
+
+    def hero_card_url(self):
+        """A small rendition for listing cards (the original when it is small)."""
+        for rendition in self.hero_renditions:
+            if rendition["width"] >= 480:
+                return default_storage.url(rendition["name"])
+        return self.hero_image.url if self.hero_image else ""
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})

@@ -226,6 +226,8 @@ if NEWSROOM_VIEW_COUNTING == "redis" and not REDIS_URL:
 NEWSROOM_VIEW_BUFFER_PREFIX = os.environ.get("DJANGO_CACHE_PREFIX", "newsroom")
 
 NEWSROOM_ARTICLES_PER_PAGE = 20
+NEWSROOM_MAX_UPLOAD_MB = env_int("NEWSROOM_MAX_UPLOAD_MB", 10)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # form fields; files stream to disk
 # How long a cached fragment may live at most. Edits show at once (they move the
 # content version); view and comment counts on listing cards may lag by this much.
 NEWSROOM_FRAGMENT_TTL = env_int("NEWSROOM_FRAGMENT_TTL", 60)

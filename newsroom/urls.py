@@ -69,3 +69,8 @@ urlpatterns = [
     path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]
+
+if settings.DEBUG:  # in production the web server or object storage serves media
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -251,10 +251,6 @@ class Article(models.Model):
     def __str__(self):
         return self.headline
 
-    def clean(self):
-        if self.hero_image and not self.hero_alt.strip():
-            raise ValidationError({"hero_alt": "Describe the image for readers who cannot see it."})
-
     def save(self, *args, **kwargs):
         # The admin form sanitizes through the field's clean(); this covers every
         # other way in (shell, scripts, fixtures), so nothing unsanitized is stored.
@@ -268,6 +264,13 @@ class Article(models.Model):
             delete_renditions(self.hero_renditions)
             self.hero_renditions = make_renditions(self.hero_image) if self.hero_image else []
             type(self).objects.filter(pk=self.pk).update(hero_renditions=self.hero_renditions)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.hero_image and not self.hero_alt.strip():
+            raise ValidationError({"hero_alt": "Describe the image for readers who cannot see it."})
 
     def hero_srcset(self):
         """``srcset`` candidates: the renditions, then the original at its own width."""
@@ -284,9 +287,6 @@ class Article(models.Model):
             if rendition["width"] >= 480:
                 return default_storage.url(rendition["name"])
         return self.hero_image.url if self.hero_image else ""
-
-    def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": self.slug})
 
     def is_published(self):
         """The same rule as ``ArticleQuerySet.published()``, for one article in hand."""

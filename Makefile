@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrations-check clean
+.PHONY: run test lint format migrations-check audit clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,8 +26,20 @@ run: $(VENV)/.runtime
 	@echo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.dev
+# axe-core for the accessibility tests, when npm is there (CI has it).
+node_modules/.axe: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --omit=dev --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the accessibility checks will be skipped"; fi
+
+node_modules/.all: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch node_modules/.axe $@
+
+test: $(VENV)/.dev node_modules/.axe
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+audit: $(VENV)/.runtime node_modules/.all
+	$(PY) scripts/audit.py
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
@@ -41,4 +53,4 @@ migrations-check: $(VENV)/.runtime
 	$(PY) manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache node_modules

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.functional import SimpleLazyObject
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from . import counting
@@ -23,6 +24,12 @@ def _page_number(request):
     return int(raw) if raw.isdigit() and 0 < len(raw) <= 6 else 1
 
 
+# Listings are the same for every reader and set no cookie: shared caches (a CDN)
+# may keep them for as long as the server-side fragments live.
+LISTING_CACHE = cache_control(public=True, max_age=60)
+
+
+@LISTING_CACHE
 @require_safe
 def home(request):
     """The front page. Its lists are lazy: they run only when the cached
@@ -36,6 +43,7 @@ def home(request):
     )
 
 
+@LISTING_CACHE
 @require_safe
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
@@ -81,7 +89,11 @@ def render_article_page(request, article, status=200, **extra_context):
         {"article": article, "current_category_slug": article.category.slug, **extra_context},
         status=status,
     )
-    if not article.is_published():
+    if article.is_published():
+        # Every request must reach the server to be counted; nothing may store
+        # the page on the way, and the browser revalidates.
+        patch_cache_control(response, private=True, no_cache=True)
+    else:
         add_never_cache_headers(response)
     return response
 

@@ -444,3 +444,29 @@ class TestListingsShowCommentCounts:
         comment.status = "approved"
         comment.save()
         assert "1 comment" in client.get("/").content.decode()
+
+    def test_removing_a_comment_updates_the_cached_home_page(
+        self, client, editor, make_article, make_comment
+    ):
+        from django.urls import reverse
+
+        article = make_article()
+        comment = make_comment(article=article)
+        assert "1 comment" in client.get("/").content.decode()
+        client.force_login(editor)
+        client.post(
+            reverse("admin:comments_comment_changelist"),
+            {"action": "reject", "_selected_action": [comment.pk]},
+        )
+        client.logout()
+        assert "1 comment" not in client.get("/").content.decode()
+
+    def test_reports_that_hide_a_comment_update_the_cached_home_page(
+        self, client, make_article, make_comment, settings
+    ):
+        settings.NEWSROOM_COMMENT_REPORT_THRESHOLD = 1
+        article = make_article()
+        comment = make_comment(article=article)
+        assert "1 comment" in client.get("/").content.decode()
+        client.post(reverse("comments:report", args=[comment.pk]), HTTP_USER_AGENT=READER_UA)
+        assert "1 comment" not in client.get("/").content.decode()

@@ -1,0 +1,61 @@
+"""HTTP caching: shared where it is safe, never where a request must be counted."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_listings_may_be_kept_by_shared_caches(client, make_article):
+    article = make_article()
+    for url in ("/", article.category.get_absolute_url()):
+        response = client.get(url)
+        assert "public" in response["Cache-Control"] and "max-age=60" in response["Cache-Control"]
+        assert not response.cookies
+
+
+def test_article_pages_are_never_stored_on_the_way(client, make_article):
+    response = client.get(make_article().get_absolute_url())
+    assert "private" in response["Cache-Control"] and "no-cache" in response["Cache-Control"]
+
+
+def test_previews_are_never_cached_at_all(client, editor, make_article):
+    client.force_login(editor)
+    response = client.get(make_article(status="draft").get_absolute_url())
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_hashed_static_files_are_immutable_in_production(tmp_path):
+    """Served as in production: collectstatic, then whitenoise in front of the app."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "x" * 60,
+        "DJANGO_ALLOWED_HOSTS": "testserver",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+    }
+    run = {"cwd": ROOT, "env": env, "capture_output": True, "text": True, "timeout": 120}
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input"], check=True, **run)
+    script = (
+        "import django; django.setup()\n"
+        "from django.templatetags.static import static\n"
+        "from django.test import Client\n"
+        "url = static('css/site.css')\n"
+        "response = Client().get(url, HTTP_ACCEPT_ENCODING='gzip')\n"
+        "print(url, response.status_code, response['Cache-Control'], response.get('Content-Encoding'), sep='|')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], check=True, **run)
+    url, status, cache_control, encoding = result.stdout.strip().split("|")
+    assert re.fullmatch(r"/static/css/site\.[0-9a-f]{12}\.css", url)
+    assert status == "200"
+    assert "max-age=315360000" in cache_control and "immutable" in cache_control
+    assert encoding == "gzip"

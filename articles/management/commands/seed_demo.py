@@ -164,29 +164,20 @@ class Command(BaseCommand):
             else:
                 # The reference story's date is a date in the site's time zone.
                 published_at = datetime(*when, tzinfo=ZoneInfo(str(tz)))
+            fields = {
+                "headline": data["headline"],
+                "category": categories[data["category"]],
+                "byline": data["byline"],
+                "standfirst": data["standfirst"],
+                "body": data["body"].strip(),
+                "status": status,
+                "published_at": published_at,
+                "featured": data.get("featured", False),
+            }
             article, created = Article.objects.update_or_create(
                 slug=data["slug"],
-                defaults={
-                    "headline": data["headline"],
-                    "category": categories[data["category"]],
-                    "byline": data["byline"],
-                    "standfirst": data["standfirst"],
-                    "body": data["body"].strip(),
-                    "status": status,
-                    "published_at": published_at,
-                    "featured": data.get("featured", False),
-                },
-                create_defaults={
-                    "headline": data["headline"],
-                    "category": categories[data["category"]],
-                    "byline": data["byline"],
-                    "standfirst": data["standfirst"],
-                    "body": data["body"].strip(),
-                    "status": status,
-                    "published_at": published_at,
-                    "featured": data.get("featured", False),
-                    "view_count": data["views"],
-                },
+                defaults=fields,
+                create_defaults={**fields, "view_count": data["views"]},
             )
             created_count += created
             article.sources.all().delete()

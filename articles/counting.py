@@ -22,7 +22,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -153,20 +153,25 @@ def record_view(request, article):
     Either way the article in hand ends up with the ``view_count`` to show: it
     includes this visit when it counted, and views still buffered in Redis.
     """
-    counts = is_countable(request) and article.is_published()
-    if counts:
-        reader = reader_fingerprint(request)
-        if _buffered():
-            window = settings.NEWSROOM_VIEW_WINDOW_MINUTES * 60
-            counts = view_buffer.mark_first_view(article.pk, reader, window)
-        else:
-            counts = _first_view_in_window(article.pk, reader, timezone.now())
+    countable = is_countable(request) and article.is_published()
     if _buffered():
-        if counts:
+        counted = countable and view_buffer.mark_first_view(
+            article.pk, reader_fingerprint(request), settings.NEWSROOM_VIEW_WINDOW_MINUTES * 60
+        )
+        if counted:
             view_buffer.add_view(article.pk, hour_of(timezone.now()))
         article.view_count += view_buffer.buffered_views(article.pk)
-    elif counts:
+        return counted
+    if not countable:
+        return False
+    reader = reader_fingerprint(request)
+    now = timezone.now()
+    # The mark and both counters commit together: a worker that dies half-way
+    # neither loses the view nor leaves a mark without its count.
+    with transaction.atomic(savepoint=False):
+        if not _first_view_in_window(article.pk, reader, now):
+            return False
         Article.objects.filter(pk=article.pk).update(view_count=F("view_count") + 1)
-        add_to_tally(article.pk, hour_of(timezone.now()))
-        article.view_count += 1
-    return counts
+        add_to_tally(article.pk, hour_of(now))
+    article.view_count += 1
+    return True

@@ -152,7 +152,10 @@ class Article(models.Model):
         help_text="The article's address: /articles/<slug>/. Keep it once published, "
         "or links to the article break.",
     )
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="articles")
+    # Indexed by the composite article_category_published index, which leads with it.
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="articles", db_index=False
+    )
     byline = models.CharField(
         max_length=120,
         blank=True,
@@ -347,7 +350,9 @@ class ViewTally(models.Model):
     Written in the same way as the total, by an atomic upsert per counted view.
     """
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="view_tallies")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="view_tallies", db_index=False
+    )  # the unique (article, hour) index serves lookups by article
     hour = models.DateTimeField()
     views = models.PositiveIntegerField(default=0)
 
@@ -382,7 +387,9 @@ class FlushedViewBatch(models.Model):
 class ReaderView(models.Model):
     """When a reader (an anonymous, salted hash) last had a view counted on an article."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="+", db_index=False
+    )  # the unique (article, reader) index serves lookups by article
     reader = models.CharField(max_length=64)
     counted_at = models.DateTimeField()
 

@@ -25,8 +25,10 @@ class Comment(models.Model):
         REJECTED = "rejected", "Rejected"
         SPAM = "spam", "Spam"
 
+    # Lookups by article and by root are served by the comment_thread and
+    # comment_root indexes, which lead with these columns.
     article = models.ForeignKey(
-        "articles.Article", on_delete=models.CASCADE, related_name="comments"
+        "articles.Article", on_delete=models.CASCADE, related_name="comments", db_index=False
     )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
@@ -37,6 +39,7 @@ class Comment(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
+        db_index=False,
         help_text="The top-level comment of this reply's thread, so a thread loads in one query.",
     )
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
@@ -113,7 +116,9 @@ class Comment(models.Model):
 class CommentReport(models.Model):
     """A reader's report of a comment: one per reader and comment."""
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="reports", db_index=False
+    )  # the unique (comment, reader) index serves lookups by comment
     reader = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now)
 

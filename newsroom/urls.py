@@ -4,6 +4,8 @@ from django.urls import include, path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+import bench.baseline
+
 admin.site.site_header = "Newsroom editors' desk"
 admin.site.site_title = "Newsroom"
 admin.site.index_title = "Desk"
@@ -21,3 +23,5 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("", include("articles.urls")),
 ]
+# Only with NEWSROOM_BENCH_BASELINE=1 (make bench); empty otherwise.
+urlpatterns += bench.baseline.urlpatterns()

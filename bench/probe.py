@@ -31,6 +31,7 @@ def probe(requests):
             "status": response.status_code,
             "bytes": len(response.content),
             "queries": len(queries.captured_queries),
+            "sql_ms": round(sum(float(q["time"]) for q in queries.captured_queries) * 1000, 2),
             "sql": [query["sql"][:300] for query in queries.captured_queries],
         }
     return results

@@ -1,0 +1,118 @@
+"""The benchmark harness without the load: the seeder at a tiny scale, the wrk
+scripts and the parsing of their report, and the baseline's wiring."""
+
+import json
+
+import pytest
+
+from articles.models import Article, Category, Source
+from bench import baseline, run, seed, wrk
+
+WRK_STDOUT = """Running 3s test @ http://127.0.0.1:8041/
+  2 threads and 32 connections
+  1234 requests in 3.00s, 9.10MB read
+BENCH_JSON {"requests": 1500, "duration_us": 3000000, "bytes": 9540000, \
+"errors": {"connect": 0, "read": 0, "write": 0, "status": 2, "timeout": 1}, \
+"status": {"2xx": 1495, "3xx": 3, "4xx": 2, "5xx": 0}, \
+"latency_us": {"mean": 20000.5, "stdev": 3000.1, "max": 90000, \
+"p50": 18000, "p90": 25000, "p99": 61000, "p999": 80000}}
+"""
+HOT = seed.HOT_SLUG
+
+
+@pytest.mark.django_db
+def test_seeder_builds_a_tiny_newsroom_with_a_hot_article():
+    manifest = seed.seed({"categories": 3, "articles": 30, "comments": 40, "hot_comments": 10})
+
+    assert Category.objects.count() == 3
+    assert Article.objects.count() == 30
+    hot = Article.objects.get(slug=manifest["hot_slug"])
+    assert hot.is_published() and hot.featured and hot.pk == manifest["hot_id"]
+    assert Source.objects.filter(article=hot).count() == 3
+    assert Source.objects.count() == manifest["sources"] >= 30
+    assert 1 <= manifest["deep_page"] <= manifest["category_pages"]
+    if seed.comment_model() is None:
+        assert manifest["comments"] == 0
+    else:
+        assert manifest["comments"] == 40
+
+
+@pytest.mark.django_db
+def test_seeded_pages_render(client):
+    manifest = seed.seed({"categories": 2, "articles": 10, "comments": 0, "hot_comments": 0})
+
+    for path in ("/", f"/category/{manifest['category_slug']}/", f"/articles/{HOT}/"):
+        assert client.get(path).status_code == 200
+
+
+def test_report_line_is_parsed_into_rates_and_milliseconds():
+    report = wrk.parse_output(WRK_STDOUT)
+
+    assert report["requests"] == 1500
+    assert report["rps"] == 500.0
+    assert (report["p50_ms"], report["p99_ms"]) == (18.0, 61.0)
+    assert report["non_2xx"] == 5
+    assert report["socket_errors"]["timeout"] == 1
+
+
+def test_missing_report_line_is_an_error():
+    with pytest.raises(ValueError, match="no report line"):
+        wrk.parse_output("Running 3s test\n")
+
+
+def test_reader_script_gives_every_request_its_own_user_agent():
+    script = wrk.build_script("readers", RUN_NONCE="ab12")
+
+    assert 'RUN_NONCE = "ab12"' in script
+    assert "thread_id, counter" in script and "function done(" in script
+
+
+def test_reader_agents_are_counted_as_readers():
+    from articles.counting import BOT_USER_AGENT
+
+    agent = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0 Reader/ab-1-2"
+    assert agent.split(" Reader/")[0] in (wrk.LUA_DIR / "readers.lua").read_text()
+    assert not BOT_USER_AGENT.search(agent)
+
+
+def test_lua_literals_are_quoted():
+    assert wrk.lua_literal('a"b') == json.dumps('a"b')
+    assert wrk.lua_literal(10) == "10"
+
+
+def test_targets_flag_slow_scenarios_errors_and_inexact_counts():
+    row = {"target": 0.5, "ratio": 0.4, "p50_ms": 10, "p99_ms": 120, "read": True}
+    row |= {"non_2xx": 1, "views_exact": False}
+
+    failures = run.check_targets(row)
+
+    assert len(failures) == 4
+
+
+def test_postgres_benchmark_never_uses_the_developers_database():
+    url, name = run.postgres_bench_url("postgres://postgres@127.0.0.1:5432/newsroom")
+    assert name == "newsroom_bench" and url.endswith("/newsroom_bench")
+    assert run.postgres_bench_url("postgres://h/newsroom_bench")[1] == "newsroom_bench"
+
+
+def test_baseline_is_mounted_only_when_enabled(monkeypatch):
+    monkeypatch.delenv("NEWSROOM_BENCH_BASELINE", raising=False)
+    assert baseline.urlpatterns() == []
+    monkeypatch.setenv("NEWSROOM_BENCH_BASELINE", "1")
+    monkeypatch.setenv("NEWSROOM_BENCH_BASELINE_BYTES", "9000")
+    assert [p.name for p in baseline.urlpatterns()] == ["bench-baseline"]
+
+
+@pytest.mark.django_db
+def test_baseline_renders_the_requested_size_with_no_queries(
+    rf, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setenv("NEWSROOM_BENCH_BASELINE", "1")
+    monkeypatch.setenv("NEWSROOM_BENCH_BASELINE_BYTES", "9000")
+    view = baseline.urlpatterns()[0].callback
+
+    with django_assert_num_queries(0):
+        response = view(rf.get("/bench/baseline/"))
+
+    assert response.status_code == 200
+    assert abs(len(response.content) - 9000) < 100

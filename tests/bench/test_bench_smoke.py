@@ -116,3 +116,17 @@ def test_baseline_renders_the_requested_size_with_no_queries(
 
     assert response.status_code == 200
     assert abs(len(response.content) - 9000) < 100
+
+
+def test_ratios_use_the_mean_of_the_baselines_before_and_after():
+    rows = [
+        {"name": "baseline", "rps": 900.0, "p50_ms": 1, "p99_ms": 2, "non_2xx": 0},
+        {"name": "home", "rps": 500.0, "p50_ms": 1, "p99_ms": 2, "non_2xx": 0, "target": 0.6},
+        {"name": "search", "skipped": "404"},
+        {"name": "baseline_again", "rps": 1100.0, "p50_ms": 1, "p99_ms": 2, "non_2xx": 0},
+    ]
+
+    assert run.apply_ratios(rows) == 1000.0
+    assert rows[1]["ratio"] == 0.5
+    assert rows[1]["failures"] == ["throughput 50% < 60% of baseline"]
+    assert "ratio" not in rows[2]

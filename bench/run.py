@@ -115,14 +115,14 @@ def database(run_dir):
     return "sqlite", f"sqlite:///{path}", str(path)
 
 
-def view_count(backend, db, article_id):
-    if backend == "sqlite":
-        with sqlite3.connect(db) as conn:
+def view_count(database_url, article_id):
+    if database_url.startswith("sqlite:///"):
+        with sqlite3.connect(database_url.removeprefix("sqlite:///")) as conn:
             sql = "SELECT view_count FROM articles_article WHERE id = ?"
             return conn.execute(sql, [article_id]).fetchone()[0]
     import psycopg
 
-    with psycopg.connect(db) as conn:
+    with psycopg.connect(database_url) as conn:
         sql = "SELECT view_count FROM articles_article WHERE id = %s"
         return conn.execute(sql, [article_id]).fetchone()[0]
 
@@ -400,7 +400,7 @@ def run():
             script = wrk.build_script(s.script, **constants)
             pids = worker_pids(server.pid)
             reset_peak_rss(pids)
-            before = view_count(backend, db, manifest["hot_id"]) if s.counts_views else None
+            before = view_count(database_url, manifest["hot_id"]) if s.counts_views else None
             log_offset = access_log.stat().st_size if access_log.exists() else 0
             log(f"{s.name}: {duration} s of {base_url}{path}")
             report = wrk.run(
@@ -412,7 +412,7 @@ def run():
             row["bytes"] = probe.get("bytes")
             row["peak_rss_mb"] = peak_rss_mb(worker_pids(server.pid))
             if s.counts_views:
-                delta = view_count(backend, db, manifest["hot_id"]) - before
+                delta = view_count(database_url, manifest["hot_id"]) - before
                 served = served_2xx(access_log, log_offset, path)
                 views = {
                     "delta": delta,

@@ -9,6 +9,7 @@ in its bench/results/run-*/ folder.
 """
 
 import os
+import secrets
 import sys
 import time
 
@@ -33,13 +34,14 @@ def main(argv):
         raise SystemExit("bench.profile needs pyinstrument: make test installs it") from None
 
     client = Client(HTTP_HOST="127.0.0.1")
-    client.get(path, headers={"User-Agent": f"{READER_UA} warmup"})
+    run = secrets.token_hex(4)  # new readers on every profile of the same database
+    client.get(path, headers={"User-Agent": f"{READER_UA} warmup-{run}"})
     profiler = Profiler(interval=0.0005)
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:
         profiler.start()
         for n in range(count):
-            client.get(path, headers={"User-Agent": f"{READER_UA} profile-{n}"})
+            client.get(path, headers={"User-Agent": f"{READER_UA} profile-{run}-{n}"})
         profiler.stop()
     elapsed = time.perf_counter() - started
     sql = sum(float(query["time"]) for query in queries.captured_queries)

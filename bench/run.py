@@ -227,13 +227,29 @@ def peak_rss_mb(pids):
     return round(max(peaks), 1) if peaks else None
 
 
-def served_2xx(access_log, offset, path):
-    """Responses with a 2xx status the server logged for GET path after offset."""
+def cpu_seconds(pids):
+    """User plus system CPU time the workers have used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def logged_requests(access_log, offset, path=None, status="2"):
+    """Requests the server logged after offset: for GET path with a status starting
+    with ``status``, or all of them when path is None."""
     with open(access_log, "rb") as handle:
         handle.seek(offset)
-        text = handle.read().decode(errors="replace")
-    pattern = re.compile(rf'"GET {re.escape(path)} HTTP/1\.[01]" 2\d\d ')
-    return sum(1 for line in text.splitlines() if pattern.search(line))
+        lines = handle.read().decode(errors="replace").splitlines()
+    if path is None:
+        return len(lines)
+    pattern = re.compile(rf'"GET {re.escape(path)} HTTP/1\.[01]" {status}\d* ')
+    return sum(1 for line in lines if pattern.search(line))
 
 
 BASELINE_AGAIN = Scenario("baseline_again", SCENARIOS[0].path)
@@ -273,19 +289,20 @@ def markdown_table(results):
         f"{meta['connections']} connections, {meta['duration']} s per scenario",
         "",
         "| scenario | req/s | vs baseline | p50 ms | p99 ms | non-2xx | queries/req "
-        "| peak RSS/worker MB | bytes | check |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| worker CPU ms/req | peak RSS/worker MB | bytes | check |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for row in results["scenarios"]:
         if row.get("skipped"):
-            lines.append(f"| {row['name']} | skipped: {row['skipped']} |||||||||")
+            lines.append(f"| {row['name']} | skipped: {row['skipped']} ||||||||||")
             continue
         ratio = f"{row['ratio']:.0%}" if row.get("ratio") is not None else ""
         check = "; ".join(row["failures"]) or "ok"
         lines.append(
             f"| {row['name']} | {row['rps']:.0f} | {ratio} | {row['p50_ms']:.1f} "
             f"| {row['p99_ms']:.1f} | {row['non_2xx']} | {row.get('queries', '')} "
-            f"| {row.get('peak_rss_mb') or ''} | {row.get('bytes', '')} | {check} |"
+            f"| {row.get('cpu_ms') or ''} | {row.get('peak_rss_mb') or ''} "
+            f"| {row.get('bytes', '')} | {check} |"
         )
     views = results.get("views")
     if views:
@@ -402,6 +419,7 @@ def run():
             reset_peak_rss(pids)
             before = view_count(database_url, manifest["hot_id"]) if s.counts_views else None
             log_offset = access_log.stat().st_size if access_log.exists() else 0
+            cpu_before = cpu_seconds(pids)
             log(f"{s.name}: {duration} s of {base_url}{path}")
             report = wrk.run(
                 base_url + path, script, run_dir / f"{s.name}.lua", duration, connections, threads
@@ -411,9 +429,13 @@ def run():
             row["queries"] = probe.get("queries")
             row["bytes"] = probe.get("bytes")
             row["peak_rss_mb"] = peak_rss_mb(worker_pids(server.pid))
+            # Worker CPU per request: unlike requests/s, barely moved by other load.
+            served = logged_requests(access_log, log_offset)
+            cpu = cpu_seconds(worker_pids(server.pid)) - cpu_before
+            row["cpu_ms"] = round(cpu / served * 1000, 2) if served else None
             if s.counts_views:
                 delta = view_count(database_url, manifest["hot_id"]) - before
-                served = served_2xx(access_log, log_offset, path)
+                served = logged_requests(access_log, log_offset, path)
                 views = {
                     "delta": delta,
                     "served_2xx": served,

@@ -130,3 +130,18 @@ def test_ratios_use_the_mean_of_the_baselines_before_and_after():
     assert rows[1]["ratio"] == 0.5
     assert rows[1]["failures"] == ["throughput 50% < 60% of baseline"]
     assert "ratio" not in rows[2]
+
+
+def test_view_count_check_counts_the_servers_2xx_for_the_article(tmp_path):
+    log = tmp_path / "access.log"
+    log.write_text(
+        '127.0.0.1 - - [t] "GET /health/ HTTP/1.1" 200 2 "-" "x"\n'
+        '127.0.0.1 - - [t] "GET /articles/hot/ HTTP/1.1" 200 7390 "-" "Mozilla"\n'
+        '127.0.0.1 - - [t] "GET /articles/hot/ HTTP/1.1" 200 7390 "-" "Mozilla"\n'
+        '127.0.0.1 - - [t] "GET /articles/hot/ HTTP/1.1" 503 0 "-" "Mozilla"\n'
+        '127.0.0.1 - - [t] "GET /articles/hot/?x=1 HTTP/1.1" 200 7390 "-" "Mozilla"\n'
+    )
+    offset = len(log.read_text().splitlines()[0]) + 1
+
+    assert run.logged_requests(log, offset, "/articles/hot/") == 2
+    assert run.logged_requests(log, offset) == 4

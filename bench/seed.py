@@ -159,7 +159,9 @@ def _approved_status(field):
         for value in values:
             if wanted in str(value).lower():
                 return value
-    return field.default if values == [] else values[0]
+    if values:
+        return values[0]
+    return field.get_default() if field.has_default() else "approved"
 
 
 # Model field name -> how to fill it, from (rng, article, when, parent). Fields the

@@ -2,8 +2,11 @@
 scripts and the parsing of their report, and the baseline's wiring."""
 
 import json
+import random
 
 import pytest
+from django.test.utils import isolate_apps
+from django.utils import timezone
 
 from articles.models import Article, Category, Source
 from bench import baseline, run, seed, wrk
@@ -145,3 +148,50 @@ def test_view_count_check_counts_the_servers_2xx_for_the_article(tmp_path):
 
     assert run.logged_requests(log, offset, "/articles/hot/") == 2
     assert run.logged_requests(log, offset) == 4
+
+
+@isolate_apps("comments")
+def test_comment_rows_fill_the_models_fields_by_name_and_pick_the_visible_status():
+    from django.db import models
+
+    class Comment(models.Model):
+        article = models.ForeignKey(Article, on_delete=models.CASCADE)
+        parent = models.ForeignKey("self", null=True, on_delete=models.CASCADE)
+        name = models.CharField(max_length=80)
+        body = models.TextField()
+        status = models.CharField(
+            max_length=10, choices=[("pending", "Pending"), ("approved", "Approved")]
+        )
+        created_at = models.DateTimeField()
+
+        class Meta:
+            app_label = "comments"
+
+        def __str__(self):
+            return "a comment"
+
+    build = seed._comment_builder(Comment)
+    article = Article(pk=7)
+    comment = build(random.Random(1), article, timezone.now())
+
+    assert comment.article_id == 7 and comment.parent is None
+    assert comment.name and comment.body and comment.created_at
+    assert comment.status == "approved"
+
+
+@isolate_apps("comments")
+def test_a_required_comment_field_the_seeder_cannot_fill_is_named():
+    from django.db import models
+
+    class Comment(models.Model):
+        article = models.ForeignKey(Article, on_delete=models.CASCADE)
+        mood = models.CharField(max_length=10)
+
+        class Meta:
+            app_label = "comments"
+
+        def __str__(self):
+            return "a comment"
+
+    with pytest.raises(SystemExit, match="mood"):
+        seed._comment_builder(Comment)

@@ -4,8 +4,8 @@
 
 Renders PATH through Django's test client REQUESTS times (200), each time as a new
 reader, after one warm-up request, and prints pyinstrument's call tree and the SQL
-time. Keep a PostgreSQL benchmark database with BENCH_KEEP_DB=1; an SQLite one stays
-in its bench/results/run-*/ folder.
+time. `BENCH_KEEP_DB=1 make bench` keeps a run's database (an SQLite file in its
+bench/results/run-*/ folder, or the PostgreSQL database) to profile.
 """
 
 import os

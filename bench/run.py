@@ -8,9 +8,10 @@ Writes bench/results/<backend>-<time>.json and .md and prints the table.
 
 Knobs (environment): BENCH_DURATION (seconds per scenario, 10), BENCH_CONNECTIONS
 (32), BENCH_THREADS (wrk threads, 2), BENCH_WORKERS (3), BENCH_WORKER_CLASS (sync),
-BENCH_GUNICORN_THREADS (1), BENCH_ONLY (comma-separated scenario names), BENCH_KEEP_DB
-(1 keeps the database), BENCH_ARTICLES / BENCH_COMMENTS / BENCH_HOT_COMMENTS /
-BENCH_CATEGORIES (scale), BENCH_PORT (first free of 8041-8049).
+BENCH_GUNICORN_THREADS (1), BENCH_ONLY (comma-separated scenario names),
+BENCH_KEEP_DB (1 keeps the database, removed otherwise), BENCH_ARTICLES /
+BENCH_COMMENTS / BENCH_HOT_COMMENTS / BENCH_CATEGORIES (scale), BENCH_PORT (first free
+of 8041-8049).
 """
 
 import contextlib
@@ -450,8 +451,12 @@ def run():
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
             server_log.close()
-        if backend == "postgresql" and os.environ.get("BENCH_KEEP_DB") != "1":
-            recreate_postgres(database_url, db, drop_only=True)
+        if os.environ.get("BENCH_KEEP_DB") != "1":
+            if backend == "postgresql":
+                recreate_postgres(database_url, db, drop_only=True)
+            else:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(db + suffix).unlink(missing_ok=True)
 
     results = {
         "meta": {

@@ -228,6 +228,23 @@ def peak_rss_mb(pids):
     return round(max(peaks), 1) if peaks else None
 
 
+def wait_idle(access_log, quiet=1.0, limit=60):
+    """Wait until the access log has been still for ``quiet`` seconds.
+
+    When wrk stops, connections it opened are still queued in the listen backlog and
+    the workers serve them; without this, a slow scenario's leftovers would be
+    charged to the next one, and the view count read before they are done.
+    """
+    deadline = time.monotonic() + limit
+    size = -1
+    while time.monotonic() < deadline:
+        current = access_log.stat().st_size if access_log.exists() else 0
+        if current == size:
+            return
+        size = current
+        time.sleep(quiet)
+
+
 def cpu_seconds(pids):
     """User plus system CPU time the workers have used so far."""
     ticks = os.sysconf("SC_CLK_TCK")
@@ -425,7 +442,7 @@ def run():
             report = wrk.run(
                 base_url + path, script, run_dir / f"{s.name}.lua", duration, connections, threads
             )
-            time.sleep(1)  # let requests still in flight finish before counting
+            wait_idle(access_log)
             row.update(report)
             row["queries"] = probe.get("queries")
             row["bytes"] = probe.get("bytes")

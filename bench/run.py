@@ -62,6 +62,9 @@ SCENARIOS = [
     Scenario("category", "/category/{category_slug}/", target=0.6),
     Scenario("category_deep", "/category/{category_slug}/?page={deep_page}", target=0.6),
     Scenario("article_readers", "/articles/{hot_slug}/", "readers", target=0.5, counts_views=True),
+    # The same page as one reader again and again: views deduplicated, nothing
+    # incremented; the gap to article_readers is what counting costs.
+    Scenario("article_repeat_reader", "/articles/{hot_slug}/"),
     Scenario("more_comments", "/articles/{hot_slug}/comments/?page=2", optional=True),
     Scenario("search", "/search/?q=final+penalty", optional=True),
     Scenario(

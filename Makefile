@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrations-check audit clean
+.PHONY: run test lint format migrations-check audit bench clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,15 @@ format: $(VENV)/.dev
 
 migrations-check: $(VENV)/.runtime
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Seeds a throwaway database, serves it with gunicorn in production mode and loads it
+# with wrk; on PostgreSQL when DATABASE_URL is set. Knobs: see bench/run.py.
+bench: $(VENV)/.dev
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq wrk >/dev/null || \
+	    { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; \
+	  else echo "make bench needs wrk: sudo apt-get install wrk"; exit 1; fi; }
+	$(PY) -m bench.run
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache node_modules

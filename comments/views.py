@@ -10,7 +10,8 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.utils.functional import SimpleLazyObject
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from articles.caching import bump_content_version
@@ -55,7 +56,10 @@ def thread_context(request, article, form=None, sort="newest", page=1):
         form = CommentForm(article=article, user=request.user)
     return {
         "article": article,
-        "thread": tree.thread_page(article, page=page, sort=sort),
+        # Lazy: the page's comments are fetched only when its cached fragment is stale.
+        "thread": SimpleLazyObject(lambda: tree.thread_page(article, page=page, sort=sort)),
+        "sort": sort,
+        "page": page,
         "comment_form": form,
         "comments_closed": closed,
         "comments_close_at": moderation.closes_at(article),
@@ -191,18 +195,28 @@ def more(request, slug):
     return render(
         request,
         "comments/_more.html",
-        {"article": article, "thread": tree.thread_page(article, page=page, sort=sort)},
+        {
+            "article": article,
+            "thread": SimpleLazyObject(lambda: tree.thread_page(article, page=page, sort=sort)),
+            "sort": sort,
+            "page": page,
+        },
     )
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def report(request, pk):
+    """GET: a confirmation page (the no-JS path); POST: record the report."""
     comment = get_object_or_404(
         Comment.objects.visible()
         .filter(article__in=Article.objects.published())
         .select_related("article"),
         pk=pk,
     )
+    if request.method != "POST":
+        return render(
+            request, "comments/report.html", {"comment": comment, "article": comment.article}
+        )
     first_time = moderation.record_report(comment, reader_fingerprint(request))
     if first_time:
         bump_content_version()

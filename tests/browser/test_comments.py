@@ -92,7 +92,7 @@ def test_load_more_appends_in_place(page, live_server, article, make_comment, se
 def test_reporting_a_comment(page, live_server, article, make_comment):
     comment = make_comment(article=article, body="Questionable remark")
     open_article(page, live_server, article)
-    page.locator(f"#comment-{comment.pk}").get_by_role("button", name="Report").click()
+    page.locator(f"#comment-{comment.pk}").get_by_role("link", name="Report").click()
     expect(page.locator(f"#comment-{comment.pk}")).to_contain_text("Reported. Thank you.")
     comment.refresh_from_db()
     assert comment.report_count == 1
@@ -156,3 +156,15 @@ def test_without_javascript_reply_and_load_more_are_links(
     reply = Comment.objects.get(parent=parent)
     page.wait_for_url(f"**#comment-{reply.pk}")
     expect(page.locator(f"#replies-{parent.pk}")).to_contain_text("A reply without scripts.")
+
+
+def test_without_javascript_report_asks_to_confirm(no_js_page, live_server, article, make_comment):
+    comment = make_comment(article=article, body="Questionable remark")
+    page = no_js_page
+    page.goto(live_server.url + article.get_absolute_url())
+    page.locator(f"#comment-{comment.pk}").get_by_role("link", name="Report").click()
+    expect(page.get_by_role("heading", name="Report this comment?")).to_be_visible()
+    page.get_by_role("button", name="Report comment").click()
+    expect(page.locator(".messages")).to_contain_text("Thank you for your report")
+    comment.refresh_from_db()
+    assert comment.report_count == 1

@@ -28,6 +28,19 @@ def page_of(client, article, query=""):
 
 
 class TestThreadOnTheArticlePage:
+    def test_the_comment_list_is_the_same_for_every_reader(self, client, make_comment):
+        """No per-reader token inside the list, so one cached copy serves everyone."""
+        comment = make_comment()
+        page = client.get(comment.article.get_absolute_url()).content.decode()
+        comment_list = page[page.index('id="comment-list"') : page.index('id="comments-more"')]
+        assert "csrfmiddlewaretoken" not in comment_list
+
+    def test_a_new_comment_shows_at_once_despite_the_cache(self, reader, make_article):
+        article = make_article()
+        page_of(reader, article)
+        reader.post(post_url(article), comment_data(body="Fresh thought"))
+        assert "Fresh thought" in page_of(reader, article)
+
     def test_heading_counts_visible_comments(self, reader, make_article, make_comment):
         article = make_article()
         for _ in range(3):
@@ -218,7 +231,12 @@ class TestPostingWithoutJavaScript:
         assert response["Location"] == f"{article.get_absolute_url()}?cpage=2&csort=newest#comments"
 
     def test_report_without_js(self, reader, make_comment):
-        comment = make_comment()
+        comment = make_comment(body="Rude remark")
+        confirm = reader.get(reverse("comments:report", args=[comment.pk]))
+        assert confirm.status_code == 200
+        assert "Report this comment?" in confirm.content.decode()
+        assert "Rude remark" in confirm.content.decode()
+        assert not CommentReport.objects.exists()
         response = reader.post(reverse("comments:report", args=[comment.pk]), follow=True)
         assert "Thank you for your report" in response.content.decode()
         again = reader.post(reverse("comments:report", args=[comment.pk]), follow=True)
@@ -298,7 +316,11 @@ class TestPostingWithHtmx:
         for _ in range(45):
             make_comment(parent=make_comment(article=article))
         url = reverse("comments:more", args=[article.slug]) + "?page=2"
-        with django_assert_max_num_queries(3):
+        # Cold: the article, the page's top-level comments, their replies, and the
+        # next scheduled time the fragment cache keys on. Warm: the article only.
+        with django_assert_max_num_queries(4):
+            assert reader.get(url, **HTMX).status_code == 200
+        with django_assert_max_num_queries(1):
             assert reader.get(url, **HTMX).status_code == 200
 
     def test_sort_toggle_swaps_the_thread(self, reader, make_article, make_comment):

@@ -1,0 +1,2 @@
+-- One browser-like User-Agent for every request (a repeat reader).
+wrk.headers["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0"

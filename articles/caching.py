@@ -69,3 +69,28 @@ def set_fragment(key, html):
     cache.set(
         key, (html, next_scheduled_publication(version)), timeout=settings.NEWSROOM_FRAGMENT_TTL
     )
+
+
+def cached_article(slug):
+    """The published article for its page, from the shared cache when it can be.
+
+    Cached under the content version, so any edit (or comment) is seen at once;
+    the view count in the cached copy is stale and is refreshed by counting.
+    Raises Http404 when no published article has this slug.
+    """
+    from django.shortcuts import get_object_or_404
+
+    from .models import Article
+
+    key = fragment_key("article", [slug])
+    entry = cache.get(key)
+    if entry is not None and (entry[1] is None or timezone.now() < entry[1]):
+        return entry[0]
+    article = get_object_or_404(Article.objects.published().for_page(), slug=slug)
+    version = key.split(":", 2)[1]
+    cache.set(
+        key,
+        (article, next_scheduled_publication(version)),
+        timeout=settings.NEWSROOM_FRAGMENT_TTL,
+    )
+    return article

@@ -11,7 +11,7 @@ Both the dedupe and the increment happen in shared storage, so they hold across
 every worker process of a deployment, and nothing is read and written back in
 Python. By default that storage is the database: the dedupe is one conditional
 upsert on a unique (article, reader) row, the increment one ``UPDATE ... SET
-view_count = view_count + 1``. With ``NEWSROOM_VIEW_COUNTING = "redis"`` (the
+view_count = view_count + 1 ... RETURNING view_count``. With ``NEWSROOM_VIEW_COUNTING = "redis"`` (the
 default when ``REDIS_URL`` is set) both move to Redis (``articles.view_buffer``)
 and ``manage.py flush_view_counts`` carries the counts into the database.
 """
@@ -23,7 +23,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from . import view_buffer
@@ -147,11 +146,31 @@ def _buffered():
     return settings.NEWSROOM_VIEW_COUNTING == "redis"
 
 
+def _stored_count(article_id):
+    return Article.objects.filter(pk=article_id).values_list("view_count", flat=True).first() or 0
+
+
+def _increment(article_id):
+    """Add one to the article's total in the database; return the new total.
+
+    One statement, ``UPDATE ... SET view_count = view_count + 1 ... RETURNING``:
+    the database does the arithmetic, so concurrent increments cannot be lost.
+    """
+    table = connection.ops.quote_name(Article._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET view_count = view_count + 1 WHERE id = %s RETURNING view_count",
+            [article_id],
+        )
+        return cursor.fetchone()[0]
+
+
 def record_view(request, article):
     """Count this visit to ``article`` if the rules allow; return whether it counted.
 
-    Either way the article in hand ends up with the ``view_count`` to show: it
-    includes this visit when it counted, and views still buffered in Redis.
+    Either way the article in hand ends up with the current ``view_count`` to
+    show (it may come from a cache): including this visit when it counted, and
+    views still buffered in Redis.
     """
     countable = is_countable(request) and article.is_published()
     if _buffered():
@@ -160,18 +179,19 @@ def record_view(request, article):
         )
         if counted:
             view_buffer.add_view(article.pk, hour_of(timezone.now()))
-        article.view_count += view_buffer.buffered_views(article.pk)
+        article.view_count = _stored_count(article.pk) + view_buffer.buffered_views(article.pk)
         return counted
-    if not countable:
-        return False
-    reader = reader_fingerprint(request)
-    now = timezone.now()
-    # The mark and both counters commit together: a worker that dies half-way
-    # neither loses the view nor leaves a mark without its count.
-    with transaction.atomic(savepoint=False):
-        if not _first_view_in_window(article.pk, reader, now):
-            return False
-        Article.objects.filter(pk=article.pk).update(view_count=F("view_count") + 1)
-        add_to_tally(article.pk, hour_of(now))
-    article.view_count += 1
-    return True
+    counted = False
+    if countable:
+        reader = reader_fingerprint(request)
+        now = timezone.now()
+        # The mark and both counters commit together: a worker that dies half-way
+        # neither loses the view nor leaves a mark without its count.
+        with transaction.atomic(savepoint=False):
+            if _first_view_in_window(article.pk, reader, now):
+                article.view_count = _increment(article.pk)
+                add_to_tally(article.pk, hour_of(now))
+                counted = True
+    if not counted:
+        article.view_count = _stored_count(article.pk)
+    return counted

@@ -92,6 +92,14 @@ class ArticleQuerySet(models.QuerySet):
     def scheduled(self):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
 
+    def for_page(self):
+        """What the article page shows: category, author, sources, comment count."""
+        return (
+            self.select_related("category", "author")
+            .prefetch_related("sources")
+            .with_comment_counts()
+        )
+
     def for_listing(self):
         """What an article card needs, in the same query."""
         return self.select_related("category").defer("body").with_comment_counts()

@@ -6,7 +6,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from . import counting
+from . import caching, counting
 from . import search as article_search
 from .models import Article, Category
 
@@ -34,12 +34,19 @@ LISTING_CACHE = cache_control(public=True, max_age=60)
 def home(request):
     """The front page. Its lists are lazy: they run only when the cached
     fragment that shows them has to be rendered again."""
-    published = Article.objects.published().for_listing()
-    front = SimpleLazyObject(lambda: published.front_page(latest=HOME_LATEST))
+
+    def listing():
+        return Article.objects.published().for_listing()
+
     return render(
         request,
         "articles/home.html",
-        {"front": front, "sections": published.latest_per_category(HOME_PER_CATEGORY)},
+        {
+            "front": SimpleLazyObject(lambda: listing().front_page(latest=HOME_LATEST)),
+            "sections": SimpleLazyObject(
+                lambda: list(listing().latest_per_category(HOME_PER_CATEGORY))
+            ),
+        },
     )
 
 
@@ -47,19 +54,19 @@ def home(request):
 @require_safe
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
-    articles = Article.objects.published().for_listing().filter(category=category)
     page_number = _page_number(request)
+
+    def page():
+        articles = Article.objects.published().for_listing().filter(category=category)
+        return Paginator(articles, settings.NEWSROOM_ARTICLES_PER_PAGE).get_page(page_number)
+
     return render(
         request,
         "articles/category_detail.html",
         {
             "category": category,
             "page_number": page_number,
-            "page_obj": SimpleLazyObject(
-                lambda: Paginator(articles, settings.NEWSROOM_ARTICLES_PER_PAGE).get_page(
-                    page_number
-                )
-            ),
+            "page_obj": SimpleLazyObject(page),
             "current_category_slug": category.slug,
         },
     )
@@ -69,15 +76,11 @@ def category_detail(request, slug):
 def article_detail(request, slug):
     """An article page. Editors may preview drafts and scheduled articles at their
     real address; readers get a 404 for them."""
-    articles = (
-        Article.objects.select_related("category", "author")
-        .prefetch_related("sources")
-        .with_comment_counts()
-    )
-    if not _can_preview(request.user):
-        articles = articles.published()
-    article = get_object_or_404(articles, slug=slug)
-    counting.record_view(request, article)
+    if _can_preview(request.user):
+        article = get_object_or_404(Article.objects.for_page(), slug=slug)
+    else:
+        article = caching.cached_article(slug)
+    counting.record_view(request, article)  # also brings the view count up to date
     return render_article_page(request, article)
 
 

@@ -45,7 +45,11 @@ def main(argv):
         profiler.stop()
     elapsed = time.perf_counter() - started
     sql = sum(float(query["time"]) for query in queries.captured_queries)
-    print(profiler.output_text(unicode=True, color=False, show_all=False))
+    print(
+        profiler.output_text(
+            unicode=True, color=False, show_all=os.environ.get("BENCH_PROFILE_ALL") == "1"
+        )
+    )
     print(
         f"{count} requests in {elapsed:.2f} s: {elapsed / count * 1000:.2f} ms each, "
         f"of which SQL {sql / count * 1000:.2f} ms over {len(queries) / count:.1f} queries"

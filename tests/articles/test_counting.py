@@ -182,7 +182,9 @@ def test_increment_is_a_single_update_in_the_database(
         q["sql"] for q in queries if q["sql"].startswith("UPDATE") and "view_count" in q["sql"]
     ]
     assert len(updates) == 1
-    assert '"view_count" = ("articles_article"."view_count" + 1)' in updates[0]
+    assert "SET view_count = view_count + 1" in updates[0] and "RETURNING view_count" in updates[0]
+    reads = [q for q in queries if q["sql"].startswith('SELECT "articles_article"."view_count"')]
+    assert not reads  # the page shows what the UPDATE returned: nothing read back in Python
     assert views_of(article) == 42
 
 

@@ -15,7 +15,7 @@ def publisher_logo_url(request):
     )
 
 
-def news_article(request, article, image_url=None):
+def news_article(request, article, image_url=None, view_count=None):
     url = request.build_absolute_uri(article.get_absolute_url())
     data = {
         "@context": "https://schema.org",
@@ -36,7 +36,7 @@ def news_article(request, article, image_url=None):
             {
                 "@type": "InteractionCounter",
                 "interactionType": "https://schema.org/ReadAction",
-                "userInteractionCount": article.view_count,
+                "userInteractionCount": (article.view_count if view_count is None else view_count),
             },
             {
                 "@type": "InteractionCounter",

@@ -6,7 +6,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from . import caching, counting
+from . import caching, counting, page_cache
 from . import search as article_search
 from .models import Article, Category
 
@@ -81,7 +81,15 @@ def article_detail(request, slug):
     else:
         article = caching.cached_article(slug)
     counting.record_view(request, article)  # also brings the view count up to date
+    if article.is_published() and page_cache.applies(request):
+        return page_cache.respond(
+            request, article, lambda **extra: _article_context(article, **extra)
+        )
     return render_article_page(request, article)
+
+
+def _article_context(article, **extra):
+    return {"article": article, "current_category_slug": article.category.slug, **extra}
 
 
 def render_article_page(request, article, status=200, **extra_context):
@@ -89,7 +97,7 @@ def render_article_page(request, article, status=200, **extra_context):
     response = render(
         request,
         "articles/article_detail.html",
-        {"article": article, "current_category_slug": article.category.slug, **extra_context},
+        _article_context(article, **extra_context),
         status=status,
     )
     if article.is_published():

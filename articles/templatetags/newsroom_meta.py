@@ -5,7 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
 
-from articles import structured_data
+from articles import page_cache, structured_data
 
 register = template.Library()
 
@@ -13,10 +13,14 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def news_article_json_ld(context, article, image_url=None):
     """A <script type="application/ld+json"> for the article, safe inside HTML."""
-    data = structured_data.news_article(context["request"], article, image_url)
+    holes = context.get("page_holes")  # the shared page: the count is filled in per request
+    view_count = page_cache.VIEW_NUMBER if holes else article.view_count
+    data = structured_data.news_article(context["request"], article, image_url, view_count)
     payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(
         _json_script_escapes
     )
+    if holes:  # a bare number, not a string, once filled in
+        payload = payload.replace(f'"{page_cache.VIEW_NUMBER}"', page_cache.VIEW_NUMBER)
     return mark_safe(f'<script type="application/ld+json">{payload}</script>')
 
 
@@ -30,3 +34,11 @@ def canonical_url(context):
 @register.simple_tag(takes_context=True)
 def publisher_logo(context):
     return structured_data.publisher_logo_url(context["request"])
+
+
+@register.simple_tag(takes_context=True)
+def views_label(context, article):
+    """ "788 views", or its hole in the shared page (articles.page_cache)."""
+    if context.get("page_holes"):
+        return page_cache.VIEWS
+    return page_cache.views_label(article.view_count)

@@ -20,10 +20,19 @@ def comment_thread(context, article):
     raw_page = request.GET.get("cpage", "")
     page = int(raw_page) if raw_page.isdigit() and len(raw_page) <= 6 else 1
     sort = tree.clean_sort(request.GET.get("csort"))
-    data = thread_context(request, article, form=context.get("comment_form"), sort=sort, page=page)
+    form = context.get("comment_form")
+    holes = context.get("page_holes")  # the shared article page (articles.page_cache)
+    if holes:
+        from articles import page_cache
+        from comments.forms import CommentForm
+
+        form = CommentForm(
+            article=article, user=request.user, initial={"issued": page_cache.ISSUED}
+        )
+    data = thread_context(request, article, form=form, sort=sort, page=page)
     data["request"] = request
     data["comments_notice"] = context.get("comments_notice")
-    data["csrf_token"] = context.get("csrf_token")
+    data["csrf_token"] = context.get("csrf_token")  # the hole, in the shared page
     return data
 
 

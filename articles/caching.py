@@ -20,11 +20,16 @@ from django.utils import timezone
 VERSION_KEY = "content-version"
 
 
-def content_version():
-    version = cache.get(VERSION_KEY)
+def content_version(request=None):
+    """The current content version; read once per request when given the request."""
+    version = getattr(request, "_content_version", None)
     if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
+        version = cache.get(VERSION_KEY)
+        if version is None:
+            cache.add(VERSION_KEY, 1, timeout=None)
+            version = cache.get(VERSION_KEY, 1)
+        if request is not None:
+            request._content_version = version
     return version
 
 
@@ -49,9 +54,9 @@ def next_scheduled_publication(version):
     return cached[0]
 
 
-def fragment_key(name, vary_on):
+def fragment_key(name, vary_on, request=None):
     parts = [str(part) for part in vary_on]
-    return ":".join(["fragment", str(content_version()), name, *parts])
+    return ":".join(["fragment", str(content_version(request)), name, *parts])
 
 
 def get_fragment(key):
@@ -71,7 +76,20 @@ def set_fragment(key, html):
     )
 
 
-def cached_article(slug):
+def cached(key, compute):
+    """``compute()``'s result, kept under ``key`` (a fragment_key) like a fragment."""
+    entry = cache.get(key)
+    if entry is not None and (entry[1] is None or timezone.now() < entry[1]):
+        return entry[0]
+    value = compute()
+    version = key.split(":", 2)[1]
+    cache.set(
+        key, (value, next_scheduled_publication(version)), timeout=settings.NEWSROOM_FRAGMENT_TTL
+    )
+    return value
+
+
+def cached_article(slug, request=None):
     """The published article for its page, from the shared cache when it can be.
 
     Cached under the content version, so any edit (or comment) is seen at once;
@@ -82,15 +100,19 @@ def cached_article(slug):
 
     from .models import Article
 
-    key = fragment_key("article", [slug])
-    entry = cache.get(key)
-    if entry is not None and (entry[1] is None or timezone.now() < entry[1]):
-        return entry[0]
-    article = get_object_or_404(Article.objects.published().for_page(), slug=slug)
-    version = key.split(":", 2)[1]
-    cache.set(
-        key,
-        (article, next_scheduled_publication(version)),
-        timeout=settings.NEWSROOM_FRAGMENT_TTL,
+    return cached(
+        fragment_key("article", [slug], request),
+        lambda: get_object_or_404(Article.objects.published().for_page(), slug=slug),
     )
-    return article
+
+
+def cached_category(slug, request=None):
+    """The category for its page, from the shared cache when it can be (or Http404)."""
+    from django.shortcuts import get_object_or_404
+
+    from .models import Category
+
+    return cached(
+        fragment_key("category", [slug], request),
+        lambda: get_object_or_404(Category, slug=slug),
+    )

@@ -1,9 +1,10 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import models
+from django.db import connection, models
 from django.db.models import Count, F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
@@ -241,6 +242,9 @@ class Article(models.Model):
     hero_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     hero_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     hero_renditions = models.JSONField(default=list, blank=True, editable=False)
+    # Headline, standfirst and body as a weighted text-search vector, kept on save so
+    # PostgreSQL searches and ranks from an index rather than parsing every body.
+    search_document = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -271,6 +275,10 @@ class Article(models.Model):
         new_image = self.hero_image and not getattr(self.hero_image, "_committed", True)
         removed_image = not self.hero_image and self.hero_renditions
         super().save(*args, **kwargs)
+        if connection.vendor == "postgresql":
+            from .search import search_vector
+
+            type(self).objects.filter(pk=self.pk).update(search_document=search_vector())
         if new_image or removed_image:
             delete_renditions(self.hero_renditions)
             self.hero_renditions = make_renditions(self.hero_image) if self.hero_image else []

@@ -18,11 +18,9 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 from . import caching
@@ -54,24 +52,23 @@ def views_label(count):
 
 def respond(request, article, render_context):
     """The article page for this request, from the shared copy when there is one."""
-    key = caching.fragment_key("article-page", [article.pk, request.scheme, request.get_host()])
-    entry = cache.get(key)
-    if entry is None or (entry[1] is not None and timezone.now() >= entry[1]):
-        # csrf_token in the view's context wins over the context processor's, and
-        # inclusion tags (the comment form) copy it: every token becomes the hole.
-        html = render_to_string(
+    key = caching.fragment_key(
+        "article-page", [article.pk, request.scheme, request.get_host()], request
+    )
+    # csrf_token in the view's context wins over the context processor's, and
+    # inclusion tags (the comment form) copy it: every token becomes the hole.
+    shell = caching.cached(
+        key,
+        lambda: render_to_string(
             "articles/article_detail.html",
             render_context(page_holes=True, csrf_token=CSRF),
             request,
-        )
-        version = key.split(":", 2)[1]
-        entry = (html, caching.next_scheduled_publication(version))
-        cache.set(key, entry, timeout=settings.NEWSROOM_FRAGMENT_TTL)
+        ),
+    )
     from comments.forms import issue_timestamp
 
     html = (
-        entry[0]
-        .replace(VIEWS, views_label(article.view_count))
+        shell.replace(VIEWS, views_label(article.view_count))
         .replace(VIEW_NUMBER, str(article.view_count))
         .replace(CSRF, get_token(request))
         .replace(ISSUED, issue_timestamp())

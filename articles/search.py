@@ -2,7 +2,8 @@
 Search over published articles: headline, standfirst and body, best matches first.
 
 On PostgreSQL it is full-text search (stemmed, weighted headline > standfirst >
-body, ranked, served by a GIN index); elsewhere every word must appear somewhere,
+body, ranked) over the vector each article stores on save, served by a GIN index;
+elsewhere every word must appear somewhere,
 and matches in the headline count most. The query is always data, never SQL.
 """
 
@@ -49,9 +50,8 @@ def _postgres(articles, query):
 
     search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
     return (
-        articles.annotate(document=search_vector())
-        .filter(document=search_query)
-        .annotate(rank=SearchRank(F("document"), search_query))
+        articles.filter(search_document=search_query)
+        .annotate(rank=SearchRank(F("search_document"), search_query))
         .order_by("-rank", "-published_at")
     )
 

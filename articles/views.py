@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 
 from . import caching, counting, page_cache
 from . import search as article_search
-from .models import Article, Category
+from .models import Article
 
 HOME_LATEST = 10
 HOME_PER_CATEGORY = 4
@@ -53,7 +53,7 @@ def home(request):
 @LISTING_CACHE
 @require_safe
 def category_detail(request, slug):
-    category = get_object_or_404(Category, slug=slug)
+    category = caching.cached_category(slug, request)
     page_number = _page_number(request)
 
     def page():
@@ -79,7 +79,7 @@ def article_detail(request, slug):
     if _can_preview(request.user):
         article = get_object_or_404(Article.objects.for_page(), slug=slug)
     else:
-        article = caching.cached_article(slug)
+        article = caching.cached_article(slug, request)
     counting.record_view(request, article)  # also brings the view count up to date
     if article.is_published() and page_cache.applies(request):
         return page_cache.respond(

@@ -327,6 +327,11 @@ def analyze():
     from django.db import connection
 
     if connection.vendor == "postgresql":
+        from articles.models import Article
+        from articles.search import search_vector
+
+        # bulk_create skips save(), which keeps each article's search vector.
+        Article.objects.update(search_document=search_vector())
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
 

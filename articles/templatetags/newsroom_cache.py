@@ -20,7 +20,9 @@ class CachedFragmentNode(template.Node):
 
     def render(self, context):
         name = self.name.resolve(context)
-        key = caching.fragment_key(name, [var.resolve(context) for var in self.vary_on])
+        key = caching.fragment_key(
+            name, [var.resolve(context) for var in self.vary_on], context.get("request")
+        )
         html = caching.get_fragment(key)
         if html is None:
             html = self.nodelist.render(context)

@@ -2,8 +2,8 @@
 anonymous reader, and each still gets their own count, token and form."""
 
 import json
-import time
 import re
+import time
 
 import pytest
 from django.core import signing

@@ -56,6 +56,14 @@ class TestFinding:
         assert "Marathon session" in found("schemes")
 
     @pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL")
+    def test_postgres_keeps_the_search_vector_up_to_date(self, articles):
+        article = articles["other"]
+        assert "Orchestra returns" in found("orchestra")
+        article.headline = "Choir returns"
+        article.save()
+        assert "Choir returns" in found("choir") and not found("orchestra")
+
+    @pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL")
     def test_postgres_search_can_use_its_gin_index(self, articles):
         # Without the published() filter only the GIN index can serve the match.
         queryset = search(Article.objects.all(), "housing")

@@ -116,7 +116,9 @@ def search(request):
     query = article_search.clean_query(request.GET.get("q"))
     page = None
     if query:
-        results = article_search.search(Article.objects.published().for_listing(), query)
+        results = article_search.search(
+            Article.objects.published().select_related("category").defer("body"), query
+        )
         page = Paginator(results, settings.NEWSROOM_ARTICLES_PER_PAGE).get_page(
             _page_number(request)
         )

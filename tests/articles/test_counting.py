@@ -178,11 +178,9 @@ def test_increment_is_a_single_update_in_the_database(
     Article.objects.filter(pk=article.pk).update(view_count=41)
     with CaptureQueriesContext(connection) as queries:
         visit(reader_client, article)
-    updates = [
-        q["sql"] for q in queries if q["sql"].startswith("UPDATE") and "view_count" in q["sql"]
-    ]
-    assert len(updates) == 1
-    assert "SET view_count = view_count + 1" in updates[0] and "RETURNING view_count" in updates[0]
+    updates = [q["sql"] for q in queries if "SET view_count = view_count + 1" in q["sql"]]
+    assert len(updates) == 1  # one statement (on PostgreSQL the mark and tally are in it too)
+    assert "RETURNING view_count" in updates[0]
     reads = [q for q in queries if q["sql"].startswith('SELECT "articles_article"."view_count"')]
     assert not reads  # the page shows what the UPDATE returned: nothing read back in Python
     assert views_of(article) == 42

@@ -135,9 +135,15 @@ class ArticleQuerySet(models.QuerySet):
         return lead, [a for a in rows if a != lead][:latest]
 
     def latest_per_category(self, per_category):
-        """The newest ``per_category`` articles of every category, in one query."""
-        return (
-            self.annotate(
+        """The newest ``per_category`` articles of every category, in one query.
+
+        The ranking picks primary keys only; whatever else is asked of the result
+        (``for_listing()``'s comment counts) is computed for the few rows picked,
+        not for every article the window function has to rank.
+        """
+        ranked = (
+            self.order_by()
+            .annotate(
                 category_rank=Window(
                     RowNumber(),
                     partition_by=F("category_id"),
@@ -145,7 +151,10 @@ class ArticleQuerySet(models.QuerySet):
                 )
             )
             .filter(category_rank__lte=per_category)
-            .order_by("category__position", "category__name", "category_rank")
+            .values("pk")
+        )
+        return self.filter(pk__in=ranked).order_by(
+            "category__position", "category__name", "-published_at", "-pk"
         )
 
 

@@ -44,7 +44,9 @@ def home(request):
         {
             "front": SimpleLazyObject(lambda: listing().front_page(latest=HOME_LATEST)),
             "sections": SimpleLazyObject(
-                lambda: list(listing().latest_per_category(HOME_PER_CATEGORY))
+                lambda: list(
+                    Article.objects.published().latest_per_category(HOME_PER_CATEGORY).for_listing()
+                )
             ),
         },
     )

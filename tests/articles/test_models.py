@@ -65,6 +65,19 @@ class TestLatestPerCategory:
             rows = list(Article.objects.published().latest_per_category(3))
         assert rows == sport[:3] + local
 
+    def test_listing_details_come_in_the_same_query(
+        self, make_article, make_category, make_comment, django_assert_num_queries
+    ):
+        sports = make_category(name="Sports")
+        newest = make_article(category=sports, published_at=days_ago(1))
+        make_article(category=sports, published_at=days_ago(2))
+        make_comment(article=newest)
+        with django_assert_num_queries(1):
+            rows = list(Article.objects.published().latest_per_category(1).for_listing())
+            assert [(row, row.category.name, row.comment_count) for row in rows] == [
+                (newest, "Sports", 1)
+            ]
+
 
 class TestBodySanitizing:
     @pytest.mark.parametrize(

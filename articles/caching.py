@@ -9,8 +9,22 @@ visible at once on every worker with nothing to delete.
 
 A scheduled article changes the listings when its time comes, with no save to
 bump the version; so each fragment is also stored with the time it stops being
-valid: the next scheduled publication known when it was rendered.
+valid: the next scheduled publication known when it was rendered, or the end of
+its lifetime (``NEWSROOM_FRAGMENT_TTL``: view and comment counts on cards move
+without a new version) if that comes first.
+
+An entry never changes once stored under a version, so each process also keeps
+the entries it used last in memory (``LocalEntries``), bounded in number and
+obeying the same validity: a hot page costs one shared lookup, the version's,
+instead of three. A version is never reused (the first one is random), so an
+emptied or restarted cache cannot bring back what a process remembers.
 """
+
+import copy
+import secrets
+import threading
+from collections import OrderedDict
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -20,17 +34,52 @@ from django.utils import timezone
 VERSION_KEY = "content-version"
 
 
+class LocalEntries:
+    """The last ``size`` entries this process used, least recently used out first."""
+
+    def __init__(self, size):
+        self.size = size
+        self.entries = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.entries.move_to_end(key)
+            return entry
+
+    def set(self, key, entry):
+        with self.lock:
+            self.entries[key] = entry
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+
+
+local_entries = LocalEntries(size=256)
+
+
 def content_version(request=None):
     """The current content version; read once per request when given the request."""
     version = getattr(request, "_content_version", None)
     if version is None:
         version = cache.get(VERSION_KEY)
         if version is None:
-            cache.add(VERSION_KEY, 1, timeout=None)
-            version = cache.get(VERSION_KEY, 1)
+            first = _first_version()
+            cache.add(VERSION_KEY, first, timeout=None)
+            version = cache.get(VERSION_KEY, first)
         if request is not None:
             request._content_version = version
     return version
+
+
+def _first_version():
+    return secrets.randbits(40)
 
 
 def bump_content_version(**kwargs):
@@ -38,7 +87,7 @@ def bump_content_version(**kwargs):
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # no version yet: nothing cached under one either
-        cache.add(VERSION_KEY, 1, timeout=None)
+        cache.add(VERSION_KEY, _first_version(), timeout=None)
 
 
 def next_scheduled_publication(version):
@@ -59,33 +108,45 @@ def fragment_key(name, vary_on, request=None):
     return ":".join(["fragment", str(content_version(request)), name, *parts])
 
 
-def get_fragment(key):
-    entry = cache.get(key)
+def _valid_entry(key):
+    """The value stored under ``key`` if it is still valid, else None."""
+    entry = local_entries.get(key)
     if entry is None:
-        return None
-    html, valid_until = entry
+        entry = cache.get(key)
+        if entry is None:
+            return None
+        local_entries.set(key, entry)
+    value, valid_until = entry
     if valid_until is not None and timezone.now() >= valid_until:
         return None
-    return html
+    return value
+
+
+def _store(key, value):
+    version = key.split(":", 2)[1]
+    valid_until = timezone.now() + timedelta(seconds=settings.NEWSROOM_FRAGMENT_TTL)
+    next_publication = next_scheduled_publication(version)
+    if next_publication is not None:
+        valid_until = min(valid_until, next_publication)
+    entry = (value, valid_until)
+    cache.set(key, entry, timeout=settings.NEWSROOM_FRAGMENT_TTL)
+    local_entries.set(key, entry)
+
+
+def get_fragment(key):
+    return _valid_entry(key)
 
 
 def set_fragment(key, html):
-    version = key.split(":", 2)[1]
-    cache.set(
-        key, (html, next_scheduled_publication(version)), timeout=settings.NEWSROOM_FRAGMENT_TTL
-    )
+    _store(key, html)
 
 
 def cached(key, compute):
     """``compute()``'s result, kept under ``key`` (a fragment_key) like a fragment."""
-    entry = cache.get(key)
-    if entry is not None and (entry[1] is None or timezone.now() < entry[1]):
-        return entry[0]
-    value = compute()
-    version = key.split(":", 2)[1]
-    cache.set(
-        key, (value, next_scheduled_publication(version)), timeout=settings.NEWSROOM_FRAGMENT_TTL
-    )
+    value = _valid_entry(key)
+    if value is None:
+        value = compute()
+        _store(key, value)
     return value
 
 
@@ -100,10 +161,13 @@ def cached_article(slug, request=None):
 
     from .models import Article
 
-    return cached(
+    article = cached(
         fragment_key("article", [slug], request),
         lambda: get_object_or_404(Article.objects.published().for_page(), slug=slug),
     )
+    # A copy: the request sets its own view count on it, and the cached object
+    # may be shared with other requests of this process.
+    return copy.copy(article)
 
 
 def cached_category(slug, request=None):

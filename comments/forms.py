@@ -16,8 +16,19 @@ from .models import Comment
 TIMESTAMP_SALT = "comments.form-issued"
 
 
+_last_issued = (None, "")  # ((second, signing key), token)
+
+
 def issue_timestamp():
-    return signing.dumps(int(time.time()), salt=TIMESTAMP_SALT)
+    """The signed time a form is issued at. Every form issued within the same
+    second carries the same token, so it is signed once per second, not per page."""
+    global _last_issued
+    now = int(time.time())
+    issued_for, token = _last_issued
+    if issued_for != (now, settings.SECRET_KEY):
+        token = signing.dumps(now, salt=TIMESTAMP_SALT)
+        _last_issued = ((now, settings.SECRET_KEY), token)
+    return token
 
 
 class CommentForm(forms.ModelForm):

@@ -61,7 +61,10 @@ def _empty_cache():
     """Each test starts with nothing cached, as after a deploy."""
     from django.core.cache import cache
 
+    from articles.caching import local_entries
+
     cache.clear()
+    local_entries.clear()
 
 
 @pytest.fixture(autouse=True)

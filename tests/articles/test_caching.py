@@ -107,3 +107,68 @@ class TestInvalidation:
         before = content_version()
         reader_client.get(article.get_absolute_url())
         assert content_version() == before
+
+
+class TestEachProcessRemembersEntries:
+    """Entries a process used stay in its memory; they obey the shared rules."""
+
+    def test_a_warm_article_page_makes_one_shared_cache_lookup(
+        self, reader_client, make_article, monkeypatch
+    ):
+        from django.core.cache import cache
+
+        article = make_article()
+        reader_client.get(article.get_absolute_url())
+        lookups = []
+        real_get = cache.get
+        monkeypatch.setattr(
+            cache, "get", lambda key, *a, **k: lookups.append(key) or real_get(key, *a, **k)
+        )
+        assert reader_client.get(article.get_absolute_url()).status_code == 200
+        assert lookups == ["content-version"]
+
+    def test_a_change_made_by_another_process_shows_at_once(self, client, make_article):
+        from django.core.cache import cache
+
+        article = make_article(headline="Before")
+        assert "Before" in home(client)
+        # Another worker saves the change: the database and the shared version
+        # move, this process's memory does not.
+        Article.objects.filter(pk=article.pk).update(headline="After")
+        cache.incr("content-version")
+        assert "After" in home(client)
+
+    def test_an_emptied_shared_cache_never_brings_back_remembered_entries(
+        self, client, make_article
+    ):
+        from django.core.cache import cache
+
+        article = make_article(headline="Before")
+        assert "Before" in home(client)
+        Article.objects.filter(pk=article.pk).update(headline="After")
+        cache.clear()  # a Redis restart: the version starts again, at a new number
+        assert "After" in home(client)
+
+    def test_cards_refresh_their_counts_after_the_fragment_lifetime(
+        self, client, make_article, settings, monkeypatch
+    ):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        settings.NEWSROOM_FRAGMENT_TTL = 60
+        article = make_article(headline="Counted story", view_count=5)
+        home(client)
+        Article.objects.filter(pk=article.pk).update(headline="Recounted story")  # no new version
+        assert "Recounted story" not in home(client)
+        later = timezone.now() + timedelta(seconds=61)
+        monkeypatch.setattr("django.utils.timezone.now", lambda: later)
+        assert "Recounted story" in home(client)
+
+    def test_each_request_gets_its_own_copy_of_the_cached_article(self, make_article):
+        from articles.caching import cached_article
+
+        article = make_article()
+        first, second = cached_article(article.slug), cached_article(article.slug)
+        first.view_count = 99
+        assert second is not first and second.view_count != 99

@@ -15,13 +15,13 @@ chosen. Everyone else gets the page rendered for them.
 """
 
 import hashlib
+import re
 
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
-from django.utils.cache import patch_cache_control
 
 from . import caching
 
@@ -31,6 +31,7 @@ VIEWS = f"hole-{_NONCE}-views"
 VIEW_NUMBER = f"hole-{_NONCE}-view-number"
 CSRF = f"hole-{_NONCE}-csrf"
 ISSUED = f"hole-{_NONCE}-issued"
+_HOLE = re.compile(f"({'|'.join(map(re.escape, (VIEW_NUMBER, VIEWS, CSRF, ISSUED)))})")
 
 # Query parameters that do not change the page (campaign tags and click ids).
 IGNORED_PARAMETERS = ("utm_", "fbclid", "gclid", "mc_")
@@ -50,29 +51,49 @@ def views_label(count):
     return f"{intcomma(count)} view{'' if count == 1 else 's'}"
 
 
+def split_at_holes(html):
+    """The page as bytes segments between its holes: ``(segments, holes)``, where
+    hole ``n`` comes after segment ``n``. Filling it is then one join."""
+    parts = _HOLE.split(html)
+    return [part.encode() for part in parts[::2]], parts[1::2]
+
+
+def fill(segments, holes, values):
+    pieces = [segments[0]]
+    for hole, segment in zip(holes, segments[1:], strict=True):
+        pieces += (values[hole], segment)
+    return b"".join(pieces)
+
+
 def respond(request, article, render_context):
     """The article page for this request, from the shared copy when there is one."""
+    # The marks are part of the key: a page stored under another secret key has
+    # other marks, and must not be filled as if it had these.
     key = caching.fragment_key(
-        "article-page", [article.pk, request.scheme, request.get_host()], request
+        "article-page", [_NONCE, article.pk, request.scheme, request.get_host()], request
     )
     # csrf_token in the view's context wins over the context processor's, and
     # inclusion tags (the comment form) copy it: every token becomes the hole.
-    shell = caching.cached(
+    segments, holes = caching.cached(
         key,
-        lambda: render_to_string(
-            "articles/article_detail.html",
-            render_context(page_holes=True, csrf_token=CSRF),
-            request,
+        lambda: split_at_holes(
+            render_to_string(
+                "articles/article_detail.html",
+                render_context(page_holes=True, csrf_token=CSRF),
+                request,
+            )
         ),
     )
     from comments.forms import issue_timestamp
 
-    html = (
-        shell.replace(VIEWS, views_label(article.view_count))
-        .replace(VIEW_NUMBER, str(article.view_count))
-        .replace(CSRF, get_token(request))
-        .replace(ISSUED, issue_timestamp())
-    )
-    response = HttpResponse(html)
-    patch_cache_control(response, private=True, no_cache=True)
+    values = {
+        VIEWS: views_label(article.view_count).encode(),
+        VIEW_NUMBER: str(article.view_count).encode(),
+        CSRF: get_token(request).encode(),
+        ISSUED: issue_timestamp().encode(),
+    }
+    response = HttpResponse(fill(segments, holes, values))
+    # What patch_cache_control(private=True, no_cache=True) gives, on a response
+    # that has no Cache-Control yet.
+    response["Cache-Control"] = "private, no-cache"
     return response

@@ -113,3 +113,23 @@ def test_a_logged_in_reader_gets_their_own_form(make_article, make_user):
     client.force_login(make_user())
     html = client.get(article.get_absolute_url()).content.decode()
     assert 'name="author_name"' not in html
+
+
+def test_a_page_stored_under_another_secret_key_is_never_filled(make_article):
+    """The marks derive from the secret key: after a key rotation, pages stored
+    with the old marks (the cache outlives the deploy) must not be served."""
+    import importlib
+
+    from django.test import override_settings
+
+    article = make_article()
+    reader(1).get(article.get_absolute_url())  # stored with this key's marks
+    try:
+        with override_settings(SECRET_KEY="a-rotated-secret-key-" + "k" * 40):
+            importlib.reload(page_cache)
+            response = reader(2).get(article.get_absolute_url())
+            html = response.content.decode()
+    finally:
+        importlib.reload(page_cache)
+    assert response.status_code == 200
+    assert "hole-" not in html and "2 views" in html

@@ -45,9 +45,10 @@ def is_countable(request):
         return False
     if getattr(request, "htmx", False):
         return False
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and user.is_staff:
-        return False
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:  # only then can it be staff
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_staff:
+            return False
     user_agent = request.headers.get("User-Agent", "")
     return bool(user_agent) and not BOT_USER_AGENT.search(user_agent)
 

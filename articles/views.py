@@ -14,7 +14,10 @@ HOME_LATEST = 10
 HOME_PER_CATEGORY = 4
 
 
-def _can_preview(user):
+def _can_preview(request):
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False  # no session, no editor: skip loading the user
+    user = request.user
     return user.is_authenticated and user.is_staff and user.has_perm("articles.change_article")
 
 
@@ -78,7 +81,7 @@ def category_detail(request, slug):
 def article_detail(request, slug):
     """An article page. Editors may preview drafts and scheduled articles at their
     real address; readers get a 404 for them."""
-    if _can_preview(request.user):
+    if _can_preview(request):
         article = get_object_or_404(Article.objects.for_page(), slug=slug)
     else:
         article = caching.cached_article(slug, request)

@@ -3,8 +3,8 @@
     python -m bench.profile DATABASE_URL PATH [REQUESTS]
 
 Renders PATH through Django's test client REQUESTS times (200), each time as a new
-reader, after one warm-up request, and prints pyinstrument's call tree and the SQL
-time. `BENCH_KEEP_DB=1 make bench` keeps a run's database (an SQLite file in its
+reader (no cookie, a User-Agent of its own), after one warm-up request, and prints
+pyinstrument's call tree and the SQL time. `BENCH_KEEP_DB=1 make bench` keeps a run's database (an SQLite file in its
 bench/results/run-*/ folder, or the PostgreSQL database) to profile.
 """
 
@@ -41,6 +41,7 @@ def main(argv):
     with CaptureQueriesContext(connection) as queries:
         profiler.start()
         for n in range(count):
+            client.cookies.clear()  # a new reader brings no cookie
             client.get(path, headers={"User-Agent": f"{READER_UA} profile-{run}-{n}"})
         profiler.stop()
     elapsed = time.perf_counter() - started

@@ -19,6 +19,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import sqlite3
@@ -121,6 +122,16 @@ def database(run_dir):
 
 
 def view_count(database_url, article_id):
+    """The article's count in the database; with Redis counting, after moving the
+    buffered views in with the command a deployment runs on a schedule."""
+    if os.environ.get("REDIS_URL"):
+        subprocess.run(
+            [PYTHON, "manage.py", "flush_view_counts"],
+            cwd=ROOT,
+            env=production_env(database_url),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     if database_url.startswith("sqlite:///"):
         with sqlite3.connect(database_url.removeprefix("sqlite:///")) as conn:
             sql = "SELECT view_count FROM articles_article WHERE id = ?"
@@ -361,6 +372,10 @@ def run():
     run_dir.mkdir(parents=True, exist_ok=True)
     backend, database_url, db = database(run_dir)
     log(f"{backend} database {db}")
+    # A cache of the run's own: nothing stored by the site's other runs (under
+    # another secret key, for other data) can be served here.
+    os.environ["DJANGO_CACHE_DIR"] = str(run_dir / "cache")
+    os.environ["DJANGO_CACHE_PREFIX"] = f"bench-{stamp}"
     env = production_env(database_url)
     duration = env_int("BENCH_DURATION", 10)
     connections = env_int("BENCH_CONNECTIONS", 32)
@@ -486,6 +501,7 @@ def run():
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
             server_log.close()
+        shutil.rmtree(run_dir / "cache", ignore_errors=True)
         if os.environ.get("BENCH_KEEP_DB") != "1":
             if backend == "postgresql":
                 recreate_postgres(database_url, db, drop_only=True)

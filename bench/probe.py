@@ -22,6 +22,8 @@ def probe(requests):
     for spec in requests:
         for attempt in range(2):
             headers = {"User-Agent": f"{spec.get('user_agent', 'Mozilla/5.0')} probe-{attempt}"}
+            if spec.get("htmx"):
+                headers["HX-Request"] = "true"
             with CaptureQueriesContext(connection) as queries:
                 if spec.get("method", "GET") == "POST":
                     response = client.post(spec["path"], spec.get("data", {}), headers=headers)

@@ -406,7 +406,13 @@ def run():
         probes_in = []
         for s in scenarios:
             probes_in.append(
-                {"name": s.name, "path": s.path.format(**manifest), "user_agent": READER_UA}
+                {
+                    "name": s.name,
+                    "path": s.path.format(**manifest),
+                    "user_agent": READER_UA,
+                    # As wrk asks for it (bench/lua/htmx.lua): the fragment, not a redirect.
+                    "htmx": s.script == "htmx",
+                }
             )
             if s.post_path:
                 probes_in.append({"name": f"{s.name}:post", "path": s.post_path.format(**manifest)})

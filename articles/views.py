@@ -1,3 +1,5 @@
+import hashlib
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
@@ -114,20 +116,33 @@ def render_article_page(request, article, status=200, **extra_context):
     return response
 
 
+@LISTING_CACHE
 @require_safe
 def search(request):
     """Search published articles. Any input is safe: it is cut to a sensible
-    length and used only as data."""
+    length and used only as data. A page of results is the same for every reader,
+    so it is a cached fragment keyed by the query (hashed) and page: a popular
+    search costs its query once per content version, not once per reader."""
     query = article_search.clean_query(request.GET.get("q"))
-    page = None
-    if query:
+    page_number = _page_number(request)
+
+    def page():
         results = article_search.search(
             Article.objects.published().select_related("category").defer("body"), query
         )
-        page = Paginator(results, settings.NEWSROOM_ARTICLES_PER_PAGE).get_page(
-            _page_number(request)
-        )
-        for article in page:
+        found = Paginator(results, settings.NEWSROOM_ARTICLES_PER_PAGE).get_page(page_number)
+        for article in found:
             article.headline_html = article_search.highlight(article.headline, query)
             article.standfirst_html = article_search.highlight(article.standfirst, query)
-    return render(request, "articles/search.html", {"query": query, "page_obj": page})
+        return found
+
+    return render(
+        request,
+        "articles/search.html",
+        {
+            "query": query,
+            "query_key": hashlib.sha256(query.encode()).hexdigest()[:32],
+            "page_number": page_number,
+            "page_obj": SimpleLazyObject(page) if query else None,
+        },
+    )

@@ -136,6 +136,58 @@ class TestThePage:
         assert 'role="search"' in page and 'action="/search/"' in page
 
 
+class TestCachedResults:
+    """A page of results is a shared fragment: run once, then correct after every change."""
+
+    def results(self, client, query="housing", **params):
+        return client.get("/search/", {"q": query, **params}).content.decode()
+
+    def test_a_repeated_search_runs_no_query(self, client, articles, django_assert_max_num_queries):
+        first = self.results(client)
+        with django_assert_max_num_queries(0):
+            assert self.results(client) == first
+
+    def test_queries_and_pages_are_cached_apart(self, client, articles, make_article, settings):
+        settings.NEWSROOM_ARTICLES_PER_PAGE = 2
+        assert "3 results for “housing”" in self.results(client)
+        assert "<mark>Orchestra</mark> returns" in self.results(client, "orchestra")
+        assert "Rail timetable" not in self.results(client, page=1)
+        assert "Rail timetable" in self.results(client, page=2)
+        # Queries that differ only in case are different queries.
+        assert "“HOUSING”" in self.results(client, "HOUSING")
+
+    def test_a_new_article_is_found_at_once(self, client, articles, make_article):
+        assert "3 results" in self.results(client)
+        make_article(headline="Housing minister resigns")
+        page = self.results(client)
+        assert "4 results" in page and "<mark>Housing</mark> minister resigns" in page
+
+    def test_an_edit_shows_at_once(self, client, articles):
+        self.results(client)
+        article = articles["headline"]
+        article.headline = "Housing plan thrown out"
+        article.save()
+        assert "<mark>Housing</mark> plan thrown out" in self.results(client)
+
+    def test_an_unpublished_article_is_gone_at_once(self, client, articles):
+        self.results(client)
+        article = articles["headline"]
+        article.status = Article.Status.DRAFT
+        article.save()
+        assert "plan approved" not in self.results(client)
+
+    def test_a_scheduled_article_is_found_when_its_time_comes(self, client, articles, monkeypatch):
+        assert "embargo" not in self.results(client)
+        later = days_ahead(2)
+        monkeypatch.setattr("django.utils.timezone.now", lambda: later)
+        assert "<mark>Housing</mark> embargo" in self.results(client)
+
+    def test_shared_caches_may_keep_results_briefly(self, client, articles):
+        response = client.get("/search/", {"q": "housing"})
+        assert response["Cache-Control"] == "public, max-age=60"
+        assert "Set-Cookie" not in response
+
+
 def test_highlight_escapes_before_marking():
     assert str(highlight("<b>Tax</b> rises & taxes", "tax")) == (
         "&lt;b&gt;<mark>Tax</mark>&lt;/b&gt; rises &amp; <mark>taxes</mark>"

@@ -287,6 +287,20 @@ def cpu_seconds(pids):
     return total / ticks
 
 
+def service_pids():
+    """PostgreSQL's and Redis's processes on this machine: their CPU is the request's
+    too, on the same cores as the workers."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name = stat.read_text().split("(", 1)[1].split(")", 1)[0]
+        except (OSError, IndexError):
+            continue
+        if name.startswith(("postgres", "redis-server")):
+            pids.append(int(stat.parent.name))
+    return pids
+
+
 def logged_requests(access_log, offset, path=None, status="2"):
     """Requests the server logged after offset: for GET path with a status starting
     with ``status``, or all of them when path is None."""
@@ -336,19 +350,20 @@ def markdown_table(results):
         f"{meta['connections']} connections, {meta['duration']} s per scenario",
         "",
         "| scenario | req/s | vs baseline | p50 ms | p99 ms | non-2xx | queries/req "
-        "| worker CPU ms/req | peak RSS/worker MB | bytes | check |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| worker CPU ms/req | PostgreSQL+Redis CPU ms/req | peak RSS/worker MB | bytes | check |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for row in results["scenarios"]:
         if row.get("skipped"):
-            lines.append(f"| {row['name']} | skipped: {row['skipped']} ||||||||||")
+            lines.append(f"| {row['name']} | skipped: {row['skipped']} |||||||||||")
             continue
         ratio = f"{row['ratio']:.0%}" if row.get("ratio") is not None else ""
         check = "; ".join(row["failures"]) or "ok"
         lines.append(
             f"| {row['name']} | {row['rps']:.0f} | {ratio} | {row['p50_ms']:.1f} "
             f"| {row['p99_ms']:.1f} | {row['non_2xx']} | {row.get('queries', '')} "
-            f"| {row.get('cpu_ms') or ''} | {row.get('peak_rss_mb') or ''} "
+            f"| {row.get('cpu_ms') or ''} | {row.get('service_cpu_ms') or ''} "
+            f"| {row.get('peak_rss_mb') or ''} "
             f"| {row.get('bytes', '')} | {check} |"
         )
     views = results.get("views")
@@ -477,6 +492,7 @@ def run():
             before = view_count(database_url, manifest["hot_id"]) if s.counts_views else None
             log_offset = access_log.stat().st_size if access_log.exists() else 0
             cpu_before = cpu_seconds(pids)
+            services_before = cpu_seconds(service_pids())
             log(f"{s.name}: {duration} s of {base_url}{path}")
             report = wrk.run(
                 base_url + path, script, run_dir / f"{s.name}.lua", duration, connections, threads
@@ -490,6 +506,8 @@ def run():
             served = logged_requests(access_log, log_offset)
             cpu = cpu_seconds(worker_pids(server.pid)) - cpu_before
             row["cpu_ms"] = round(cpu / served * 1000, 2) if served else None
+            services = cpu_seconds(service_pids()) - services_before
+            row["service_cpu_ms"] = round(services / served * 1000, 2) if served else None
             if s.counts_views:
                 delta = view_count(database_url, manifest["hot_id"]) - before
                 served = logged_requests(access_log, log_offset, path)

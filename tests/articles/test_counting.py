@@ -1,5 +1,6 @@
 """The view-count rules (articles/counting.py)."""
 
+import os
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -207,3 +208,47 @@ def test_concurrent_distinct_readers_add_exactly_n(live_server, make_article):
     assert views_of(article) == readers
     assert ViewTally.objects.get(article=article).views == readers
     assert ReaderView.objects.filter(article=article).count() == readers
+
+
+ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's single-statement path")
+class TestPostgresCommit:
+    """A counted view commits without waiting for the WAL flush; nothing else does."""
+
+    def synchronous_commit(self):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    def count(self, article, reader="reader-a"):
+        from django.utils import timezone
+
+        return counting._count_in_one_statement(article.pk, reader, timezone.now())
+
+    def test_the_views_own_transaction_skips_the_flush(self, make_article):
+        from django.db import transaction
+
+        article = make_article()
+        with transaction.atomic():
+            assert self.count(article) == (True, 1)
+            assert self.synchronous_commit() == "off"
+
+    @pytest.mark.django_db(transaction=True)
+    def test_the_setting_ends_with_the_views_transaction(self, make_article):
+        article = make_article()
+        assert self.count(article) == (True, 1)
+        assert self.synchronous_commit() == "on"  # the next transaction (a comment) waits
+        assert views_of(article) == 1
+
+    def test_views_can_be_made_to_wait_for_the_flush(self, make_article, settings):
+        from django.db import transaction
+
+        settings.NEWSROOM_VIEW_SYNCHRONOUS_COMMIT = True
+        article = make_article()
+        with transaction.atomic():
+            assert self.count(article) == (True, 1)
+            assert self.synchronous_commit() == "on"

@@ -131,6 +131,14 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # millisecond ones: when a query's cost estimate is high (a correlated count
     # per row is), PostgreSQL spends a second compiling a query that runs in ms.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # The ORM's queries bind parameters client-side and are never prepared; the one
+    # statement run on every article view is, through a server-binding cursor
+    # (articles.counting), so PostgreSQL parses and plans it once per connection.
+    # 0 behind a pooler that cannot keep prepared statements (PgBouncer in
+    # transaction mode before 1.21).
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
+        0 if env_bool("NEWSROOM_DB_PREPARED_STATEMENTS", True) else None
+    )
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

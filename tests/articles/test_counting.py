@@ -214,8 +214,9 @@ ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's single-statement path")
-class TestPostgresCommit:
-    """A counted view commits without waiting for the WAL flush; nothing else does."""
+class TestPostgresCountingStatement:
+    """A counted view commits without waiting for the WAL flush (nothing else does),
+    and its statement is planned once per connection."""
 
     def synchronous_commit(self):
         from django.db import connection
@@ -252,3 +253,32 @@ class TestPostgresCommit:
         with transaction.atomic():
             assert self.count(article) == (True, 1)
             assert self.synchronous_commit() == "on"
+
+    @pytest.mark.django_db(transaction=True)
+    def test_the_statement_is_planned_once_per_connection(self, make_article):
+        from django.db import connection
+
+        article = make_article()
+        for n in range(3):
+            self.count(article, reader=f"reader-{n}")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = [row[0] for row in cursor.fetchall()]
+        assert len([sql for sql in prepared if "view_count = view_count + 1" in sql]) == 1
+        assert views_of(article) == 3
+
+    @pytest.mark.django_db(transaction=True)
+    def test_prepared_statements_can_be_turned_off_for_a_pooler(self, make_article):
+        from django.db import connection
+
+        article = make_article()
+        connection.ensure_connection()
+        connection.connection.prepare_threshold = None  # as with the setting at 0
+        try:
+            self.count(article)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+                assert cursor.fetchone()[0] == 0
+        finally:
+            connection.close()
+        assert views_of(article) == 1

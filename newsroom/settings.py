@@ -131,6 +131,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # millisecond ones: when a query's cost estimate is high (a correlated count
     # per row is), PostgreSQL spends a second compiling a query that runs in ms.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # Django's backend, with health checks skipped for a connection used within the
+    # last NEWSROOM_DB_HEALTH_CHECK_DELAY seconds (newsroom/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "newsroom.postgresql"
     # The ORM's queries bind parameters client-side and are never prepared; the one
     # statement run on every article view is, through a server-binding cursor
     # (articles.counting), so PostgreSQL parses and plans it once per connection.
@@ -139,6 +142,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
         0 if env_bool("NEWSROOM_DB_PREPARED_STATEMENTS", True) else None
     )
+
+# Seconds a persistent PostgreSQL connection may sit unused and still skip the
+# health check before a request's first query (PgBouncer's server_check_delay).
+NEWSROOM_DB_HEALTH_CHECK_DELAY = float(os.environ.get("NEWSROOM_DB_HEALTH_CHECK_DELAY", "1"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

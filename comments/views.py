@@ -14,6 +14,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
+from articles import caching
 from articles.caching import bump_content_version
 from articles.counting import reader_fingerprint
 from articles.models import Article
@@ -40,9 +41,9 @@ def _page_number(value):
 def thread(request, slug):
     """GET: the thread in another order (htmx) or the article page at it (plain).
     POST: post a comment or a reply."""
-    article = _article(slug)
     if request.method == "POST":
-        return _post(request, article)
+        return _post(request, _article(slug))
+    article = caching.cached_article(slug, request)
     sort = tree.clean_sort(request.GET.get("sort"))
     if not request.htmx:
         return redirect(f"{article.get_absolute_url()}?csort={sort}#comments")
@@ -186,8 +187,9 @@ def reply_form(request, pk):
 @require_GET
 def more(request, slug):
     """The next page of top-level comments: appended in place (htmx), or the
-    article page showing that page (plain)."""
-    article = _article(slug)
+    article page showing that page (plain). Readers page through a long thread
+    quickly: the article comes from the shared cache, like its page."""
+    article = caching.cached_article(slug, request)
     page = _page_number(request.GET.get("page"))
     sort = tree.clean_sort(request.GET.get("sort"))
     if not request.htmx:

@@ -247,12 +247,13 @@ def record_view(request, article):
     """
     countable = is_countable(request) and article.is_published()
     if _buffered():
-        counted = countable and view_buffer.mark_first_view(
-            article.pk, reader_fingerprint(request), settings.NEWSROOM_VIEW_WINDOW_MINUTES * 60
+        counted, buffered = view_buffer.record_visit(
+            article.pk,
+            reader_fingerprint(request) if countable else None,
+            settings.NEWSROOM_VIEW_WINDOW_MINUTES * 60,
+            hour_of(timezone.now()),
         )
-        if counted:
-            view_buffer.add_view(article.pk, hour_of(timezone.now()))
-        article.view_count = _stored_count(article.pk) + view_buffer.buffered_views(article.pk)
+        article.view_count = _stored_count(article.pk) + buffered
         return counted
     if countable and connection.vendor == "postgresql":
         counted, article.view_count = _count_in_one_statement(

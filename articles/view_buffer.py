@@ -2,9 +2,10 @@
 Redis storage for view counting, for deployments that run past one machine.
 
 With ``REDIS_URL`` set, ``articles.counting`` keeps its rules but stores through
-here: a reader's view mark is a key that expires with the window (``SET NX PX``),
+here: a reader's view mark is a key that expires with the window (``SET NX EX``),
 and counted views pile up in Redis hashes (article id -> views not yet in the
-database, and "article id@hour" -> views for the hourly tallies).
+database, and "article id@hour" -> views for the hourly tallies). A visit is one
+script, one round trip: mark, buffer and read back what the page must add.
 ``manage.py flush_view_counts`` moves them into ``Article.view_count`` and
 ``ViewTally``.
 
@@ -44,6 +45,28 @@ return 0
 """
 
 
+# One visit in one round trip: mark the reader (if the visit may count), buffer the
+# view if the mark is new, and read what is buffered for the article, pending and
+# in flight. Atomic like every script, so the mark and the buffered view go together.
+# KEYS: seen mark ("" when the visit cannot count), pending, pending tally, batches.
+# ARGV: article id, tally field, window in seconds, batch key prefix.
+_RECORD_VISIT = """
+local counted = 0
+if KEYS[1] ~= '' and redis.call('SET', KEYS[1], 1, 'NX', 'EX', ARGV[3]) then
+  redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
+  redis.call('HINCRBY', KEYS[3], ARGV[2], 1)
+  counted = 1
+end
+local result = {counted, redis.call('HGET', KEYS[2], ARGV[1]) or '0'}
+for _, batch in ipairs(redis.call('SMEMBERS', KEYS[4])) do
+  table.insert(result, batch)
+  table.insert(result, redis.call('HGET', ARGV[4] .. batch, ARGV[1]) or '0')
+end
+return result
+"""
+_record_visit = None
+
+
 def client():
     global _client
     if _client is None:
@@ -75,41 +98,52 @@ def batches_key():
     return _key("batches")
 
 
-def mark_first_view(article_id, reader, window_seconds):
-    """True when the reader has no view of this article counted within the window."""
-    return bool(client().set(_key("seen", article_id, reader), 1, nx=True, ex=window_seconds))
+def record_visit(article_id, reader, window_seconds, hour):
+    """Count a visit if ``reader`` (None: this visit cannot count) has no view of
+    the article within the window; return ``(counted, views still buffered)``."""
+    global _record_visit
+    if _record_visit is None or _record_visit.registered_client is not client():
+        _record_visit = client().register_script(_RECORD_VISIT)  # EVALSHA, loaded once
+    reply = _record_visit(
+        keys=[
+            _key("seen", article_id, reader) if reader is not None else "",
+            pending_key(),
+            pending_tally_key(),
+            batches_key(),
+        ],
+        args=[article_id, f"{article_id}@{hour.isoformat()}", window_seconds, batch_key("")],
+    )
+    counted, pending, in_flight = bool(reply[0]), int(reply[1]), reply[2:]
+    batches = {
+        batch.decode(): int(views)
+        for batch, views in zip(in_flight[::2], in_flight[1::2], strict=True)
+    }
+    return counted, pending + sum(_not_yet_applied(batches).values())
 
 
-def add_view(article_id, hour):
-    """Buffer one view of the article, counted in the given hour."""
-    with client().pipeline() as pipe:  # MULTI: both or neither
-        pipe.hincrby(pending_key(), article_id, 1)
-        pipe.hincrby(pending_tally_key(), f"{article_id}@{hour.isoformat()}", 1)
-        pipe.execute()
+def _not_yet_applied(batches):
+    """Of ``{batch id: views}`` in flight, those the database does not hold yet."""
+    from .models import FlushedViewBatch
+
+    if not batches:
+        return batches
+    applied = set(
+        FlushedViewBatch.objects.filter(batch_id__in=batches).values_list("batch_id", flat=True)
+    )
+    return {batch: views for batch, views in batches.items() if batch not in applied}
 
 
 def buffered_views(article_id):
-    """Views counted but not yet in the database: pending, plus batches in flight.
-
-    A batch is in flight only while a flush runs (or after one died); then one
-    query tells which of them the database already holds.
-    """
-    from .models import FlushedViewBatch
-
+    """Views counted but not yet in the database: pending, plus batches in flight
+    (only while a flush runs, or after one died) that the database does not hold."""
     r = client()
     batch_ids = [b.decode() for b in r.smembers(batches_key())]
-    if batch_ids:
-        applied = set(
-            FlushedViewBatch.objects.filter(batch_id__in=batch_ids).values_list(
-                "batch_id", flat=True
-            )
-        )
-        batch_ids = [b for b in batch_ids if b not in applied]
     with r.pipeline(transaction=False) as pipe:
         pipe.hget(pending_key(), article_id)
         for batch_id in batch_ids:
             pipe.hget(batch_key(batch_id), article_id)
-        return sum(int(value) for value in pipe.execute() if value)
+        pending, *in_flight = (int(value or 0) for value in pipe.execute())
+    return pending + sum(_not_yet_applied(dict(zip(batch_ids, in_flight, strict=True))).values())
 
 
 def flush(on_stage=None):

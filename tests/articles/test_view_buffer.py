@@ -148,15 +148,17 @@ def _flush_in_a_process_that_dies_after(stage, prefix):
 @pytest.mark.parametrize("stage", ["claimed", "committed", "released"])
 def test_a_flush_killed_at_any_step_loses_and_repeats_nothing(redis_counting, make_article, stage):
     article = make_article()
-    for _ in range(7):
-        view_buffer.add_view(article.pk, HOUR)
+    for n in range(7):
+        assert view_buffer.record_visit(article.pk, f"reader-{n}", 60, HOUR)[0]
 
     result = _flush_in_a_process_that_dies_after(stage, redis_counting)
     assert result.returncode == 9, result.stderr.decode()
 
-    for _ in range(5):  # readers keep coming while the flush lies dead
-        view_buffer.add_view(article.pk, HOUR)
-    assert db_views(article) + view_buffer.buffered_views(article.pk) == 12  # what the page shows
+    for n in range(7, 12):  # readers keep coming while the flush lies dead
+        counted, buffered = view_buffer.record_visit(article.pk, f"reader-{n}", 60, HOUR)
+        assert counted
+    assert db_views(article) + buffered == 12  # what the page shows
+    assert db_views(article) + view_buffer.buffered_views(article.pk) == 12
 
     view_buffer.flush()
     assert db_views(article) == 12

@@ -107,7 +107,7 @@ def fragment_key(name, vary_on, request=None):
     return ":".join(["fragment", str(content_version(request)), name, *parts])
 
 
-def _valid_entry(key):
+def get_fragment(key):
     """The value stored under ``key`` if it is still valid, else None."""
     entry = local_entries.get(key)
     if entry is None:
@@ -121,7 +121,9 @@ def _valid_entry(key):
     return value
 
 
-def _store(key, value):
+def set_fragment(key, value):
+    """Store ``value`` under ``key`` until its lifetime ends or the next scheduled
+    article goes live, whichever comes first."""
     version = key.split(":", 2)[1]
     valid_until = timezone.now() + timedelta(seconds=settings.NEWSROOM_FRAGMENT_TTL)
     next_publication = next_scheduled_publication(version)
@@ -132,20 +134,12 @@ def _store(key, value):
     local_entries.set(key, entry)
 
 
-def get_fragment(key):
-    return _valid_entry(key)
-
-
-def set_fragment(key, html):
-    _store(key, html)
-
-
 def cached(key, compute):
     """``compute()``'s result, kept under ``key`` (a fragment_key) like a fragment."""
-    value = _valid_entry(key)
+    value = get_fragment(key)
     if value is None:
         value = compute()
-        _store(key, value)
+        set_fragment(key, value)
     return value
 
 

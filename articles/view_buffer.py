@@ -98,7 +98,7 @@ def batches_key():
     return _key("batches")
 
 
-def record_visit(article_id, reader, window_seconds, hour):
+def record_visit(article_id, reader=None, window_seconds=0, hour=None):
     """Count a visit if ``reader`` (None: this visit cannot count) has no view of
     the article within the window; return ``(counted, views still buffered)``."""
     global _record_visit
@@ -111,7 +111,12 @@ def record_visit(article_id, reader, window_seconds, hour):
             pending_tally_key(),
             batches_key(),
         ],
-        args=[article_id, f"{article_id}@{hour.isoformat()}", window_seconds, batch_key("")],
+        args=[
+            article_id,
+            f"{article_id}@{hour.isoformat()}" if reader is not None else "",
+            window_seconds,
+            batch_key(""),
+        ],
     )
     counted, pending, in_flight = bool(reply[0]), int(reply[1]), reply[2:]
     batches = {
@@ -136,14 +141,7 @@ def _not_yet_applied(batches):
 def buffered_views(article_id):
     """Views counted but not yet in the database: pending, plus batches in flight
     (only while a flush runs, or after one died) that the database does not hold."""
-    r = client()
-    batch_ids = [b.decode() for b in r.smembers(batches_key())]
-    with r.pipeline(transaction=False) as pipe:
-        pipe.hget(pending_key(), article_id)
-        for batch_id in batch_ids:
-            pipe.hget(batch_key(batch_id), article_id)
-        pending, *in_flight = (int(value or 0) for value in pipe.execute())
-    return pending + sum(_not_yet_applied(dict(zip(batch_ids, in_flight, strict=True))).values())
+    return record_visit(article_id)[1]
 
 
 def flush(on_stage=None):

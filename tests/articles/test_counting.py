@@ -232,13 +232,17 @@ class TestPostgresCountingStatement:
 
         return counting._count_in_one_statement(article.pk, reader, timezone.now())
 
-    def test_the_views_own_transaction_skips_the_flush(self, make_article):
+    @pytest.mark.parametrize("wait, in_the_views_transaction", [(False, "off"), (True, "on")])
+    def test_the_views_own_transaction_skips_the_flush_unless_told_to_wait(
+        self, make_article, settings, wait, in_the_views_transaction
+    ):
         from django.db import transaction
 
+        settings.NEWSROOM_VIEW_SYNCHRONOUS_COMMIT = wait
         article = make_article()
         with transaction.atomic():
             assert self.count(article) == (True, 1)
-            assert self.synchronous_commit() == "off"
+            assert self.synchronous_commit() == in_the_views_transaction
 
     @pytest.mark.django_db(transaction=True)
     def test_the_setting_ends_with_the_views_transaction(self, make_article):
@@ -246,15 +250,6 @@ class TestPostgresCountingStatement:
         assert self.count(article) == (True, 1)
         assert self.synchronous_commit() == "on"  # the next transaction (a comment) waits
         assert views_of(article) == 1
-
-    def test_views_can_be_made_to_wait_for_the_flush(self, make_article, settings):
-        from django.db import transaction
-
-        settings.NEWSROOM_VIEW_SYNCHRONOUS_COMMIT = True
-        article = make_article()
-        with transaction.atomic():
-            assert self.count(article) == (True, 1)
-            assert self.synchronous_commit() == "on"
 
     @pytest.mark.django_db(transaction=True)
     def test_the_statement_is_planned_once_per_connection(self, make_article):

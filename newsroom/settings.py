@@ -228,6 +228,14 @@ NEWSROOM_PUBLISHER_LOGO = os.environ.get(
     "NEWSROOM_PUBLISHER_LOGO", "images/logo.png"
 )  # a static path or a URL
 
+# A shared cache in front (Varnish or a CDN). With NEWSROOM_CDN=1 article pages are
+# cacheable by shared caches and each visit is counted by a small request the page
+# makes (articles.views.count_view); without it every visit reaches the server.
+NEWSROOM_CDN = env_bool("NEWSROOM_CDN", False)
+# Varnish instances to tell when content changes (comma-separated base URLs, e.g.
+# http://127.0.0.1:6081): they drop what they hold for it (articles.purging).
+NEWSROOM_PURGE_URLS = env_list("NEWSROOM_PURGE_URLS")
+
 # View counting (articles/counting.py).
 NEWSROOM_VIEW_WINDOW_MINUTES = env_int("NEWSROOM_VIEW_WINDOW_MINUTES", 30)
 # How many reverse proxies in front of the app append to X-Forwarded-For; 0 means

@@ -1,4 +1,5 @@
 import hashlib
+import math
 import re
 
 from django.conf import settings
@@ -51,7 +52,7 @@ def listing_response(request, response):
         patch_cache_control(response, private=True, no_cache=True)
         return response
     seconds = (caching.valid_until(request) - timezone.now()).total_seconds()
-    patch_cache_control(response, public=True, max_age=0, s_maxage=max(0, int(seconds)))
+    patch_cache_control(response, public=True, max_age=0, s_maxage=max(0, math.ceil(seconds)))
     response["Surrogate-Key"] = "site"
     return response
 
@@ -153,18 +154,25 @@ PIXEL = bytes.fromhex(
 )
 
 
-def _article_context(article, **extra):
-    return {"article": article, "current_category_slug": article.category.slug, **extra}
+def _article_context(article, page_values, **extra):
+    return {
+        "article": article,
+        "current_category_slug": article.category.slug,
+        "page_values": page_values,
+        # Inclusion tags (the comment form) take the page's token from here. A page
+        # shared through an edge cache has none: it never asks for one.
+        "csrf_token": page_values.get("csrf_token", ""),
+        **extra,
+    }
 
 
 def render_article_page(request, article, status=200, **extra_context):
     """The article page rendered for this request alone (editors, a form with
     errors, a thread page): the same template and values as the shared page."""
-    extra_context.setdefault("page_values", page_cache.request_values(request, article))
     response = render(
         request,
         "articles/article_detail.html",
-        _article_context(article, **extra_context),
+        _article_context(article, page_cache.request_values(request, article), **extra_context),
         status=status,
     )
     if article.is_published():

@@ -13,12 +13,48 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db
 
 
-def test_listings_may_be_kept_by_shared_caches(client, make_article):
+def test_listings_may_be_kept_briefly_by_shared_caches_and_browsers_revalidate(
+    client, make_article
+):
     article = make_article()
-    for url in ("/", article.category.get_absolute_url()):
+    for url in ("/", article.category.get_absolute_url(), "/search/?q=headline"):
         response = client.get(url)
-        assert "public" in response["Cache-Control"] and "max-age=60" in response["Cache-Control"]
+        assert response["Cache-Control"] == "public, max-age=0, s-maxage=60"
+        assert response["Surrogate-Key"] == "site"
         assert not response.cookies
+
+
+def test_shared_caches_keep_listings_no_longer_than_until_the_next_go_live(client, make_article):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    make_article()
+    make_article(published_at=timezone.now() + timedelta(seconds=20))
+    cache_control = client.get("/")["Cache-Control"]
+    seconds = int(cache_control.rsplit("s-maxage=", 1)[1])
+    assert 0 < seconds <= 20
+
+
+def test_a_page_that_shows_a_flash_message_is_private(client, make_article):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.http import HttpRequest
+
+    make_article()
+    request = HttpRequest()
+    storage = CookieStorage(request)
+    storage.add(constants.SUCCESS, "Your comment has been posted.")
+    response = HttpRequest()
+    from django.http import HttpResponse
+
+    response = HttpResponse()
+    storage.update(response)
+    client.cookies["messages"] = response.cookies["messages"].value
+    page = client.get("/")
+    assert "Your comment has been posted." in page.content.decode()
+    assert page["Cache-Control"] == "private, no-cache"
+    assert "Surrogate-Key" not in page
 
 
 def test_article_pages_are_never_stored_on_the_way(client, make_article):

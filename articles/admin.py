@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Count
 from django.utils import timezone
 
-from .caching import bump_content_version
+from .caching import invalidate_site
 from .models import Article, Category, Source
 
 
@@ -75,9 +75,6 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Record", {"fields": ["view_count", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_comment_counts()
-
     @admin.display(description="Comments", ordering="comment_count")
     def comments(self, article):
         return article.comment_count
@@ -113,5 +110,5 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.action(description="Unpublish selected articles (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
         count = queryset.update(status=Article.Status.DRAFT, updated_at=timezone.now())
-        bump_content_version()  # update() sends no signals
+        invalidate_site()  # update() sends no signals
         self.message_user(request, f"Moved {count} article(s) back to draft.", messages.SUCCESS)

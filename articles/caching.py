@@ -1,36 +1,55 @@
 """
-Shared fragment caching that stays correct.
+Shared caching that stays correct, and the one place that invalidates it.
 
-Rendered fragments (the navigation, the home page, category listings) live in the
-configured cache, which every worker shares. Their keys carry a *content version*
-that any change a reader could see moves on (``bump_content_version``: saving or
-deleting an article, category or source, moderating a comment), so a change is
-visible at once on every worker with nothing to delete.
+Rendered fragments and objects live in the configured cache, which every worker
+shares, under keys that carry *content versions*. A version belongs to a scope:
 
-A scheduled article changes the listings when its time comes, with no save to
-bump the version; so each fragment is also stored with the time it stops being
-valid: the next scheduled publication known when it was rendered, or the end of
-its lifetime (``NEWSROOM_FRAGMENT_TTL``: view and comment counts on cards move
-without a new version) if that comes first.
+- ``SITE``: everything editors change (articles, categories, sources). Listings,
+  the navigation, search results and article pages depend on it.
+- ``thread_scope(slug)``: one article's comment thread and comment count. A
+  comment that readers can see appear, change or go touches only its article's
+  thread; a comment held for review touches nothing.
 
-An entry never changes once stored under a version, so each process also keeps
-the entries it used last in memory (``LocalEntries``), bounded in number and
-obeying the same validity: a hot page costs one shared lookup, the version's,
-instead of three. A version is never reused (the first one is random), so an
-emptied or restarted cache cannot bring back what a process remembers.
+``invalidate()`` moves versions on once the transaction that made the change has
+committed (before that, a reader could cache the old content under the new
+version) and tells the edge caches in front (``articles.purging``) to drop what
+they hold. A version is a random token, not a counter: setting a new one is
+atomic on every cache backend, two changes can never collapse into one, and a
+version that the cache lost is replaced by a new one, so nothing stale returns.
+
+A scheduled article goes live with no save, so each entry also carries the time
+it stops being valid: the next go-live known when it was stored, or the end of
+its lifetime (``FRAGMENT_TTL``), whichever comes first. View and comment counts
+on listing cards may therefore lag by up to ``FRAGMENT_TTL``; the article page's
+own counts never do.
+
+An entry never changes once stored under a version, so each process keeps the
+entries it used last in memory (``LocalEntries``): a warm page costs one shared
+lookup, the versions'.
 """
 
+import logging
 import secrets
 import threading
 from collections import OrderedDict
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 
-VERSION_KEY = "content-version"
+logger = logging.getLogger("newsroom.caching")
+
+SITE = "site"
+# How long an entry may live at most: the lag of counts on listing cards.
+FRAGMENT_TTL = 60
+# How long a computed "next go-live" is trusted before it is looked up again.
+GO_LIVE_TTL = 60
+
+
+def thread_scope(slug):
+    return f"thread:{slug}"
 
 
 class LocalEntries:
@@ -63,48 +82,90 @@ class LocalEntries:
 local_entries = LocalEntries(size=256)
 
 
-def content_version(request=None):
-    """The current content version; read once per request when given the request."""
-    version = getattr(request, "_content_version", None)
-    if version is None:
-        version = cache.get(VERSION_KEY)
-        if version is None:
-            first = _first_version()
-            cache.add(VERSION_KEY, first, timeout=None)
-            version = cache.get(VERSION_KEY, first)
+def _version_key(scope):
+    return f"version:{scope}"
+
+
+def _new_version():
+    return secrets.token_hex(6)
+
+
+def versions(scopes, request=None):
+    """The current version of each scope, in one cache round trip.
+
+    With a request, versions are read once per request: everything the request
+    renders is stored under the versions it read before it read the data.
+    """
+    known = getattr(request, "_content_versions", None) if request is not None else None
+    if known is None:
+        known = {}
         if request is not None:
-            request._content_version = version
-    return version
+            request._content_versions = known
+    missing = [scope for scope in scopes if scope not in known]
+    if missing:
+        found = cache.get_many([_version_key(scope) for scope in missing])
+        for scope in missing:
+            version = found.get(_version_key(scope))
+            if version is None:
+                # add() keeps a version another process set meanwhile.
+                cache.add(_version_key(scope), _new_version(), timeout=None)
+                version = cache.get(_version_key(scope)) or _new_version()
+            known[scope] = version
+    return [known[scope] for scope in scopes]
 
 
-def _first_version():
-    return secrets.randbits(40)
+def invalidate(*scopes, purge_keys=()):
+    """Move the scopes' versions on and purge the edge caches, after commit.
+
+    Outside a transaction this happens at once.
+    """
+
+    def apply():
+        cache.set_many({_version_key(scope): _new_version() for scope in scopes}, timeout=None)
+        if purge_keys:
+            from . import purging
+
+            purging.purge(*purge_keys)
+
+    transaction.on_commit(apply)
 
 
-def bump_content_version(**kwargs):
-    """Invalidate every fragment (usable as a signal receiver)."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # no version yet: nothing cached under one either
-        cache.add(VERSION_KEY, _first_version(), timeout=None)
+def invalidate_site(**kwargs):
+    """Everything readers see changed (usable as a signal receiver)."""
+    invalidate(SITE, purge_keys=["site"])
 
 
-def next_scheduled_publication(version):
-    """When the next scheduled article goes live, looked up once per content version."""
+def invalidate_thread(article):
+    """An article's comment thread or comment count changed."""
+    invalidate(thread_scope(article.slug), purge_keys=[f"article-{article.pk}"])
+
+
+def next_go_live(site_version):
+    """When the next scheduled article goes live, or None.
+
+    Looked up once per site version and again once the time it names has
+    passed, so entries stored after a go-live do not expire at once.
+    """
     from .models import Article
 
-    key = f"next-scheduled:{version}"
+    key = f"next-go-live:{site_version}"
     cached = cache.get(key)
-    if cached is None:
+    now = timezone.now()
+    if cached is None or (cached[0] is not None and cached[0] <= now):
         when = Article.objects.scheduled().aggregate(when=Min("published_at"))["when"]
         cached = (when,)
-        cache.set(key, cached, timeout=settings.NEWSROOM_FRAGMENT_TTL)
+        cache.set(key, cached, timeout=GO_LIVE_TTL)
     return cached[0]
 
 
-def fragment_key(name, vary_on, request=None):
-    parts = [str(part) for part in vary_on]
-    return ":".join(["fragment", str(content_version(request)), name, *parts])
+def fragment_key(name, vary_on=(), request=None, scopes=(SITE,)):
+    """A key for ``name`` under the scopes' current versions.
+
+    ``vary_on`` must hold validated, bounded values only (a page number within
+    the pages that exist, a hashed query): every distinct value is an entry.
+    """
+    current = versions(scopes, request)
+    return ":".join(["fragment", *current, name, *map(str, vary_on)])
 
 
 def get_fragment(key):
@@ -116,51 +177,54 @@ def get_fragment(key):
             return None
         local_entries.set(key, entry)
     value, valid_until = entry
-    if valid_until is not None and timezone.now() >= valid_until:
+    if timezone.now() >= valid_until:
         return None
     return value
 
 
-def set_fragment(key, value):
-    """Store ``value`` under ``key`` until its lifetime ends or the next scheduled
-    article goes live, whichever comes first."""
-    version = key.split(":", 2)[1]
-    valid_until = timezone.now() + timedelta(seconds=settings.NEWSROOM_FRAGMENT_TTL)
-    next_publication = next_scheduled_publication(version)
-    if next_publication is not None:
-        valid_until = min(valid_until, next_publication)
-    entry = (value, valid_until)
-    cache.set(key, entry, timeout=settings.NEWSROOM_FRAGMENT_TTL)
+def valid_until(request=None):
+    """Until when something rendered now stays right: the end of its lifetime,
+    or the next go-live, whichever comes first."""
+    until = timezone.now() + timedelta(seconds=FRAGMENT_TTL)
+    (site_version,) = versions([SITE], request)
+    go_live = next_go_live(site_version)
+    return min(until, go_live) if go_live is not None else until
+
+
+def set_fragment(key, value, request=None):
+    entry = (value, valid_until(request))
+    cache.set(key, entry, timeout=FRAGMENT_TTL)
     local_entries.set(key, entry)
 
 
-def cached(key, compute):
-    """``compute()``'s result, kept under ``key`` (a fragment_key) like a fragment."""
+def cached(key, compute, request=None):
+    """``compute()``'s result, kept under ``key`` (a ``fragment_key``)."""
     value = get_fragment(key)
     if value is None:
         value = compute()
-        set_fragment(key, value)
+        set_fragment(key, value, request)
     return value
 
 
 def cached_article(slug, request=None):
     """The published article for its page, from the shared cache when it can be.
 
-    Cached under the content version, so any edit (or comment) is seen at once;
-    the view count in the cached copy is stale and is refreshed by counting.
-    Raises Http404 when no published article has this slug.
+    Kept under the site version and the article's thread version, so an edit or
+    a visible comment is seen at once; the view count in the cached copy is
+    stale and is refreshed by counting. Raises Http404 when no published article
+    has this slug.
     """
     from django.shortcuts import get_object_or_404
 
     from .models import Article
 
     article = cached(
-        fragment_key("article", [slug], request),
+        fragment_key("article", [slug], request, scopes=(SITE, thread_scope(slug))),
         lambda: get_object_or_404(Article.objects.published().for_page(), slug=slug),
+        request,
     )
-    # A shallow copy (what copy.copy makes, without its pickling detour): the
-    # request sets its own view count on it, and the cached object may be shared
-    # with other requests of this process.
+    # A shallow copy: the request sets its own view count on it, and the cached
+    # object may be shared with other requests of this process.
     clone = object.__new__(type(article))
     clone.__dict__.update(article.__dict__)
     return clone
@@ -175,4 +239,5 @@ def cached_category(slug, request=None):
     return cached(
         fragment_key("category", [slug], request),
         lambda: get_object_or_404(Category, slug=slug),
+        request,
     )

@@ -5,8 +5,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import connection, models
-from django.db.models import Count, F, OuterRef, Q, Subquery, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
@@ -94,30 +94,12 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
 
     def for_page(self):
-        """What the article page shows: category, author, sources, comment count."""
-        return (
-            self.select_related("category", "author")
-            .prefetch_related("sources")
-            .with_comment_counts()
-        )
+        """What the article page shows: category, author, sources."""
+        return self.select_related("category", "author").prefetch_related("sources")
 
     def for_listing(self):
         """What an article card needs, in the same query."""
-        return self.select_related("category").defer("body").with_comment_counts()
-
-    def with_comment_counts(self):
-        """Annotate ``comment_count``: the comments readers can see, in the same query."""
-        from comments.models import Comment
-
-        visible = (
-            Comment.objects.visible()
-            .filter(article=OuterRef("pk"))
-            .order_by()
-            .values("article")
-            .annotate(count=Count("pk"))
-            .values("count")
-        )
-        return self.annotate(comment_count=Coalesce(Subquery(visible), 0))
+        return self.select_related("category").defer("body")
 
     def front_page(self, latest):
         """The lead story and the ``latest`` newest others, in one query.
@@ -229,6 +211,10 @@ class Article(models.Model):
         "Empty: the site's setting.",
     )
     view_count = models.PositiveBigIntegerField(default=0, editable=False)
+    # Kept by the comments app, in the same transaction as the change that moves it.
+    comment_count = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Comments readers can see."
+    )
     hero_image = models.ImageField(
         "hero image",
         upload_to="articles/%Y/%m/",
@@ -257,6 +243,9 @@ class Article(models.Model):
 
     objects = ArticleQuerySet.as_manager()
 
+    # Kept up to date in the database by atomic updates, never by saving an instance.
+    COUNTERS = ("view_count", "comment_count")
+
     class Meta:
         ordering = ["-published_at", "-pk"]
         get_latest_by = "published_at"
@@ -283,6 +272,14 @@ class Article(models.Model):
             self.published_at = timezone.now()
         new_image = self.hero_image and not getattr(self.hero_image, "_committed", True)
         removed_image = not self.hero_image and self.hero_renditions
+        if not self._state.adding and kwargs.get("update_fields") is None and not args:
+            # The counters move in the database while an editor has the article
+            # open; saving the edit must not write back the numbers it loaded.
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in self.COUNTERS
+            ]
         super().save(*args, **kwargs)
         if connection.vendor == "postgresql":
             from .search import search_vector

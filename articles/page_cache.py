@@ -2,23 +2,31 @@
 The article page as most readers get it: rendered once per content version,
 kept in the shared cache, and completed per request.
 
-What differs between two anonymous readers of the same article at the same
-moment is small: the view count (in the header and in the JSON-LD), the CSRF
-token (in the htmx header and the comment form) and the comment form's signed
-timestamp. The page is rendered with marked holes in those places, stored, and
-each request fills the holes, which costs a few string replacements instead of
-a template render.
+This module owns the list of what differs between two anonymous readers of the
+same article at the same moment (``request_values``): the view count (in the
+header and in the JSON-LD), the CSRF token of the comment form and the form's
+signed issue time. The page is rendered with marked holes in those places,
+stored, and each request fills the holes with its values, which costs one join
+instead of a template render. A page rendered for one reader gets exactly the
+same values through its context, so both ways give the same bytes.
 
 Only requests that would get exactly that page are served this way: anonymous
 readers, no session (so no flash message to show), no thread page or order
 chosen. Everyone else gets the page rendered for them.
+
+Behind a shared cache (``NEWSROOM_CDN``) the page has no per-reader values at
+all: the count is fetched by a small request from the page, and the comment form
+is loaded when the reader reaches it, so the edge can serve the same bytes to
+everyone.
 """
 
 import hashlib
 import re
+import time
 
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.core import signing
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -31,10 +39,44 @@ VIEWS = f"hole-{_NONCE}-views"
 VIEW_NUMBER = f"hole-{_NONCE}-view-number"
 CSRF = f"hole-{_NONCE}-csrf"
 ISSUED = f"hole-{_NONCE}-issued"
-_HOLE = re.compile(f"({'|'.join(map(re.escape, (VIEW_NUMBER, VIEWS, CSRF, ISSUED)))})")
+HOLES = {"views": VIEWS, "view_number": VIEW_NUMBER, "csrf_token": CSRF, "form_issued": ISSUED}
+_HOLE = re.compile(f"({'|'.join(map(re.escape, HOLES.values()))})")
 
 # Query parameters that do not change the page (campaign tags and click ids).
 IGNORED_PARAMETERS = ("utm_", "fbclid", "gclid", "mc_")
+
+# How long shared caches may keep an article page in CDN mode; edits purge it.
+EDGE_MAX_AGE = 300
+EDGE_STALE_WHILE_REVALIDATE = 30
+
+ISSUED_SALT = "comments.form-issued"
+_last_issued = (None, "")  # ((second, signing key), token)
+
+
+def issued_token():
+    """The signed time a reader's form is issued at. Every form issued within the
+    same second carries the same token, so it is signed once per second."""
+    global _last_issued
+    now = int(time.time())
+    issued_for, token = _last_issued
+    if issued_for != (now, settings.SECRET_KEY):
+        token = signing.dumps(now, salt=ISSUED_SALT)
+        _last_issued = ((now, settings.SECRET_KEY), token)
+    return token
+
+
+def views_label(count):
+    return f"{intcomma(count)} view{'' if count == 1 else 's'}"
+
+
+def request_values(request, article):
+    """Everything on the page that belongs to this request, by context name."""
+    return {
+        "views": views_label(article.view_count),
+        "view_number": str(article.view_count),
+        "csrf_token": get_token(request),
+        "form_issued": issued_token(),
+    }
 
 
 def applies(request):
@@ -47,10 +89,6 @@ def applies(request):
     return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
 
 
-def views_label(count):
-    return f"{intcomma(count)} view{'' if count == 1 else 's'}"
-
-
 def split_at_holes(html):
     """The page as bytes segments between its holes: ``(segments, holes)``, where
     hole ``n`` comes after segment ``n``. Filling it is then one join."""
@@ -59,41 +97,45 @@ def split_at_holes(html):
 
 
 def fill(segments, holes, values):
+    by_hole = {HOLES[name]: value.encode() for name, value in values.items()}
     pieces = [segments[0]]
     for hole, segment in zip(holes, segments[1:], strict=True):
-        pieces += (values[hole], segment)
+        pieces += (by_hole[hole], segment)
     return b"".join(pieces)
 
 
 def respond(request, article, render_context):
     """The article page for this request, from the shared copy when there is one."""
+    cdn = settings.NEWSROOM_CDN
     # The marks are part of the key: a page stored under another secret key has
     # other marks, and must not be filled as if it had these.
     key = caching.fragment_key(
-        "article-page", [_NONCE, article.pk, request.scheme, request.get_host()], request
+        "article-page",
+        [_NONCE, "cdn" if cdn else "holes", article.pk, request.scheme, request.get_host()],
+        request,
+        scopes=(caching.SITE, caching.thread_scope(article.slug)),
     )
-    # csrf_token in the view's context wins over the context processor's, and
-    # inclusion tags (the comment form) copy it: every token becomes the hole.
-    segments, holes = caching.cached(
-        key,
-        lambda: split_at_holes(
-            render_to_string(
-                "articles/article_detail.html",
-                render_context(page_holes=True, csrf_token=CSRF),
-                request,
-            )
-        ),
-    )
-    from comments.forms import issue_timestamp
 
-    values = {
-        VIEWS: views_label(article.view_count).encode(),
-        VIEW_NUMBER: str(article.view_count).encode(),
-        CSRF: get_token(request).encode(),
-        ISSUED: issue_timestamp().encode(),
-    }
-    response = HttpResponse(fill(segments, holes, values))
-    # What patch_cache_control(private=True, no_cache=True) gives, on a response
-    # that has no Cache-Control yet.
-    response["Cache-Control"] = "private, no-cache"
+    def render():
+        page_values = {"views": views_label(article.view_count)} if cdn else HOLES
+        html = render_to_string(
+            "articles/article_detail.html",
+            render_context(page_values=page_values, lazy_comment_form=cdn),
+            request,
+        )
+        return split_at_holes(html)
+
+    segments, holes = caching.cached(key, render, request)
+    if cdn:
+        response = HttpResponse(b"".join(segments))
+        response["Cache-Control"] = (
+            f"public, max-age=0, s-maxage={EDGE_MAX_AGE}, "
+            f"stale-while-revalidate={EDGE_STALE_WHILE_REVALIDATE}"
+        )
+    else:
+        response = HttpResponse(fill(segments, holes, request_values(request, article)))
+        # Every visit must reach the server to be counted: nothing may store the
+        # page on the way, and the browser revalidates.
+        response["Cache-Control"] = "private, no-cache"
+    response["Surrogate-Key"] = f"site article-{article.pk}"
     return response

@@ -1,14 +1,14 @@
-"""Changes a reader could see move the content version on (articles.caching)."""
+"""Changes a reader could see invalidate the site's caches (articles.caching)."""
 
 from django.db.models.signals import post_delete, post_save
 
-from .caching import bump_content_version
+from .caching import invalidate_site
 from .models import Article, Category, Source
 
 
 def connect():
     for model in (Article, Category, Source):
-        post_save.connect(bump_content_version, sender=model, dispatch_uid=f"bump-{model.__name__}")
+        post_save.connect(invalidate_site, sender=model, dispatch_uid=f"bump-{model.__name__}")
         post_delete.connect(
-            bump_content_version, sender=model, dispatch_uid=f"bump-del-{model.__name__}"
+            invalidate_site, sender=model, dispatch_uid=f"bump-del-{model.__name__}"
         )

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("category/<slug:slug>/", views.category_detail, name="category"),
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
+    path("articles/<slug:slug>/viewed/", views.viewed, name="viewed"),
     path("search/", views.search, name="search"),
 ]

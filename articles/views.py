@@ -1,11 +1,15 @@
 import hashlib
+import re
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.functional import SimpleLazyObject
-from django.views.decorators.cache import cache_control
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from . import caching, counting, page_cache
@@ -23,18 +27,35 @@ def _can_preview(request):
     return user.is_authenticated and user.is_staff and user.has_perm("articles.change_article")
 
 
-def _page_number(request):
-    """The requested page as a small whole number; anything else is page 1."""
-    raw = request.GET.get("page", "")
-    return int(raw) if raw.isdigit() and 0 < len(raw) <= 6 else 1
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
 
-# Listings are the same for every reader and set no cookie: shared caches (a CDN)
-# may keep them for as long as the server-side fragments live.
-LISTING_CACHE = cache_control(public=True, max_age=60)
+def page_number(raw, pages):
+    """A requested page number as one of the pages that exist (1 to ``pages``).
+
+    Anything else (missing, not ASCII digits, zero, negative, past the end) is
+    the nearest page that exists, so a query string can only ever name pages
+    that are really there: no cache entry is made for one that is not.
+    """
+    number = int(raw) if raw and PAGE_NUMBER.fullmatch(raw) else 1
+    return min(number, max(1, pages))
 
 
-@LISTING_CACHE
+def listing_response(request, response):
+    """Listings are the same for every reader: shared caches (Varnish, a CDN) may
+    keep them briefly, at most until the next scheduled article goes live, and
+    browsers revalidate, so an editor sees an edit on the next load. A page that
+    showed a reader their flash message is theirs alone."""
+    messages = getattr(request, "_messages", None)
+    if messages is not None and messages.used:
+        patch_cache_control(response, private=True, no_cache=True)
+        return response
+    seconds = (caching.valid_until(request) - timezone.now()).total_seconds()
+    patch_cache_control(response, public=True, max_age=0, s_maxage=max(0, int(seconds)))
+    response["Surrogate-Key"] = "site"
+    return response
+
+
 @require_safe
 def home(request):
     """The front page. Its lists are lazy: they run only when the cached
@@ -43,7 +64,7 @@ def home(request):
     def listing():
         return Article.objects.published().for_listing()
 
-    return render(
+    response = render(
         request,
         "articles/home.html",
         {
@@ -55,28 +76,38 @@ def home(request):
             ),
         },
     )
+    return listing_response(request, response)
 
 
-@LISTING_CACHE
+def _pages(count):
+    return max(1, -(-count // settings.NEWSROOM_ARTICLES_PER_PAGE))
+
+
 @require_safe
 def category_detail(request, slug):
     category = caching.cached_category(slug, request)
-    page_number = _page_number(request)
+    articles = Article.objects.published().for_listing().filter(category=category)
+    count = caching.cached(
+        caching.fragment_key("category-count", [category.pk], request), articles.count, request
+    )
+    number = page_number(request.GET.get("page"), _pages(count))
 
     def page():
-        articles = Article.objects.published().for_listing().filter(category=category)
-        return Paginator(articles, settings.NEWSROOM_ARTICLES_PER_PAGE).get_page(page_number)
+        paginator = Paginator(articles, settings.NEWSROOM_ARTICLES_PER_PAGE)
+        paginator.__dict__["count"] = count  # counted already, under the same version
+        return paginator.page(number)
 
-    return render(
+    response = render(
         request,
         "articles/category_detail.html",
         {
             "category": category,
-            "page_number": page_number,
+            "page_number": number,
             "page_obj": SimpleLazyObject(page),
             "current_category_slug": category.slug,
         },
     )
+    return listing_response(request, response)
 
 
 @require_safe
@@ -87,7 +118,9 @@ def article_detail(request, slug):
         article = get_object_or_404(Article.objects.for_page(), slug=slug)
     else:
         article = caching.cached_article(slug, request)
-    counting.record_view(request, article)  # also brings the view count up to date
+    if not (settings.NEWSROOM_CDN and page_cache.applies(request)):
+        # Behind a shared cache the page's own request counts the visit (viewed).
+        counting.record_view(request, article)  # also brings the view count up to date
     if article.is_published() and page_cache.applies(request):
         return page_cache.respond(
             request, article, lambda **extra: _article_context(article, **extra)
@@ -95,12 +128,39 @@ def article_detail(request, slug):
     return render_article_page(request, article)
 
 
+@never_cache
+@require_safe
+def viewed(request, slug):
+    """Count a visit to a page served from a shared cache, and show the count.
+
+    The page asks for it with htmx when it loads (the answer replaces "N views"),
+    or as an image inside <noscript>. The counting rule is the page's own.
+    """
+    article = caching.cached_article(slug, request)
+    counting.record_beacon(request, article)
+    if request.htmx:
+        response = HttpResponse(page_cache.views_label(article.view_count))
+    else:
+        response = HttpResponse(PIXEL, content_type="image/gif")
+    if settings.CSRF_COOKIE_NAME not in request.COOKIES:
+        get_token(request)  # htmx posts from the cached page send the cookie's token
+    return response
+
+
+# A transparent 1x1 GIF.
+PIXEL = bytes.fromhex(
+    "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
+)
+
+
 def _article_context(article, **extra):
     return {"article": article, "current_category_slug": article.category.slug, **extra}
 
 
 def render_article_page(request, article, status=200, **extra_context):
-    """The article page; the comment views use it to show a form's errors in place."""
+    """The article page rendered for this request alone (editors, a form with
+    errors, a thread page): the same template and values as the shared page."""
+    extra_context.setdefault("page_values", page_cache.request_values(request, article))
     response = render(
         request,
         "articles/article_detail.html",
@@ -116,7 +176,6 @@ def render_article_page(request, article, status=200, **extra_context):
     return response
 
 
-@LISTING_CACHE
 @require_safe
 def search(request):
     """Search published articles. Any input is safe: it is cut to a sensible
@@ -124,25 +183,34 @@ def search(request):
     so it is a cached fragment keyed by the query (hashed) and page: a popular
     search costs its query once per content version, not once per reader."""
     query = article_search.clean_query(request.GET.get("q"))
-    page_number = _page_number(request)
+    query_key = hashlib.sha256(query.encode()).hexdigest()[:32]
+    results = article_search.search(
+        Article.objects.published().select_related("category").defer("body"), query
+    )
+    count = (
+        caching.cached(caching.fragment_key("search-count", [query_key], request), results.count)
+        if query
+        else 0
+    )
+    number = page_number(request.GET.get("page"), _pages(count))
 
     def page():
-        results = article_search.search(
-            Article.objects.published().select_related("category").defer("body"), query
-        )
-        found = Paginator(results, settings.NEWSROOM_ARTICLES_PER_PAGE).get_page(page_number)
+        paginator = Paginator(results, settings.NEWSROOM_ARTICLES_PER_PAGE)
+        paginator.__dict__["count"] = count  # counted already, under the same version
+        found = paginator.page(number)
         for article in found:
             article.headline_html = article_search.highlight(article.headline, query)
             article.standfirst_html = article_search.highlight(article.standfirst, query)
         return found
 
-    return render(
+    response = render(
         request,
         "articles/search.html",
         {
             "query": query,
-            "query_key": hashlib.sha256(query.encode()).hexdigest()[:32],
-            "page_number": page_number,
+            "query_key": query_key,
+            "page_number": number,
             "page_obj": SimpleLazyObject(page) if query else None,
         },
     )
+    return listing_response(request, response)

@@ -1,11 +1,11 @@
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from articles.caching import bump_content_version
-
 from .models import Comment
+from .threads import thread_changed
 
 
 class ReportedFilter(admin.SimpleListFilter):
@@ -93,10 +93,13 @@ class CommentAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def _moderate(self, request, queryset, status, verb):
-        count = queryset.update(
-            status=status, moderated_by=request.user, moderated_at=timezone.now()
-        )
-        bump_content_version()  # update() sends no signals; counts on listings change
+        with transaction.atomic():
+            changed = queryset.exclude(status=status)
+            articles = set(changed.values_list("article_id", flat=True))
+            count = changed.update(
+                status=status, moderated_by=request.user, moderated_at=timezone.now()
+            )
+            thread_changed(*articles)  # update() sends no signals
         self.message_user(request, f"{verb} {count} comment(s).", messages.SUCCESS)
 
     @admin.action(description="Approve selected comments", permissions=["moderate"])

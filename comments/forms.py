@@ -11,24 +11,9 @@ from django.conf import settings
 from django.core import signing
 from django.core.validators import MaxLengthValidator
 
+from articles.page_cache import ISSUED_SALT, issued_token
+
 from .models import Comment
-
-TIMESTAMP_SALT = "comments.form-issued"
-
-
-_last_issued = (None, "")  # ((second, signing key), token)
-
-
-def issue_timestamp():
-    """The signed time a form is issued at. Every form issued within the same
-    second carries the same token, so it is signed once per second, not per page."""
-    global _last_issued
-    now = int(time.time())
-    issued_for, token = _last_issued
-    if issued_for != (now, settings.SECRET_KEY):
-        token = signing.dumps(now, salt=TIMESTAMP_SALT)
-        _last_issued = ((now, settings.SECRET_KEY), token)
-    return token
 
 
 class CommentForm(forms.ModelForm):
@@ -69,7 +54,7 @@ class CommentForm(forms.ModelForm):
         # clean_body gives the length rule a clearer message than the generic one.
         body.validators = [v for v in body.validators if not isinstance(v, MaxLengthValidator)]
         if not self.is_bound:
-            self.initial.setdefault("issued", issue_timestamp())
+            self.initial.setdefault("issued", issued_token())
         self.reply_to = None
 
     def clean_website(self):
@@ -80,7 +65,7 @@ class CommentForm(forms.ModelForm):
     def clean_issued(self):
         token = self.cleaned_data["issued"]
         try:
-            issued = int(signing.loads(token, salt=TIMESTAMP_SALT))
+            issued = int(signing.loads(token, salt=ISSUED_SALT))
         except (signing.BadSignature, TypeError, ValueError):
             self._renew_timestamp()
             raise forms.ValidationError(
@@ -101,7 +86,7 @@ class CommentForm(forms.ModelForm):
     def _renew_timestamp(self):
         # A bound form shows its data; give the re-rendered form a fresh token.
         self.data = self.data.copy()
-        self.data[self.add_prefix("issued")] = issue_timestamp()
+        self.data[self.add_prefix("issued")] = issued_token()
 
     def clean_body(self):
         body = self.cleaned_data["body"].strip()

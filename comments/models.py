@@ -104,6 +104,16 @@ class Comment(models.Model):
             return self.user.get_full_name() or self.user.get_username()
         return self.author_name
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance.remember_loaded()
+        return instance
+
+    def remember_loaded(self):
+        """Keep what readers saw as loaded, to tell later whether a save changed it."""
+        self._loaded = {"status": self.__dict__.get("status"), "body": self.__dict__.get("body")}
+
     def is_visible(self):
         return self.status == self.Status.APPROVED
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from .models import Comment
+from .threads import thread_changed
 
 LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
 
@@ -115,9 +116,11 @@ def record_report(comment, reader):
     except IntegrityError:
         return False
     Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
-    Comment.objects.filter(
+    hidden = Comment.objects.filter(
         pk=comment.pk,
         status=Comment.Status.APPROVED,
         report_count__gte=settings.NEWSROOM_COMMENT_REPORT_THRESHOLD,
     ).update(status=Comment.Status.PENDING, held_because="reported by readers")
+    if hidden:  # a report that hides nothing changes nothing readers see
+        thread_changed(comment.article_id)
     return True

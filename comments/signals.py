@@ -1,12 +1,23 @@
-"""A comment saved or deleted can change what readers see: move the content version on."""
+"""Comment changes that readers can see recount the thread and invalidate it
+(comments.threads); the rest change nothing."""
 
 from django.db.models.signals import post_delete, post_save
 
-from articles.caching import bump_content_version
-
 from .models import Comment
+from .threads import changes_what_readers_see, thread_changed
+
+
+def comment_saved(sender, instance, created, **kwargs):
+    if changes_what_readers_see(instance, created):
+        thread_changed(instance.article_id)
+    instance.remember_loaded()
+
+
+def comment_deleted(sender, instance, **kwargs):
+    if instance.is_visible():
+        thread_changed(instance.article_id)
 
 
 def connect():
-    post_save.connect(bump_content_version, sender=Comment, dispatch_uid="bump-comment")
-    post_delete.connect(bump_content_version, sender=Comment, dispatch_uid="bump-del-comment")
+    post_save.connect(comment_saved, sender=Comment, dispatch_uid="comment-saved")
+    post_delete.connect(comment_deleted, sender=Comment, dispatch_uid="comment-deleted")

@@ -11,11 +11,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.functional import SimpleLazyObject
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from articles import caching
-from articles.caching import bump_content_version
 from articles.counting import reader_fingerprint
 from articles.models import Article
 from articles.views import render_article_page
@@ -29,11 +29,7 @@ INVALID, CLOSED, RATE_LIMITED = 422, 403, 429
 
 
 def _article(slug):
-    return get_object_or_404(Article.objects.published().with_comment_counts(), slug=slug)
-
-
-def _page_number(value):
-    return int(value) if value and value.isdigit() and len(value) <= 6 else 1
+    return get_object_or_404(Article.objects.published(), slug=slug)
 
 
 @vary_on_headers("HX-Request")
@@ -50,10 +46,10 @@ def thread(request, slug):
     return render(request, "comments/_thread.html", thread_context(request, article, sort=sort))
 
 
-def thread_context(request, article, form=None, sort="newest", page=1):
+def thread_context(request, article, form=None, sort="newest", page=1, with_form=True):
     """What ``comments/_thread.html`` needs, for the article page and for htmx."""
     closed = moderation.thread_is_closed(article)
-    if form is None and not closed:
+    if form is None and with_form and not closed:
         form = CommentForm(article=article, user=request.user)
     return {
         "article": article,
@@ -100,6 +96,7 @@ def _post(request, article):
     comment.status, comment.held_because = moderation.initial_status(comment, article)
     comment.save()
     held = not comment.is_visible()
+    article.refresh_from_db(fields=["comment_count"])
 
     if request.htmx:
         context = {
@@ -107,7 +104,7 @@ def _post(request, article):
             "comment": comment,
             "node": tree.Node(comment, comment.pk, comment.depth),
             "held": held,
-            "comment_count": article.comment_count + (0 if held else 1),
+            "comment_count": article.comment_count,
             "comment_form": CommentForm(article=article, user=request.user),
             "reply_to": form.reply_to,
             "sort": tree.clean_sort(request.POST.get("sort")),
@@ -155,6 +152,26 @@ def _invalid(request, article, form, parent_id, status):
     return render_article_page(request, article, status=status, comment_form=form)
 
 
+@never_cache
+@vary_on_headers("HX-Request")
+@require_GET
+def comment_form(request, slug):
+    """The comment form with this reader's token: swapped into a page served from
+    a shared cache (htmx), or on a page of its own without JavaScript."""
+    article = caching.cached_article(slug, request)
+    if moderation.thread_is_closed(article):
+        if request.htmx:
+            return render(
+                request,
+                "comments/_closed.html",
+                {"message": "Comments on this article are closed."},
+            )
+        return redirect(f"{article.get_absolute_url()}#comments")
+    form = CommentForm(article=article, user=request.user)
+    template = "comments/_form.html" if request.htmx else "comments/new.html"
+    return render(request, template, {"article": article, "comment_form": form})
+
+
 @vary_on_headers("HX-Request")
 @require_GET
 def reply_form(request, pk):
@@ -190,7 +207,7 @@ def more(request, slug):
     article page showing that page (plain). Readers page through a long thread
     quickly: the article comes from the shared cache, like its page."""
     article = caching.cached_article(slug, request)
-    page = _page_number(request.GET.get("page"))
+    page = tree.clean_page(request.GET.get("page"), article)
     sort = tree.clean_sort(request.GET.get("sort"))
     if not request.htmx:
         return redirect(f"{article.get_absolute_url()}?cpage={page}&csort={sort}#comments")
@@ -220,8 +237,6 @@ def report(request, pk):
             request, "comments/report.html", {"comment": comment, "article": comment.article}
         )
     first_time = moderation.record_report(comment, reader_fingerprint(request))
-    if first_time:
-        bump_content_version()
     if request.htmx:
         return render(request, "comments/_reported.html", {"comment": comment})
     messages.info(

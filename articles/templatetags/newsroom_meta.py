@@ -13,13 +13,14 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def news_article_json_ld(context, article, image_url=None):
     """A <script type="application/ld+json"> for the article, safe inside HTML."""
-    holes = context.get("page_holes")  # the shared page: the count is filled in per request
-    view_count = page_cache.VIEW_NUMBER if holes else article.view_count
+    values = context.get("page_values") or {}
+    hole = values.get("view_number") == page_cache.VIEW_NUMBER  # the shared page's
+    view_count = page_cache.VIEW_NUMBER if hole else article.view_count
     data = structured_data.news_article(context["request"], article, image_url, view_count)
     payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(
         _json_script_escapes
     )
-    if holes:  # a bare number, not a string, once filled in
+    if hole:  # a bare number, not a string, once filled in
         payload = payload.replace(f'"{page_cache.VIEW_NUMBER}"', page_cache.VIEW_NUMBER)
     return mark_safe(f'<script type="application/ld+json">{payload}</script>')
 
@@ -39,6 +40,5 @@ def publisher_logo(context):
 @register.simple_tag(takes_context=True)
 def views_label(context, article):
     """ "788 views", or its hole in the shared page (articles.page_cache)."""
-    if context.get("page_holes"):
-        return page_cache.VIEWS
-    return page_cache.views_label(article.view_count)
+    values = context.get("page_values") or {}
+    return values.get("views") or page_cache.views_label(article.view_count)

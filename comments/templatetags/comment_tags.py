@@ -4,7 +4,9 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from articles.page_cache import issued_token
 from comments import tree
+from comments.forms import CommentForm
 from comments.views import thread_context
 
 register = template.Library()
@@ -15,24 +17,29 @@ URL = re.compile(r"\bhttps?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", re.IGNORECASE)
 @register.inclusion_tag("comments/_thread.html", takes_context=True)
 def comment_thread(context, article):
     """The thread on the article page: ``?cpage`` and ``?csort`` pick the page
-    and order; a form with errors in the context is shown instead of a new one."""
-    request = context["request"]
-    raw_page = request.GET.get("cpage", "")
-    page = int(raw_page) if raw_page.isdigit() and len(raw_page) <= 6 else 1
-    sort = tree.clean_sort(request.GET.get("csort"))
-    form = context.get("comment_form")
-    holes = context.get("page_holes")  # the shared article page (articles.page_cache)
-    if holes:
-        from articles import page_cache
-        from comments.forms import CommentForm
+    and order; a form with errors in the context is shown instead of a new one.
 
+    The page's per-request values (``page_values``, articles.page_cache) give
+    the form its CSRF token and issue time; behind a shared cache
+    (``lazy_comment_form``) the form is loaded when the reader reaches it.
+    """
+    request = context["request"]
+    sort = tree.clean_sort(request.GET.get("csort"))
+    page = tree.clean_page(request.GET.get("cpage"), article)
+    values = context.get("page_values") or {}
+    lazy = bool(context.get("lazy_comment_form"))
+    form = context.get("comment_form")
+    if form is None and not lazy:
         form = CommentForm(
-            article=article, user=request.user, initial={"issued": page_cache.ISSUED}
+            article=article,
+            user=request.user,
+            initial={"issued": values.get("form_issued") or issued_token()},
         )
     data = thread_context(request, article, form=form, sort=sort, page=page)
     data["request"] = request
     data["comments_notice"] = context.get("comments_notice")
-    data["csrf_token"] = context.get("csrf_token")  # the hole, in the shared page
+    data["csrf_token"] = values.get("csrf_token") or context.get("csrf_token")
+    data["lazy_comment_form"] = lazy
     return data
 
 

@@ -10,7 +10,7 @@ from django.core import signing
 from django.test import Client
 
 from articles import page_cache
-from comments.forms import TIMESTAMP_SALT
+from articles.page_cache import ISSUED_SALT
 from tests.conftest import READER_UA
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def test_each_reader_gets_a_working_csrf_token_and_a_fresh_form_timestamp(make_a
         html = client.get(article.get_absolute_url()).content.decode()
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
         issued = re.search(r'name="issued" value="([^"]+)"', html).group(1)
-        assert signing.loads(issued, salt=TIMESTAMP_SALT) >= time.time() - 5  # issued now
+        assert signing.loads(issued, salt=ISSUED_SALT) >= time.time() - 5  # issued now
         assert f'"X-CSRFToken": "{token}"' in html
         pages.append((client, token, issued))
     assert pages[0][1] != pages[1][1]
@@ -62,7 +62,7 @@ def test_each_reader_gets_a_working_csrf_token_and_a_fresh_form_timestamp(make_a
         {
             "author_name": "Ann",
             "body": "Hello",
-            "issued": signing.dumps(1, salt=TIMESTAMP_SALT),
+            "issued": signing.dumps(1, salt=ISSUED_SALT),
             "csrfmiddlewaretoken": token,
             "website": "",
         },

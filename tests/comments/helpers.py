@@ -2,12 +2,12 @@ import time
 
 from django.core import signing
 
-from comments.forms import TIMESTAMP_SALT
+from articles.page_cache import ISSUED_SALT
 
 
 def issued(seconds_ago=60):
     """A form timestamp as if the form had been opened ``seconds_ago``."""
-    return signing.dumps(int(time.time()) - seconds_ago, salt=TIMESTAMP_SALT)
+    return signing.dumps(int(time.time()) - seconds_ago, salt=ISSUED_SALT)
 
 
 def comment_data(**overrides):

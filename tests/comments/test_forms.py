@@ -3,7 +3,8 @@
 import pytest
 from django.core import signing
 
-from comments.forms import TIMESTAMP_SALT, CommentForm
+from articles.page_cache import ISSUED_SALT
+from comments.forms import CommentForm
 from comments.models import Comment
 from tests.comments.helpers import comment_data, issued
 
@@ -68,7 +69,7 @@ class TestSpamTraps:
         form = form_for(make_article(), issued=issued(seconds_ago=25 * 3600))
         assert not form.is_valid()
         assert "too long" in form.errors["issued"][0]
-        fresh = signing.loads(form["issued"].value(), salt=TIMESTAMP_SALT)
+        fresh = signing.loads(form["issued"].value(), salt=ISSUED_SALT)
         assert fresh > 0
 
     @pytest.mark.parametrize(

@@ -1,4 +1,6 @@
-"""Demo content: a handful of categories and articles, among them the reference story.
+"""Demo content: a handful of categories and articles, among them the reference
+story, and a short comment thread under it. It lives in the comments app, which
+depends on articles, since it makes both.
 
 Idempotent: rows are found by slug, so running it again updates the demo text and
 duplicates nothing; view counts that readers have added since are kept.
@@ -12,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article, Category, Source
+from comments.models import Comment
 
 CATEGORIES = [
     ("News", "news", "What happened today, at home and abroad.", 0),
@@ -193,7 +196,6 @@ class Command(BaseCommand):
 
     def _seed_comments(self, article):
         """A short thread under the reference story, the first time only."""
-        from comments.models import Comment
 
         if article.comments.exists():
             return

@@ -1,0 +1,59 @@
+"""
+What readers see of a thread changed: keep the article's comment count and the
+caches right.
+
+``Article.comment_count`` is the number of comments ``Comment.objects.visible()``
+shows on the article. It is recounted from the comments in the transaction that
+changed them, with the article's row locked first, so two changes committing at
+once cannot both count without the other. Caches of that article's thread (and
+what an edge cache holds of its page) are invalidated once the change commits;
+listings are not: their comment counts may lag by ``caching.FRAGMENT_TTL``.
+"""
+
+from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
+from articles import caching
+from articles.models import Article
+
+from .models import Comment
+
+
+def thread_changed(*article_ids):
+    """Recount the visible comments of these articles and invalidate their threads."""
+    ids = sorted(set(article_ids))
+    if not ids:
+        return
+    with transaction.atomic():
+        # Lock first: the recount below then runs after any other change to the
+        # same articles has committed, and sees it.
+        articles = list(Article.objects.select_for_update().filter(pk__in=ids).only("pk", "slug"))
+        if not articles:
+            return  # the articles are being deleted with their comments
+        visible = (
+            Comment.objects.visible()
+            .filter(article=OuterRef("pk"))
+            .order_by()
+            .values("article")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        Article.objects.filter(pk__in=ids).update(comment_count=Coalesce(Subquery(visible), 0))
+        for article in articles:
+            caching.invalidate_thread(article)
+
+
+def changes_what_readers_see(comment, created):
+    """Whether saving ``comment`` changed the thread readers see.
+
+    A comment held for review, or an edit readers cannot see, changes nothing.
+    """
+    if created:
+        return comment.is_visible()
+    loaded = getattr(comment, "_loaded", None)
+    if loaded is None:
+        return True
+    return loaded["status"] != comment.status or (
+        comment.is_visible() and loaded["body"] != comment.body
+    )

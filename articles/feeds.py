@@ -4,9 +4,15 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from .conditional import articles_fingerprint
 from .models import Article, Category
 
 FEED_LENGTH = 30
+
+
+def newest(articles):
+    """The first ``FEED_LENGTH`` articles with what an item shows, in one query."""
+    return articles.select_related("category", "author").defer("body")[:FEED_LENGTH]
 
 
 class LatestArticlesFeed(Feed):
@@ -20,11 +26,16 @@ class LatestArticlesFeed(Feed):
     def link(self):
         return reverse("articles:home")
 
-    def items(self):
-        return self.articles()[:FEED_LENGTH]
-
     def articles(self):
-        return Article.objects.published().select_related("category", "author").defer("body")
+        """The published articles this feed is made from and validated against."""
+        return Article.objects.published()
+
+    def items(self):
+        return newest(self.articles())
+
+    def etag(self, request, **url_kwargs):
+        """The feed's ETag: a fingerprint of its own set of articles, in one query."""
+        return articles_fingerprint(self.articles(**url_kwargs))
 
     def item_title(self, article):
         return article.headline
@@ -65,8 +76,11 @@ class CategoryFeed(LatestArticlesFeed):
     def description(self, category):
         return category.description or f"The latest {category.name} articles."
 
+    def articles(self, slug):
+        return Article.objects.published().filter(category__slug=slug)
+
     def items(self, category):
-        return self.articles().filter(category=category)[:FEED_LENGTH]
+        return newest(self.articles(category.slug))
 
 
 class CategoryAtomFeed(CategoryFeed):

@@ -66,10 +66,6 @@ class ArticleQuerySet(models.QuerySet):
         """
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
-    def last_change(self):
-        """When the newest change among these articles was saved (for Last-Modified)."""
-        return self.aggregate(last=models.Max("updated_at"))["last"]
-
     def most_read(self, hours, limit=5):
         """The most viewed of these articles over the last ``hours`` hours, in one query."""
         since = timezone.now() - timedelta(hours=hours)

@@ -1,9 +1,17 @@
+"""Sitemaps: an index of sections, each paginated by ``limit`` URLs.
+
+``/sitemap.xml`` is the index; it lists every page of every section
+(``/sitemap-<section>.xml?p=N``), so every published article is in one page
+however many there are. ``/sitemap-news.xml`` is the Google News sitemap.
+"""
+
 from datetime import timedelta
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 from django.utils import timezone
 
+from .conditional import articles_fingerprint, fingerprint
 from .models import Article, Category
 
 
@@ -17,6 +25,9 @@ class HomeSitemap(Sitemap):
     def location(self, name):
         return reverse(name)
 
+    def etag(self):
+        return fingerprint(*self.items())
+
 
 class CategorySitemap(Sitemap):
     changefreq = "hourly"
@@ -25,6 +36,10 @@ class CategorySitemap(Sitemap):
     def items(self):
         return Category.objects.all()
 
+    def etag(self):
+        """The categories' addresses in order: a handful of rows, fetched in one query."""
+        return fingerprint(*self.items().values_list("slug", flat=True))
+
 
 class ArticleSitemap(Sitemap):
     changefreq = "daily"
@@ -32,10 +47,23 @@ class ArticleSitemap(Sitemap):
     limit = 5000
 
     def items(self):
-        return Article.objects.published().only("slug", "updated_at").order_by("-published_at")
+        return (
+            Article.objects.published()
+            .only("slug", "updated_at")
+            .order_by("-published_at", "-pk")  # a total order, so pages neither overlap nor skip
+        )
 
     def lastmod(self, article):
         return article.updated_at
+
+    def get_latest_lastmod(self):
+        """No date in the index: Django would read every article to find one, and
+        no date moves when an article is unpublished. Crawlers revalidate each
+        page with its ETag instead."""
+        return None
+
+    def etag(self):
+        return articles_fingerprint(self.items())
 
 
 class NewsSitemap(ArticleSitemap):
@@ -49,8 +77,22 @@ class NewsSitemap(ArticleSitemap):
             Article.objects.published()
             .filter(published_at__gte=since)
             .only("slug", "headline", "published_at", "updated_at")
-            .order_by("-published_at")
+            .order_by("-published_at", "-pk")
         )
 
 
 SITEMAPS = {"home": HomeSitemap, "categories": CategorySitemap, "articles": ArticleSitemap}
+
+
+def sitemap_etag(request, sitemaps, section=None, **kwargs):
+    """The ETag of a section (any page of it), or of the index when ``section`` is None.
+
+    The index changes only when a section gains or loses a page, so the
+    fingerprint of every section covers it. An unknown section has none: the
+    view answers 404.
+    """
+    if section is None:
+        return fingerprint(*(sitemap().etag() for sitemap in sitemaps.values()))
+    if section not in sitemaps:
+        return None
+    return sitemaps[section]().etag()

@@ -4,13 +4,13 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.http import HttpResponse
 from django.urls import include, path
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import condition, require_safe
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 import bench.baseline
 from articles import feeds
-from articles.models import Article
-from articles.sitemaps import SITEMAPS, NewsSitemap
+from articles.conditional import etag
+from articles.sitemaps import SITEMAPS, NewsSitemap, sitemap_etag
 
 admin.site.site_header = "Newsroom editors' desk"
 admin.site.site_title = "Newsroom"
@@ -24,11 +24,9 @@ def health(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-def news_sitemap(request):
+def news_sitemap(request, sitemaps, section):
     """The Google News sitemap: Django's sitemap view with the publication filled in."""
-    response = sitemap_views.sitemap(
-        request, {"news": NewsSitemap}, template_name="sitemaps/news.xml"
-    )
+    response = sitemap_views.sitemap(request, sitemaps, section, template_name="sitemaps/news.xml")
     response.context_data.update(
         publication_name=settings.NEWSROOM_PUBLISHER_NAME,
         publication_language=settings.LANGUAGE_CODE.split("-")[0],
@@ -36,14 +34,14 @@ def news_sitemap(request):
     return response
 
 
-def published_last_change(request, *args, **kwargs):
-    return Article.objects.published().last_change()
+def revalidated(feed):
+    """The feed as a view that answers If-None-Match from its own ETag."""
+    return etag(feed.etag)(feed)
 
 
-# Feeds and sitemaps answer If-Modified-Since with 304 when nothing was published
-# or edited since; a CDN or feed reader can then revalidate cheaply.
-conditional = condition(last_modified_func=published_last_change)
-
+# Feeds and sitemaps answer If-None-Match with 304 while the articles they are
+# built from are unchanged (see articles/conditional.py); feed readers, crawlers
+# and a CDN revalidate for the price of one query.
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
@@ -54,17 +52,28 @@ urlpatterns = [
     ),
     path(
         "sitemap.xml",
-        conditional(sitemap_views.sitemap),
-        {"sitemaps": SITEMAPS},
+        etag(sitemap_etag)(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),
-    path("sitemap-news.xml", conditional(news_sitemap), name="news-sitemap"),
-    path("feeds/latest/", conditional(feeds.LatestArticlesFeed()), name="feed"),
-    path("feeds/latest/atom/", conditional(feeds.LatestArticlesAtomFeed()), name="feed-atom"),
-    path("category/<slug:slug>/feed/", conditional(feeds.CategoryFeed()), name="category-feed"),
+    path(
+        "sitemap-news.xml",
+        etag(sitemap_etag)(news_sitemap),
+        {"sitemaps": {"news": NewsSitemap}, "section": "news"},
+        name="news-sitemap",
+    ),
+    path(
+        "sitemap-<slug:section>.xml",
+        etag(sitemap_etag)(sitemap_views.sitemap),
+        {"sitemaps": SITEMAPS, "template_name": "sitemaps/section.xml"},
+        name="sitemap-section",
+    ),
+    path("feeds/latest/", revalidated(feeds.LatestArticlesFeed()), name="feed"),
+    path("feeds/latest/atom/", revalidated(feeds.LatestArticlesAtomFeed()), name="feed-atom"),
+    path("category/<slug:slug>/feed/", revalidated(feeds.CategoryFeed()), name="category-feed"),
     path(
         "category/<slug:slug>/feed/atom/",
-        conditional(feeds.CategoryAtomFeed()),
+        revalidated(feeds.CategoryAtomFeed()),
         name="category-feed-atom",
     ),
     path("", include("comments.urls")),

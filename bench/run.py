@@ -183,7 +183,8 @@ def production_env(database_url, baseline_bytes=None):
         DJANGO_HSTS_SECONDS="0",
         DJANGO_HSTS_INCLUDE_SUBDOMAINS="0",
         DJANGO_HSTS_PRELOAD="0",
-        NEWSROOM_BENCH_BASELINE="1",
+        # The site's settings with the baseline view mounted (bench/urls.py).
+        DJANGO_SETTINGS_MODULE="bench.settings",
     )
     if baseline_bytes:
         env["NEWSROOM_BENCH_BASELINE_BYTES"] = str(baseline_bytes)

@@ -2,10 +2,14 @@
 scripts and the parsing of their report, and the baseline's wiring."""
 
 import json
+import os
 import random
+import subprocess
+import sys
 
 import pytest
 from django.test.utils import isolate_apps
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from articles.models import Article, Category, Source
@@ -98,21 +102,40 @@ def test_postgres_benchmark_never_uses_the_developers_database():
     assert run.postgres_bench_url("postgres://h/newsroom_bench")[1] == "newsroom_bench"
 
 
-def test_baseline_is_mounted_only_when_enabled(monkeypatch):
-    monkeypatch.delenv("NEWSROOM_BENCH_BASELINE", raising=False)
-    assert baseline.urlpatterns() == []
-    monkeypatch.setenv("NEWSROOM_BENCH_BASELINE", "1")
-    monkeypatch.setenv("NEWSROOM_BENCH_BASELINE_BYTES", "9000")
-    assert [p.name for p in baseline.urlpatterns()] == ["bench-baseline"]
+def test_production_urls_do_not_import_the_benchmark():
+    code = (
+        "import sys, django; django.setup(); import newsroom.urls; "
+        "print(sorted(m for m in sys.modules if m == 'bench' or m.startswith('bench.')))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "newsroom.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+
+    assert result.stdout.strip() == "[]"
+
+
+def test_production_urls_have_no_baseline_route():
+    with pytest.raises(Resolver404):
+        resolve("/bench/baseline/", urlconf="newsroom.urls")
+
+
+def test_bench_settings_are_the_sites_with_the_baseline_mounted():
+    import bench.settings
+    import newsroom.settings
+
+    assert bench.settings.ROOT_URLCONF == "bench.urls"
+    assert bench.settings.INSTALLED_APPS == newsroom.settings.INSTALLED_APPS
+    assert resolve("/bench/baseline/", urlconf="bench.urls").url_name == "bench-baseline"
+    assert resolve(f"/articles/{HOT}/", urlconf="bench.urls").url_name == "detail"
 
 
 @pytest.mark.django_db
 def test_baseline_renders_the_requested_size_with_no_queries(
     rf, monkeypatch, django_assert_num_queries
 ):
-    monkeypatch.setenv("NEWSROOM_BENCH_BASELINE", "1")
     monkeypatch.setenv("NEWSROOM_BENCH_BASELINE_BYTES", "9000")
-    view = baseline.urlpatterns()[0].callback
+    view = baseline.baseline_view()
 
     with django_assert_num_queries(0):
         response = view(rf.get("/bench/baseline/"))

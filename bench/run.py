@@ -482,10 +482,10 @@ def post_fields(fields):
     )
 
 
-def csrf_cookie(headers):
-    """The ``csrftoken=...`` pair from a response's Set-Cookie headers."""
+def csrf_cookie(set_cookie_headers):
+    """The ``csrftoken=...`` pair from a response's Set-Cookie header values."""
     cookies = SimpleCookie()
-    for header in headers.get_all("Set-Cookie") or []:
+    for header in set_cookie_headers:
         cookies.load(header)
     if "csrftoken" not in cookies:
         raise ScenarioFailed("the article page set no csrftoken cookie")
@@ -714,7 +714,7 @@ def prepare_posts(server, path, post_path):
     if status != 200:
         raise ScenarioFailed(f"{path} answered {status} when fetching the comment form")
     fields = comment_form(html, post_path)
-    cookie = csrf_cookie(headers)
+    cookie = csrf_cookie(headers.get_all("Set-Cookie") or [])
     opened = time.monotonic()
     marker = f"bench{secrets.token_hex(6)}"
     wait_idle(server.access_log)

@@ -53,12 +53,16 @@ migrations-check: $(VENV)/.runtime
 	$(PY) manage.py makemigrations --check --dry-run
 
 # Seeds a throwaway database, serves it with gunicorn in production mode and loads it
-# with wrk; on PostgreSQL when DATABASE_URL is set. Knobs: see bench/run.py.
+# with wrk: pages, comment-posting mixes (mix-100, mix-10) and the CDN mode's counting
+# request and Varnish (deploy/varnish.vcl); on PostgreSQL when DATABASE_URL is set.
+# Fails when a scenario misses its target or its URL is missing. Knobs: bench/run.py.
 bench: $(VENV)/.dev
-	@command -v wrk >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq wrk >/dev/null || \
-	    { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; \
-	  else echo "make bench needs wrk: sudo apt-get install wrk"; exit 1; fi; }
+	@for tool in wrk:wrk varnishd:varnish; do \
+	  command -v $${tool%%:*} >/dev/null 2>&1 && continue; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq $${tool#*:} >/dev/null || \
+	    { apt-get update -qq && apt-get install -y -qq $${tool#*:} >/dev/null; }; \
+	  else echo "make bench needs $${tool#*:}: sudo apt-get install $${tool#*:}"; exit 1; fi; \
+	done
 	$(PY) -m bench.run
 
 clean:

@@ -1,9 +1,9 @@
 """The benchmark's baseline: a bare Django view rendering a template of the same size
 as the article page, with no queries.
 
-Mounted at /bench/baseline/ only when NEWSROOM_BENCH_BASELINE=1, so it never exists
-in a normal deploy. ``bench/run.py`` measures the hot article page first and passes
-its size in NEWSROOM_BENCH_BASELINE_BYTES.
+Mounted at /bench/baseline/ by ``bench/urls.py`` (the benchmark's settings), so it
+never exists in a normal deploy. ``bench/run.py`` measures the hot article page first
+and passes its size in NEWSROOM_BENCH_BASELINE_BYTES.
 """
 
 import os
@@ -11,7 +11,6 @@ from pathlib import Path
 
 from django.http import HttpResponse
 from django.template import engines
-from django.urls import path
 from django.views.decorators.http import require_safe
 
 TEMPLATE_PATH = Path(__file__).with_name("baseline.html")
@@ -34,7 +33,8 @@ def baseline_paragraphs(total_bytes, shell_bytes):
     return paragraphs
 
 
-def _make_view():
+def baseline_view():
+    """The view, with its paragraphs sized once from NEWSROOM_BENCH_BASELINE_BYTES."""
     template = engines["django"].from_string(TEMPLATE_PATH.read_text())
     shell_bytes = len(template.render({"paragraphs": []}).encode())
     total = int(os.environ.get("NEWSROOM_BENCH_BASELINE_BYTES", "10000"))
@@ -48,10 +48,3 @@ def _make_view():
         return HttpResponse(template.render({"paragraphs": paragraphs}, request))
 
     return baseline
-
-
-def urlpatterns():
-    """The baseline's URL when NEWSROOM_BENCH_BASELINE=1, else nothing."""
-    if os.environ.get("NEWSROOM_BENCH_BASELINE") != "1":
-        return []
-    return [path("bench/baseline/", _make_view(), name="bench-baseline")]

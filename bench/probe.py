@@ -44,7 +44,7 @@ def main():
 
     import django
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     django.setup()
     json.dump(probe(json.load(sys.stdin)), sys.stdout)
 

@@ -20,7 +20,6 @@ def main(argv):
     database_url, path = argv[0], argv[1]
     count = int(argv[2]) if len(argv) > 2 else 200
     os.environ.update(production_env(database_url))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "newsroom.settings"
     import django
 
     django.setup()

@@ -10,8 +10,13 @@ Knobs (environment): BENCH_DURATION (seconds per scenario, 10), BENCH_CONNECTION
 (32), BENCH_THREADS (wrk threads, 2), BENCH_WORKERS (3), BENCH_WORKER_CLASS (sync),
 BENCH_GUNICORN_THREADS (1), BENCH_ONLY (comma-separated scenario names),
 BENCH_KEEP_DB (1 keeps the database, removed otherwise), BENCH_ARTICLES /
-BENCH_COMMENTS / BENCH_HOT_COMMENTS / BENCH_CATEGORIES (scale), BENCH_PORT (first free
-of 8041-8049).
+BENCH_COMMENTS / BENCH_HOT_COMMENTS / BENCH_CATEGORIES (scale), BENCH_PORT (the first
+of three consecutive ports: gunicorn, gunicorn in CDN mode, Varnish; otherwise the
+first free ones of 8041-8049).
+
+The CDN scenarios (beacon, varnish) run against a second gunicorn started with
+NEWSROOM_CDN=1 on the same database, and Varnish with deploy/varnish.vcl in front of
+it. The process exits with status 1 when any scenario failed or missed its target.
 """
 
 import contextlib
@@ -29,8 +34,10 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html.parser import HTMLParser
+from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from bench import wrk
 from bench.seed import SCALE
@@ -45,17 +52,22 @@ READER_UA = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/14
 class Scenario:
     name: str
     path: str
-    script: str = "plain"  # plain, htmx, readers or mix (bench/lua/)
+    script: str = "plain"  # plain, htmx, readers, beacon or mix (bench/lua/)
     read: bool = True  # a read scenario: zero non-2xx expected
     target: float | None = None  # minimum throughput as a share of the baseline's
-    optional: bool = False  # skipped, with a note, when its URL is a 404 in this build
-    counts_views: bool = False  # every request is a distinct reader of the hot article
-    post_path: str = ""
-    post_body: str = ""
-    post_every: int = 10
+    target_backends: tuple = ("sqlite", "postgresql")  # where the target applies
+    tail_check: bool = True  # p99 at most 10x p50
+    counts_views: bool = False  # every read is a distinct reader, counted exactly
+    post_every: int = 0  # mix: one comment posted after every post_every reads
+    cdn: bool = False  # served by the second server, started with NEWSROOM_CDN=1
+    through_varnish: bool = False  # wrk asks Varnish (deploy/varnish.vcl), not gunicorn
 
 
-# Paths are formatted with the seed manifest.
+POST_PATH = "/articles/{hot_slug}/comments/"
+MIN_CACHE_SHARE = 0.99  # of the article page's requests Varnish answers itself
+
+# Paths are formatted with the seed manifest. Every scenario's URL must exist: a
+# 404 at the probe is a failed scenario, never a skipped one.
 SCENARIOS = [
     Scenario("baseline", "/bench/baseline/"),
     Scenario("home", "/", target=0.6),
@@ -65,20 +77,50 @@ SCENARIOS = [
     # The same page as one reader again and again: views deduplicated, nothing
     # incremented; the gap to article_readers is what counting costs.
     Scenario("article_repeat_reader", "/articles/{hot_slug}/"),
-    Scenario("more_comments", "/articles/{hot_slug}/comments/more/?page=2", "htmx", optional=True),
-    Scenario("search", "/search/?q=final+penalty", optional=True),
+    Scenario("more_comments", "/articles/{hot_slug}/comments/more/?page=2", "htmx"),
+    Scenario("search", "/search/?q=final+penalty"),
+    # The hot article's readers with comments posted among them. Posts are answered
+    # with redirects, so the mix is judged by its reads' and its posts' statuses.
     Scenario(
-        "mix_comment_posts",
+        "mix-100",
         "/articles/{hot_slug}/",
         "mix",
         read=False,
-        optional=True,
-        post_path="/articles/{hot_slug}/comments/",
-        # The comment form as a reader sends it: name, text, the empty honeypot and
-        # the signed time the form was opened (a minute ago).
-        post_body="body=What+a+night+in+the+final&author_name=Reader&website=&issued={issued}",
+        target=0.45,
+        target_backends=("postgresql",),
+        tail_check=False,
+        counts_views=True,
+        post_every=100,
+    ),
+    Scenario(
+        "mix-10",
+        "/articles/{hot_slug}/",
+        "mix",
+        read=False,
+        target=0.25,
+        target_backends=("postgresql",),
+        tail_check=False,
+        counts_views=True,
+        post_every=10,
+    ),
+    # CDN mode: the page is the shared cache's; the visit is counted by a small
+    # htmx request from it, which must keep up with the baseline and count exactly.
+    Scenario(
+        "beacon", "/articles/{hot_slug}/viewed/", "beacon", target=1.0, counts_views=True, cdn=True
+    ),
+    Scenario(
+        "varnish",
+        "/articles/{hot_slug}/",
+        "readers",
+        tail_check=False,
+        cdn=True,
+        through_varnish=True,
     ),
 ]
+
+
+class ScenarioFailed(Exception):
+    """The scenario could not be measured; the message says why."""
 
 
 def log(message):
@@ -121,6 +163,17 @@ def database(run_dir):
     return "sqlite", f"sqlite:///{path}", str(path)
 
 
+def query(database_url, sql, params=()):
+    """Rows of one SQL statement against the bench database (``%s`` placeholders)."""
+    if database_url.startswith("sqlite:///"):
+        with sqlite3.connect(database_url.removeprefix("sqlite:///")) as conn:
+            return conn.execute(sql.replace("%s", "?"), list(params)).fetchall()
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        return conn.execute(sql, list(params)).fetchall()
+
+
 def view_count(database_url, article_id):
     """The article's count in the database; with Redis counting, after moving the
     buffered views in with the command a deployment runs on a schedule."""
@@ -132,45 +185,47 @@ def view_count(database_url, article_id):
             check=True,
             stdout=subprocess.DEVNULL,
         )
-    if database_url.startswith("sqlite:///"):
-        with sqlite3.connect(database_url.removeprefix("sqlite:///")) as conn:
-            sql = "SELECT view_count FROM articles_article WHERE id = ?"
-            return conn.execute(sql, [article_id]).fetchone()[0]
-    import psycopg
+    sql = "SELECT view_count FROM articles_article WHERE id = %s"
+    return query(database_url, sql, [article_id])[0][0]
 
-    with psycopg.connect(database_url) as conn:
-        sql = "SELECT view_count FROM articles_article WHERE id = %s"
-        return conn.execute(sql, [article_id]).fetchone()[0]
+
+def posted_comments(database_url, marker):
+    """The run's comments, found by the marker in their text: how many have each
+    status, and the text of the newest approved one."""
+    like = f"%{marker}%"
+    sql = "SELECT status, COUNT(*) FROM comments_comment WHERE body LIKE %s GROUP BY status"
+    statuses = dict(query(database_url, sql, [like]))
+    sql = (
+        "SELECT body FROM comments_comment WHERE body LIKE %s AND status = 'approved' "
+        "ORDER BY id DESC LIMIT 1"
+    )
+    newest = query(database_url, sql, [like])
+    return statuses, newest[0][0] if newest else None
 
 
 # --- the server ---------------------------------------------------------------
 
 
-def free_port():
+def free_ports(count):
+    """``count`` ports to listen on: BENCH_PORT and the ones after it, or the first
+    free ones of 8041-8049."""
     if os.environ.get("BENCH_PORT"):
-        return int(os.environ["BENCH_PORT"])
+        first = int(os.environ["BENCH_PORT"])
+        return list(range(first, first + count))
+    ports = []
     for port in range(8041, 8050):
         with socket.socket() as sock:
             if sock.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise SystemExit("bench: ports 8041-8049 are all busy")
+                ports.append(port)
+        if len(ports) == count:
+            return ports
+    raise SystemExit(f"bench: fewer than {count} of the ports 8041-8049 are free")
 
 
 SECRET_KEY = secrets.token_urlsafe(50)  # one per run: the seeder and the server share it
 
 
-def form_issued_token():
-    """The comment form's timestamp as the server would have signed it a minute ago."""
-    from urllib.parse import quote
-
-    from django.core import signing
-
-    signer = signing.TimestampSigner(key=SECRET_KEY, salt="comments.form-issued", fallback_keys=[])
-    token = signer.sign_object(int(time.time()) - 60)
-    return quote(token, safe="")
-
-
-def production_env(database_url, baseline_bytes=None):
+def production_env(database_url, baseline_bytes=None, cdn=False):
     env = dict(os.environ)
     env.update(
         DATABASE_URL=database_url,
@@ -183,7 +238,9 @@ def production_env(database_url, baseline_bytes=None):
         DJANGO_HSTS_SECONDS="0",
         DJANGO_HSTS_INCLUDE_SUBDOMAINS="0",
         DJANGO_HSTS_PRELOAD="0",
-        NEWSROOM_BENCH_BASELINE="1",
+        # The site's settings with the baseline view mounted (bench/urls.py).
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        NEWSROOM_CDN="1" if cdn else "0",
     )
     if baseline_bytes:
         env["NEWSROOM_BENCH_BASELINE_BYTES"] = str(baseline_bytes)
@@ -215,18 +272,59 @@ def gunicorn_command(port, access_log):
     return command
 
 
-def wait_healthy(base_url, server, timeout=30):
+@dataclass
+class Server:
+    """A gunicorn serving the bench database, and its access log."""
+
+    process: subprocess.Popen
+    base_url: str
+    access_log: Path
+    output: object
+
+    def stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=30)
+        self.output.close()
+
+
+def start_server(run_dir, label, port, env):
+    access_log = run_dir / f"access{label}.log"
+    command = gunicorn_command(port, access_log)
+    log(
+        f"serving{label or ''}: "
+        + " ".join(Path(part).name if "/" in part else part for part in command)
+    )
+    output = open(run_dir / f"gunicorn{label}.log", "wb")  # noqa: SIM115 closed by Server.stop
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+    )
+    server = Server(process, f"http://127.0.0.1:{port}", access_log, output)
+    try:
+        wait_healthy(server.base_url, process, f"gunicorn{label}.log")
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def wait_healthy(base_url, process, log_name, timeout=30):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit("bench: gunicorn exited during startup; see gunicorn.log")
+        if process.poll() is not None:
+            raise ScenarioFailed(f"{log_name.split('.')[0]} exited during startup; see {log_name}")
         try:
             with urllib.request.urlopen(f"{base_url}/health/", timeout=1) as response:
                 if response.status == 200:
                     return
         except OSError:
             time.sleep(0.2)
-    raise SystemExit("bench: /health/ did not answer within 30 s")
+    raise ScenarioFailed(f"{base_url}/health/ did not answer within {timeout} s")
 
 
 def worker_pids(master_pid):
@@ -257,20 +355,25 @@ def peak_rss_mb(pids):
     return round(max(peaks), 1) if peaks else None
 
 
+def fetch(url, user_agent, htmx=False):
+    """GET url as a reader: the response's status, headers and text."""
+    headers = {"User-Agent": user_agent}
+    if htmx:
+        headers["HX-Request"] = "true"
+    request = urllib.request.Request(url, headers=headers)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.status, response.headers, response.read().decode(errors="replace")
+
+
 def warm(base_url, path, htmx=False):
     """Ask for the page once, as its first reader would, before it is measured.
 
     Without it a scenario's first 32 requests all find the shared cache empty and
-    every worker renders the same page at once; that one-off cost is the probe's
-    (SQL time per query), the figures are the steady state. A failure here is
-    left for wrk to count.
+    every worker renders the same page at once; that one-off cost is the probe's,
+    the figures are the steady state. A failure here is left for wrk to count.
     """
-    headers = {"User-Agent": f"{READER_UA} warm-up"}
-    if htmx:
-        headers["HX-Request"] = "true"
-    request = urllib.request.Request(base_url + path, headers=headers)
-    with contextlib.suppress(OSError), urllib.request.urlopen(request, timeout=30) as response:
-        response.read()
+    with contextlib.suppress(OSError):
+        fetch(base_url + path, f"{READER_UA} warm-up", htmx=htmx)
 
 
 def wait_idle(access_log, quiet=1.0, limit=60):
@@ -317,21 +420,171 @@ def service_pids():
     return pids
 
 
-def logged_requests(access_log, offset, path=None, status="2"):
-    """Requests the server logged after offset: for GET path with a status starting
-    with ``status``, or all of them when path is None."""
+def logged_requests(access_log, offset, path=None, status="2", method="GET"):
+    """Requests the server logged after offset: for ``method path`` with a status
+    matching ``status`` (a regular expression for its first digits; "" for any), or
+    all of them when path is None."""
     with open(access_log, "rb") as handle:
         handle.seek(offset)
         lines = handle.read().decode(errors="replace").splitlines()
     if path is None:
         return len(lines)
-    pattern = re.compile(rf'"GET {re.escape(path)} HTTP/1\.[01]" {status}\d* ')
+    pattern = re.compile(rf'"{method} {re.escape(path)} HTTP/1\.[01]" {status}\d* ')
     return sum(1 for line in lines if pattern.search(line))
+
+
+# --- comment posts ------------------------------------------------------------
+
+
+class FormFields(HTMLParser):
+    """The named inputs of the comment form (the form posting to ``action``)."""
+
+    def __init__(self, action):
+        super().__init__()
+        self.action = action
+        self.inside = False
+        self.fields = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = (attrs.get("action") or "").split("#")[0] == self.action
+        elif tag == "input" and self.inside and attrs.get("name"):
+            self.fields.setdefault(attrs["name"], attrs.get("value") or "")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+
+
+def comment_form(html, action):
+    """The comment form's inputs as the page renders them; an error when the page
+    has no such form or it lacks the CSRF token or the signed issue time."""
+    parser = FormFields(action)
+    parser.feed(html)
+    missing = [name for name in ("csrfmiddlewaretoken", "issued") if name not in parser.fields]
+    if missing:
+        raise ScenarioFailed(f"the comment form posting to {action} has no {', '.join(missing)}")
+    return parser.fields
+
+
+def post_fields(fields):
+    """The form body a reader sends, but for the text the script adds to each post:
+    the page's CSRF token and issue time, a name, the honeypot left empty."""
+    return urlencode(
+        {
+            "csrfmiddlewaretoken": fields["csrfmiddlewaretoken"],
+            "issued": fields["issued"],
+            "author_name": "Bench reader",
+            "email": "",
+            "website": "",
+        }
+    )
+
+
+def csrf_cookie(set_cookie_headers):
+    """The ``csrftoken=...`` pair from a response's Set-Cookie header values."""
+    cookies = SimpleCookie()
+    for header in set_cookie_headers:
+        cookies.load(header)
+    if "csrftoken" not in cookies:
+        raise ScenarioFailed("the article page set no csrftoken cookie")
+    return f"csrftoken={cookies['csrftoken'].value}"
+
+
+def check_posts(posts):
+    """The mix's posts as failures: every post answered 2xx or 3xx (a plain form
+    post is redirected to its comment), stored, approved, and the newest on the page."""
+    failures = []
+    failed = posts["4xx"] + posts["5xx"]
+    accepted = posts["2xx"] + posts["3xx"]
+    if failed:
+        failures.append(f"{failed} of {failed + accepted} comment posts failed")
+    if not accepted:
+        failures.append("no comment was posted")
+    if posts["stored"] != accepted:
+        failures.append(f"{posts['stored']} comments stored for {accepted} accepted posts")
+    if posts["visible"] != posts["stored"]:
+        held = posts["stored"] - posts["visible"]
+        failures.append(f"{held} of {posts['stored']} posted comments not visible")
+    if posts["visible"] and not posts["newest_on_page"]:
+        failures.append("the newest posted comment is not on the article page")
+    return failures
+
+
+# --- Varnish ------------------------------------------------------------------
+
+VARNISH_VCL = ROOT / "deploy" / "varnish.vcl"
+VCL_PORT = '.port = "8000";'
+
+
+def varnish_vcl(text, port):
+    """The deploy configuration with its backend pointed at the bench's server."""
+    if VCL_PORT not in text:
+        raise ScenarioFailed(f"{VARNISH_VCL.relative_to(ROOT)} has no {VCL_PORT} backend line")
+    return text.replace(VCL_PORT, f'.port = "{port}";')
+
+
+@dataclass
+class Varnish:
+    process: subprocess.Popen
+    base_url: str
+    workdir: Path
+    output: object
+
+    def stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=30)
+        self.output.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def start_varnish(run_dir, stamp, port, backend_port):
+    if not VARNISH_VCL.exists():
+        raise ScenarioFailed(f"{VARNISH_VCL.relative_to(ROOT)} does not exist")
+    if not shutil.which("varnishd"):
+        raise ScenarioFailed("varnishd is not installed (Debian package varnish)")
+    vcl = run_dir / "varnish.vcl"
+    vcl.write_text(varnish_vcl(VARNISH_VCL.read_text(), backend_port))
+    workdir = Path(f"/tmp/varnish-bench-{stamp}")
+    command = ["varnishd", "-F", "-a", f"127.0.0.1:{port}", "-f", str(vcl)]
+    command += ["-s", "malloc,256m", "-n", str(workdir)]
+    log("caching: " + " ".join(command))
+    output = open(run_dir / "varnishd.log", "wb")  # noqa: SIM115 closed by Varnish.stop
+    process = subprocess.Popen(
+        command, cwd=ROOT, start_new_session=True, stdout=output, stderr=subprocess.STDOUT
+    )
+    varnish = Varnish(process, f"http://127.0.0.1:{port}", workdir, output)
+    try:
+        wait_healthy(varnish.base_url, process, "varnishd.log")
+    except BaseException:
+        varnish.stop()
+        raise
+    return varnish
+
+
+def cache_share(wrk_requests, origin_requests):
+    """The share of wrk's requests that Varnish answered without asking gunicorn."""
+    if not wrk_requests:
+        return 0.0
+    return max(0.0, 1 - origin_requests / wrk_requests)
 
 
 BASELINE_AGAIN = Scenario("baseline_again", SCENARIOS[0].path)
 
 # --- the report ---------------------------------------------------------------
+
+
+def missing_url(scenario, probes, manifest):
+    """Why the scenario cannot run in this build (a URL of it is a 404), or None."""
+    paths = {scenario.name: scenario.path}
+    if scenario.post_every:
+        paths[f"{scenario.name}:post"] = POST_PATH
+    for name, path in paths.items():
+        if probes.get(name, {}).get("status") == 404:
+            return f"{path.format(**manifest)} is a 404 in this build"
+    return None
 
 
 def apply_ratios(rows):
@@ -341,7 +594,7 @@ def apply_ratios(rows):
     for row in rows:
         if "rps" in row:
             row["ratio"] = round(row["rps"] / reference, 3) if reference else None
-            row["failures"] = check_targets(row)
+            row["failures"] = row.get("failures", []) + check_targets(row)
     return reference
 
 
@@ -350,12 +603,18 @@ def check_targets(row):
     failures = []
     if row.get("target") and row.get("ratio") is not None and row["ratio"] < row["target"]:
         failures.append(f"throughput {row['ratio']:.0%} < {row['target']:.0%} of baseline")
-    if row["p50_ms"] and row["p99_ms"] > 10 * row["p50_ms"]:
+    if row.get("tail_check", True) and row["p50_ms"] and row["p99_ms"] > 10 * row["p50_ms"]:
         failures.append("p99 > 10x p50")
     if row.get("read") and row["non_2xx"]:
         failures.append(f"{row['non_2xx']} non-2xx")
+    if row.get("read_non_2xx"):
+        failures.append(f"{row['read_non_2xx']} non-2xx reads")
     if row.get("views_exact") is False:
         failures.append("view count not exact")
+    if "posts" in row:
+        failures += check_posts(row["posts"])
+    if "cache_share" in row and row["cache_share"] < MIN_CACHE_SHARE:
+        failures.append(f"{row['cache_share']:.1%} served by Varnish alone < {MIN_CACHE_SHARE:.0%}")
     return failures
 
 
@@ -365,36 +624,197 @@ def markdown_table(results):
         f"### {meta['backend']}, {meta['workers']} x {meta['worker_class']} workers, "
         f"{meta['connections']} connections, {meta['duration']} s per scenario",
         "",
-        "| scenario | req/s | vs baseline | p50 ms | p99 ms | non-2xx | queries/req "
-        "| worker CPU ms/req | PostgreSQL+Redis CPU ms/req | peak RSS/worker MB | bytes | check |",
+        "Measured during each load run, except the two probe columns: one request "
+        "through Django's test client before the run.",
+        "",
+        "| scenario | req/s | vs baseline | p50 ms | p99 ms | non-2xx | worker CPU ms/req "
+        "| PostgreSQL+Redis CPU ms/req | peak RSS/worker MB | probe SQL queries (1 request) "
+        "| probe bytes (1 request) | check |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
+    notes = []
     for row in results["scenarios"]:
-        if row.get("skipped"):
-            lines.append(f"| {row['name']} | skipped: {row['skipped']} |||||||||||")
+        check = "; ".join(row.get("failures", [])) or "ok"
+        if "rps" not in row:
+            lines.append(f"| {row['name']} | FAILED, not measured: {check} |||||||||||")
             continue
         ratio = f"{row['ratio']:.0%}" if row.get("ratio") is not None else ""
-        check = "; ".join(row["failures"]) or "ok"
         lines.append(
             f"| {row['name']} | {row['rps']:.0f} | {ratio} | {row['p50_ms']:.1f} "
-            f"| {row['p99_ms']:.1f} | {row['non_2xx']} | {row.get('queries', '')} "
+            f"| {row['p99_ms']:.1f} | {row['non_2xx']} "
             f"| {row.get('cpu_ms') or ''} | {row.get('service_cpu_ms') or ''} "
-            f"| {row.get('peak_rss_mb') or ''} "
+            f"| {row.get('peak_rss_mb') or ''} | {row.get('queries', '')} "
             f"| {row.get('bytes', '')} | {check} |"
         )
-    views = results.get("views")
-    if views:
-        verdict = "exact" if views["exact"] else "NOT exact"
-        lines += [
-            "",
-            f"View count of the hot article: +{views['delta']} for {views['served_2xx']} "
-            f"distinct-reader responses served with 2xx ({verdict}; wrk received "
-            f"{views['wrk_2xx']}, the rest were in flight when it stopped).",
-        ]
+        views = row.get("views")
+        if views:
+            verdict = "exact" if views["exact"] else "NOT exact"
+            notes.append(
+                f"- {row['name']}: view count +{views['delta']} for {views['served_2xx']} "
+                f"distinct-reader responses served with 2xx ({verdict}; wrk received "
+                f"{views['wrk_2xx']}, the rest were in flight when it stopped)."
+            )
+        posts = row.get("posts")
+        if posts:
+            notes.append(
+                f"- {row['name']}: {posts['sent']} comments posted by wrk; the server "
+                f"answered {posts['2xx']} 2xx, {posts['3xx']} 3xx, {posts['4xx']} 4xx, "
+                f"{posts['5xx']} 5xx; {posts['stored']} stored, {posts['visible']} visible, "
+                f"newest on the article page: {'yes' if posts['newest_on_page'] else 'no'}."
+            )
+        if "cache_share" in row:
+            notes.append(
+                f"- {row['name']}: {row['origin_requests']} of {row['requests']} requests "
+                f"reached gunicorn; {row['cache_share']:.2%} served by Varnish alone."
+            )
+    if notes:
+        lines += ["", *notes]
     return "\n".join(lines) + "\n"
 
 
 # --- the run ------------------------------------------------------------------
+
+
+def run_probes(env, scenarios, manifest, htmx_scripts=("htmx", "beacon")):
+    """Each scenario's URL once through Django's test client (bench/probe.py)."""
+    probes_in = []
+    for s in scenarios:
+        probes_in.append(
+            {
+                "name": s.name,
+                "path": s.path.format(**manifest),
+                "user_agent": READER_UA,
+                # As wrk asks for it: the fragment, not a redirect.
+                "htmx": s.script in htmx_scripts,
+            }
+        )
+        if s.post_every:
+            probes_in.append({"name": f"{s.name}:post", "path": POST_PATH.format(**manifest)})
+    if not probes_in:
+        return {}
+    probed = subprocess.run(
+        [PYTHON, "-m", "bench.probe"],
+        cwd=ROOT,
+        env=env,
+        input=json.dumps(probes_in),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(probed.stdout)
+
+
+FORM_MIN_AGE = 3.5  # seconds: the form refuses posts sent sooner than 3 s after it was issued
+
+
+def prepare_posts(server, path, post_path):
+    """The comment form as the article page gives it to a reader, 3 s old by the time
+    the first post is sent, and a marker unique to this scenario for its texts."""
+    status, headers, html = fetch(server.base_url + path, f"{READER_UA} comment-form")
+    if status != 200:
+        raise ScenarioFailed(f"{path} answered {status} when fetching the comment form")
+    fields = comment_form(html, post_path)
+    cookie = csrf_cookie(headers.get_all("Set-Cookie") or [])
+    opened = time.monotonic()
+    marker = f"bench{secrets.token_hex(6)}"
+    wait_idle(server.access_log)
+    time.sleep(max(0.0, opened + FORM_MIN_AGE - time.monotonic()))
+    return {
+        "POST_PATH": post_path,
+        "POST_FIELDS": post_fields(fields),
+        "CSRF_COOKIE": cookie,
+        "MARKER": marker,
+    }
+
+
+def posts_outcome(database_url, server, path, post_path, marker, offset, sent):
+    """What became of the mix's posts: the server's statuses, the stored rows, and
+    whether the newest one is on the article page a new reader gets."""
+    posts = {"sent": sent}
+    for digit in "2345":
+        posts[f"{digit}xx"] = logged_requests(
+            server.access_log, offset, post_path, status=digit, method="POST"
+        )
+    statuses, newest = posted_comments(database_url, marker)
+    posts["stored"] = sum(statuses.values())
+    posts["visible"] = statuses.get("approved", 0)
+    posts["newest_on_page"] = False
+    if newest:
+        _, _, html = fetch(server.base_url + path, f"{READER_UA} check-{marker}")
+        posts["newest_on_page"] = newest in html
+    return posts
+
+
+def measure(s, ctx):
+    """One scenario under load; returns its row (without the ratio)."""
+    manifest, duration = ctx["manifest"], ctx["duration"]
+    server = ctx["cdn_server"]() if s.cdn else ctx["server"]
+    path = s.path.format(**manifest)
+    row = {"name": s.name, "path": path, "read": s.read, "tail_check": s.tail_check}
+    if ctx["backend"] in s.target_backends:
+        row["target"] = s.target
+    constants = {"RUN_NONCE": secrets.token_hex(4)}
+    url = server.base_url + path
+    if s.through_varnish:
+        url = ctx["varnish"]().base_url + path
+    if s.post_every:
+        post_path = POST_PATH.format(**manifest)
+        constants.update(prepare_posts(server, path, post_path))
+        constants["POST_EVERY"] = s.post_every
+    else:
+        warm(url.removesuffix(path), path, htmx=s.script in ("htmx", "beacon"))
+        wait_idle(server.access_log)  # its log line lands before the scenario's offset
+    script = wrk.build_script(s.script, **constants)
+    pids = worker_pids(server.process.pid)
+    reset_peak_rss(pids)
+    database_url, hot_id = ctx["database_url"], manifest["hot_id"]
+    before = view_count(database_url, hot_id) if s.counts_views else None
+    log_offset = server.access_log.stat().st_size if server.access_log.exists() else 0
+    cpu_before = cpu_seconds(pids)
+    services_before = cpu_seconds(service_pids())
+    log(f"{s.name}: {duration} s of {url}")
+    run_dir = ctx["run_dir"]
+    report = wrk.run(
+        url, script, run_dir / f"{s.name}.lua", duration, ctx["connections"], ctx["threads"]
+    )
+    wait_idle(server.access_log)
+    row.update(report)
+    probe = ctx["probes"].get(s.name.removesuffix("_again"), {})
+    row["queries"] = probe.get("queries")
+    row["bytes"] = probe.get("bytes")
+    row["peak_rss_mb"] = peak_rss_mb(worker_pids(server.process.pid))
+    served = logged_requests(server.access_log, log_offset)
+    if s.through_varnish:
+        row["origin_requests"] = logged_requests(server.access_log, log_offset, path, status="")
+        row["cache_share"] = round(cache_share(report["requests"], row["origin_requests"]), 4)
+    else:
+        # Worker CPU per request: unlike requests/s, barely moved by other load.
+        cpu = cpu_seconds(worker_pids(server.process.pid)) - cpu_before
+        row["cpu_ms"] = round(cpu / served * 1000, 2) if served else None
+        services = cpu_seconds(service_pids()) - services_before
+        row["service_cpu_ms"] = round(services / served * 1000, 2) if served else None
+    if s.counts_views:
+        delta = view_count(database_url, hot_id) - before
+        served_2xx = logged_requests(server.access_log, log_offset, path)
+        row["views"] = {
+            "delta": delta,
+            "served_2xx": served_2xx,
+            "wrk_2xx": report["status"]["2xx"],
+            "exact": delta == served_2xx,
+        }
+        row["views_exact"] = row["views"]["exact"]
+    if s.post_every:
+        row["read_non_2xx"] = logged_requests(server.access_log, log_offset, path, status="[345]")
+        row["posts"] = posts_outcome(
+            database_url,
+            server,
+            path,
+            constants["POST_PATH"],
+            constants["MARKER"],
+            log_offset,
+            report["posts_sent"],
+        )
+    return row
 
 
 def run():
@@ -412,7 +832,7 @@ def run():
     connections = env_int("BENCH_CONNECTIONS", 32)
     threads = env_int("BENCH_THREADS", 2)
     only = {name for name in os.environ.get("BENCH_ONLY", "").split(",") if name}
-    server = None
+    running = []  # servers and Varnish, stopped in reverse order
     try:
         manage(env, "migrate", "--no-input", "-v0")
         scale = [
@@ -434,116 +854,68 @@ def run():
         manage(env, "collectstatic", "--no-input", "-v0")
 
         scenarios = [s for s in SCENARIOS if not only or s.name in only or s.name == "baseline"]
-        probes_in = []
-        for s in scenarios:
-            probes_in.append(
-                {
-                    "name": s.name,
-                    "path": s.path.format(**manifest),
-                    "user_agent": READER_UA,
-                    # As wrk asks for it (bench/lua/htmx.lua): the fragment, not a redirect.
-                    "htmx": s.script == "htmx",
-                }
-            )
-            if s.post_path:
-                probes_in.append({"name": f"{s.name}:post", "path": s.post_path.format(**manifest)})
-        probed = subprocess.run(
-            [PYTHON, "-m", "bench.probe"],
-            cwd=ROOT,
-            env=env,
-            input=json.dumps(probes_in),
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        probes = json.loads(probed.stdout)
-        article_bytes = probes.get("article_readers", {}).get("bytes", 10_000)
+        # The baseline is sized like the hot article's page, whichever scenarios run.
+        sizing = Scenario("article_page", "/articles/{hot_slug}/")
+        probes = run_probes(env, [s for s in scenarios if not s.cdn] + [sizing], manifest)
+        cdn_env = production_env(database_url, cdn=True)
+        probes |= run_probes(cdn_env, [s for s in scenarios if s.cdn], manifest)
+        article_bytes = probes["article_page"]["bytes"]
 
-        port = free_port()
-        base_url = f"http://127.0.0.1:{port}"
-        access_log = run_dir / "access.log"
+        port, cdn_port, varnish_port = free_ports(3)
         server_env = production_env(database_url, baseline_bytes=article_bytes)
-        command = gunicorn_command(port, access_log)
-        log("serving: " + " ".join(Path(part).name if "/" in part else part for part in command))
-        server_log = open(run_dir / "gunicorn.log", "wb")  # noqa: SIM115 closed with the server
-        server = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=server_env,
-            start_new_session=True,
-            stdout=server_log,
-            stderr=subprocess.STDOUT,
-        )
-        wait_healthy(base_url, server)
-        with urllib.request.urlopen(f"{base_url}/bench/baseline/", timeout=5) as response:
+        server = start_server(run_dir, "", port, server_env)
+        running.append(server)
+        with urllib.request.urlopen(f"{server.base_url}/bench/baseline/", timeout=5) as response:
             probes["baseline"]["bytes"] = len(response.read())
 
-        rows, views = [], None
-        nonce = secrets.token_hex(4)
+        def cdn_server():
+            """The same site and database served in CDN mode, started when first needed."""
+            if "cdn" not in started_on_demand:
+                cdn_env["NEWSROOM_BENCH_BASELINE_BYTES"] = str(article_bytes)
+                started_on_demand["cdn"] = start_server(run_dir, "-cdn", cdn_port, cdn_env)
+                running.append(started_on_demand["cdn"])
+            return started_on_demand["cdn"]
+
+        def varnish():
+            if "varnish" not in started_on_demand:
+                backend_port = urlsplit(cdn_server().base_url).port
+                started_on_demand["varnish"] = start_varnish(
+                    run_dir, stamp, varnish_port, backend_port
+                )
+                running.append(started_on_demand["varnish"])
+            return started_on_demand["varnish"]
+
+        started_on_demand = {}
+        ctx = {
+            "backend": backend,
+            "database_url": database_url,
+            "manifest": manifest,
+            "probes": probes,
+            "duration": duration,
+            "connections": connections,
+            "threads": threads,
+            "run_dir": run_dir,
+            "server": server,
+            "cdn_server": cdn_server,
+            "varnish": varnish,
+        }
+        rows = []
         # The baseline runs first and again last; ratios use the mean of the two, so
         # a machine that got busier or quieter during the run skews them less.
         for s in [*scenarios, BASELINE_AGAIN]:
-            path = s.path.format(**manifest)
-            probe = probes.get(s.name.removesuffix("_again"), {})
-            row = {"name": s.name, "path": path, "read": s.read, "target": s.target}
-            missing = probe.get("status") == 404 or (
-                s.post_path and probes.get(f"{s.name}:post", {}).get("status") == 404
-            )
-            if s.optional and missing:
-                missing_path = s.post_path.format(**manifest) if s.post_path else path
-                row["skipped"] = f"{missing_path} is a 404 in this build"
-                log(f"{s.name}: skipped ({missing_path} is a 404 in this build)")
-                rows.append(row)
-                continue
-            constants = {"RUN_NONCE": nonce}
-            if s.script == "mix":
-                constants.update(
-                    POST_PATH=s.post_path.format(**manifest),
-                    POST_BODY=s.post_body.format(issued=form_issued_token()),
-                    POST_EVERY=s.post_every,
-                )
-            script = wrk.build_script(s.script, **constants)
-            pids = worker_pids(server.pid)
-            reset_peak_rss(pids)
-            if s.read:
-                warm(base_url, path, htmx=s.script == "htmx")
-                wait_idle(access_log)  # its log line lands before the scenario's offset
-            before = view_count(database_url, manifest["hot_id"]) if s.counts_views else None
-            log_offset = access_log.stat().st_size if access_log.exists() else 0
-            cpu_before = cpu_seconds(pids)
-            services_before = cpu_seconds(service_pids())
-            log(f"{s.name}: {duration} s of {base_url}{path}")
-            report = wrk.run(
-                base_url + path, script, run_dir / f"{s.name}.lua", duration, connections, threads
-            )
-            wait_idle(access_log)
-            row.update(report)
-            row["queries"] = probe.get("queries")
-            row["bytes"] = probe.get("bytes")
-            row["peak_rss_mb"] = peak_rss_mb(worker_pids(server.pid))
-            # Worker CPU per request: unlike requests/s, barely moved by other load.
-            served = logged_requests(access_log, log_offset)
-            cpu = cpu_seconds(worker_pids(server.pid)) - cpu_before
-            row["cpu_ms"] = round(cpu / served * 1000, 2) if served else None
-            services = cpu_seconds(service_pids()) - services_before
-            row["service_cpu_ms"] = round(services / served * 1000, 2) if served else None
-            if s.counts_views:
-                delta = view_count(database_url, manifest["hot_id"]) - before
-                served = logged_requests(access_log, log_offset, path)
-                views = {
-                    "delta": delta,
-                    "served_2xx": served,
-                    "wrk_2xx": report["status"]["2xx"],
-                    "exact": delta == served,
-                }
-                row["views_exact"] = views["exact"]
-            rows.append(row)
+            failure = missing_url(s, probes, manifest)
+            if failure is None:
+                try:
+                    rows.append(measure(s, ctx))
+                    continue
+                except ScenarioFailed as error:
+                    failure = str(error)
+            log(f"{s.name}: FAILED, {failure}")
+            rows.append({"name": s.name, "path": s.path.format(**manifest), "failures": [failure]})
         apply_ratios(rows)
     finally:
-        if server is not None and server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
-            server_log.close()
+        for process in reversed(running):
+            process.stop()
         shutil.rmtree(run_dir / "cache", ignore_errors=True)
         if os.environ.get("BENCH_KEEP_DB") != "1":
             if backend == "postgresql":
@@ -565,11 +937,13 @@ def run():
             "cpus": os.cpu_count(),
             "redis": bool(os.environ.get("REDIS_URL")),
             "article_bytes": article_bytes,
-            "command": " ".join(Path(part).name if "/" in part else part for part in command),
+            "command": " ".join(
+                Path(part).name if "/" in part else part
+                for part in gunicorn_command(port, "access.log")
+            ),
         },
         "manifest": manifest,
         "scenarios": rows,
-        "views": views,
         "probes": probes,
     }
     table = markdown_table(results)
@@ -580,9 +954,14 @@ def run():
     log(f"results in bench/results/{name}.json and .md")
     failed = [row["name"] for row in rows if row.get("failures")]
     if failed:
-        log(f"targets missed: {', '.join(failed)}")
+        log(f"failed: {', '.join(failed)}")
     return results
 
 
+def main():
+    results = run()
+    sys.exit(1 if any(row.get("failures") for row in results["scenarios"]) else 0)
+
+
 if __name__ == "__main__":
-    run()
+    main()

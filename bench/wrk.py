@@ -19,8 +19,9 @@ def lua_literal(value):
 def build_script(kind, **constants):
     """The Lua script for one scenario: constants, the request part, the report part.
 
-    kind is "plain" (one repeat reader), "readers" (every request a distinct reader)
-    or "mix" (readers plus comment posts).
+    kind is "plain" (one repeat reader), "htmx" (one reader's htmx fragment),
+    "readers" (every request a distinct reader), "beacon" (distinct readers' htmx
+    counting requests) or "mix" (distinct readers plus comment posts).
     """
     lines = [f"{name} = {lua_literal(value)}" for name, value in sorted(constants.items())]
     parts = ["\n".join(lines), (LUA_DIR / f"{kind}.lua").read_text()]
@@ -48,6 +49,7 @@ def parse_output(stdout):
         "p99_ms": round(latency["p99"] / 1000, 2),
         "max_ms": round(latency["max"] / 1000, 2),
         "status": status,
+        "posts_sent": data.get("posts", 0),
         "non_2xx": status["3xx"] + status["4xx"] + status["5xx"],
         "socket_errors": {k: v for k, v in data["errors"].items() if k != "status"},
     }

@@ -7,7 +7,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
-import bench.baseline
 from articles import feeds
 from articles.conditional import etag
 from articles.sitemaps import SITEMAPS, NewsSitemap, sitemap_etag
@@ -84,6 +83,3 @@ if settings.DEBUG:  # in production the web server or object storage serves medi
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-
-# Only with NEWSROOM_BENCH_BASELINE=1 (make bench); empty otherwise.
-urlpatterns += bench.baseline.urlpatterns()

@@ -1,5 +1,6 @@
 -- Counts responses by status class in every thread and prints one JSON line when
--- wrk is done: requests, duration, latency percentiles and status counts.
+-- wrk is done: requests, duration, latency percentiles, status counts and the
+-- comment posts a mix script sent (posts_sent).
 local threads = {}
 local next_thread_id = 1
 
@@ -10,6 +11,7 @@ function setup(thread)
 end
 
 status_2xx, status_3xx, status_4xx, status_5xx = 0, 0, 0, 0
+posts_sent = 0
 
 function response(status, headers, body)
   if status >= 500 then
@@ -25,7 +27,9 @@ end
 
 function done(summary, latency, requests)
   local counts = { ["2xx"] = 0, ["3xx"] = 0, ["4xx"] = 0, ["5xx"] = 0 }
+  local posts = 0
   for _, thread in ipairs(threads) do
+    posts = posts + thread:get("posts_sent")
     counts["2xx"] = counts["2xx"] + thread:get("status_2xx")
     counts["3xx"] = counts["3xx"] + thread:get("status_3xx")
     counts["4xx"] = counts["4xx"] + thread:get("status_4xx")
@@ -36,12 +40,12 @@ function done(summary, latency, requests)
     'BENCH_JSON {"requests": %d, "duration_us": %d, "bytes": %d, ' ..
     '"errors": {"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}, ' ..
     '"status": {"2xx": %d, "3xx": %d, "4xx": %d, "5xx": %d}, ' ..
-    '"latency_us": {"mean": %.1f, "stdev": %.1f, "max": %d, ' ..
+    '"posts": %d, "latency_us": {"mean": %.1f, "stdev": %.1f, "max": %d, ' ..
     '"p50": %d, "p90": %d, "p99": %d, "p999": %d}}\n',
     summary.requests, summary.duration, summary.bytes,
     e.connect, e.read, e.write, e.status, e.timeout,
     counts["2xx"], counts["3xx"], counts["4xx"], counts["5xx"],
-    latency.mean, latency.stdev, latency.max,
+    posts, latency.mean, latency.stdev, latency.max,
     latency:percentile(50), latency:percentile(90), latency:percentile(99),
     latency:percentile(99.9)))
 end

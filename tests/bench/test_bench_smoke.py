@@ -2,10 +2,15 @@
 scripts and the parsing of their report, and the baseline's wiring."""
 
 import json
+import os
 import random
+import subprocess
+import sys
+import time
 
 import pytest
 from django.test.utils import isolate_apps
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from articles.models import Article, Category, Source
@@ -16,7 +21,7 @@ WRK_STDOUT = """Running 3s test @ http://127.0.0.1:8041/
   1234 requests in 3.00s, 9.10MB read
 BENCH_JSON {"requests": 1500, "duration_us": 3000000, "bytes": 9540000, \
 "errors": {"connect": 0, "read": 0, "write": 0, "status": 2, "timeout": 1}, \
-"status": {"2xx": 1495, "3xx": 3, "4xx": 2, "5xx": 0}, \
+"status": {"2xx": 1495, "3xx": 3, "4xx": 2, "5xx": 0}, "posts": 3, \
 "latency_us": {"mean": 20000.5, "stdev": 3000.1, "max": 90000, \
 "p50": 18000, "p90": 25000, "p99": 61000, "p999": 80000}}
 """
@@ -55,6 +60,7 @@ def test_report_line_is_parsed_into_rates_and_milliseconds():
     assert report["rps"] == 500.0
     assert (report["p50_ms"], report["p99_ms"]) == (18.0, 61.0)
     assert report["non_2xx"] == 5
+    assert report["posts_sent"] == 3
     assert report["socket_errors"]["timeout"] == 1
 
 
@@ -98,21 +104,40 @@ def test_postgres_benchmark_never_uses_the_developers_database():
     assert run.postgres_bench_url("postgres://h/newsroom_bench")[1] == "newsroom_bench"
 
 
-def test_baseline_is_mounted_only_when_enabled(monkeypatch):
-    monkeypatch.delenv("NEWSROOM_BENCH_BASELINE", raising=False)
-    assert baseline.urlpatterns() == []
-    monkeypatch.setenv("NEWSROOM_BENCH_BASELINE", "1")
-    monkeypatch.setenv("NEWSROOM_BENCH_BASELINE_BYTES", "9000")
-    assert [p.name for p in baseline.urlpatterns()] == ["bench-baseline"]
+def test_production_urls_do_not_import_the_benchmark():
+    code = (
+        "import sys, django; django.setup(); import newsroom.urls; "
+        "print(sorted(m for m in sys.modules if m == 'bench' or m.startswith('bench.')))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "newsroom.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+
+    assert result.stdout.strip() == "[]"
+
+
+def test_production_urls_have_no_baseline_route():
+    with pytest.raises(Resolver404):
+        resolve("/bench/baseline/", urlconf="newsroom.urls")
+
+
+def test_bench_settings_are_the_sites_with_the_baseline_mounted():
+    import bench.settings
+    import newsroom.settings
+
+    assert bench.settings.ROOT_URLCONF == "bench.urls"
+    assert bench.settings.INSTALLED_APPS == newsroom.settings.INSTALLED_APPS
+    assert resolve("/bench/baseline/", urlconf="bench.urls").url_name == "bench-baseline"
+    assert resolve(f"/articles/{HOT}/", urlconf="bench.urls").url_name == "detail"
 
 
 @pytest.mark.django_db
 def test_baseline_renders_the_requested_size_with_no_queries(
     rf, monkeypatch, django_assert_num_queries
 ):
-    monkeypatch.setenv("NEWSROOM_BENCH_BASELINE", "1")
     monkeypatch.setenv("NEWSROOM_BENCH_BASELINE_BYTES", "9000")
-    view = baseline.urlpatterns()[0].callback
+    view = baseline.baseline_view()
 
     with django_assert_num_queries(0):
         response = view(rf.get("/bench/baseline/"))
@@ -125,7 +150,7 @@ def test_ratios_use_the_mean_of_the_baselines_before_and_after():
     rows = [
         {"name": "baseline", "rps": 900.0, "p50_ms": 1, "p99_ms": 2, "non_2xx": 0},
         {"name": "home", "rps": 500.0, "p50_ms": 1, "p99_ms": 2, "non_2xx": 0, "target": 0.6},
-        {"name": "search", "skipped": "404"},
+        {"name": "search", "failures": ["/search/ is a 404 in this build"]},
         {"name": "baseline_again", "rps": 1100.0, "p50_ms": 1, "p99_ms": 2, "non_2xx": 0},
     ]
 
@@ -133,6 +158,7 @@ def test_ratios_use_the_mean_of_the_baselines_before_and_after():
     assert rows[1]["ratio"] == 0.5
     assert rows[1]["failures"] == ["throughput 50% < 60% of baseline"]
     assert "ratio" not in rows[2]
+    assert rows[2]["failures"] == ["/search/ is a 404 in this build"]
 
 
 def test_view_count_check_counts_the_servers_2xx_for_the_article(tmp_path):
@@ -195,3 +221,235 @@ def test_a_required_comment_field_the_seeder_cannot_fill_is_named():
 
     with pytest.raises(SystemExit, match="mood"):
         seed._comment_builder(Comment)
+
+
+# --- every scenario must run ------------------------------------------------------
+
+MANIFEST = {"hot_slug": HOT, "category_slug": "news", "deep_page": 3}
+
+
+def test_the_issues_scenarios_are_in_the_bench_with_their_targets():
+    scenarios = {s.name: s for s in run.SCENARIOS}
+
+    assert scenarios["mix-100"].post_every == 100 and scenarios["mix-100"].target == 0.45
+    assert scenarios["mix-10"].post_every == 10 and scenarios["mix-10"].target == 0.25
+    assert scenarios["beacon"].cdn and scenarios["beacon"].target == 1.0
+    assert scenarios["beacon"].counts_views
+    assert scenarios["varnish"].cdn and scenarios["varnish"].through_varnish
+
+
+def test_a_scenario_whose_url_is_a_404_is_a_failure():
+    search = next(s for s in run.SCENARIOS if s.name == "search")
+
+    failure = run.missing_url(search, {"search": {"status": 404}}, MANIFEST)
+
+    assert failure == "/search/?q=final+penalty is a 404 in this build"
+    assert run.missing_url(search, {"search": {"status": 200}}, MANIFEST) is None
+
+
+def test_a_mix_whose_comment_endpoint_is_a_404_is_a_failure():
+    mix = next(s for s in run.SCENARIOS if s.name == "mix-10")
+    probes = {"mix-10": {"status": 200}, "mix-10:post": {"status": 404}}
+
+    assert run.missing_url(mix, probes, MANIFEST) == (
+        f"/articles/{HOT}/comments/ is a 404 in this build"
+    )
+
+
+def test_a_failed_scenario_is_reported_as_failed_in_the_table():
+    rows = [
+        {"name": "baseline", "rps": 1000.0, "p50_ms": 1, "p99_ms": 2, "non_2xx": 0},
+        {"name": "beacon", "failures": [f"/articles/{HOT}/viewed/ is a 404 in this build"]},
+    ]
+    run.apply_ratios(rows)
+    meta = {"backend": "sqlite", "workers": 3, "worker_class": "sync"}
+    meta |= {"connections": 32, "duration": 10}
+
+    table = run.markdown_table({"meta": meta, "scenarios": rows})
+
+    assert f"| beacon | FAILED, not measured: /articles/{HOT}/viewed/ is a 404" in table
+    assert "skipped" not in table
+
+
+def test_probe_figures_are_labelled_as_one_request():
+    meta = {"backend": "sqlite", "workers": 3, "worker_class": "sync"}
+    meta |= {"connections": 32, "duration": 10}
+
+    table = run.markdown_table({"meta": meta, "scenarios": []})
+
+    assert "probe SQL queries (1 request)" in table
+    assert "probe bytes (1 request)" in table
+
+
+# --- comment posts in the mix -----------------------------------------------------
+
+POSTS_OK = {"sent": 20, "2xx": 0, "3xx": 20, "4xx": 0, "5xx": 0}
+POSTS_OK |= {"stored": 20, "visible": 20, "newest_on_page": True}
+
+
+def test_posts_redirected_stored_visible_and_on_the_page_pass():
+    assert run.check_posts(POSTS_OK) == []
+
+
+def test_posts_answered_4xx_or_5xx_are_failures():
+    posts = POSTS_OK | {"3xx": 17, "4xx": 2, "5xx": 1, "stored": 17, "visible": 17}
+
+    assert run.check_posts(posts) == ["3 of 20 comment posts failed"]
+
+
+def test_a_mix_that_posted_nothing_fails():
+    posts = POSTS_OK | {"3xx": 0, "stored": 0, "visible": 0, "newest_on_page": False}
+
+    assert run.check_posts(posts) == ["no comment was posted"]
+
+
+def test_accepted_posts_missing_from_the_database_are_a_failure():
+    posts = POSTS_OK | {"stored": 18, "visible": 18}
+
+    assert run.check_posts(posts) == ["18 comments stored for 20 accepted posts"]
+
+
+def test_posts_held_for_moderation_are_a_failure():
+    assert run.check_posts(POSTS_OK | {"visible": 15}) == ["5 of 20 posted comments not visible"]
+
+
+def test_the_newest_post_missing_from_the_article_page_is_a_failure():
+    assert run.check_posts(POSTS_OK | {"newest_on_page": False}) == [
+        "the newest posted comment is not on the article page"
+    ]
+
+
+def test_mix_rows_are_judged_by_their_posts_and_their_reads():
+    row = {"p50_ms": 10, "p99_ms": 20, "read": False, "non_2xx": 20, "read_non_2xx": 2}
+    row["posts"] = POSTS_OK
+
+    assert run.check_targets(row) == ["2 non-2xx reads"]
+
+
+def test_the_post_statuses_are_read_from_the_access_log(tmp_path):
+    log = tmp_path / "access.log"
+    path = f"/articles/{HOT}/comments/"
+    log.write_text(
+        f'127.0.0.1 - - [t] "POST {path} HTTP/1.1" 302 0 "-" "Mozilla"\n'
+        f'127.0.0.1 - - [t] "POST {path} HTTP/1.1" 302 0 "-" "Mozilla"\n'
+        f'127.0.0.1 - - [t] "POST {path} HTTP/1.1" 429 0 "-" "Mozilla"\n'
+        f'127.0.0.1 - - [t] "GET {path} HTTP/1.1" 302 0 "-" "Mozilla"\n'
+    )
+
+    assert run.logged_requests(log, 0, path, status="3", method="POST") == 2
+    assert run.logged_requests(log, 0, path, status="4", method="POST") == 1
+    assert run.logged_requests(log, 0, path, status="[345]") == 1
+
+
+def test_mix_script_posts_once_after_every_n_reads_with_the_pages_form():
+    script = wrk.build_script(
+        "mix", RUN_NONCE="ab", POST_EVERY=100, POST_PATH="/p/", POST_FIELDS="a=1",
+        CSRF_COOKIE="csrftoken=x", MARKER="benchmark1",
+    )  # fmt: skip
+
+    assert "POST_EVERY = 100" in script and 'MARKER = "benchmark1"' in script
+    assert "counter % (POST_EVERY + 1) == 0" in script
+    assert '["Cookie"] = CSRF_COOKIE' in script and "posts_sent = posts_sent + 1" in script
+
+
+def test_comment_form_without_csrf_token_is_an_error():
+    html = '<form action="/articles/a/comments/" method="post"><input name="issued" value="1">'
+
+    with pytest.raises(run.ScenarioFailed, match="csrfmiddlewaretoken"):
+        run.comment_form(html, "/articles/a/comments/")
+
+
+def test_page_without_csrf_cookie_is_an_error():
+    with pytest.raises(run.ScenarioFailed, match="no csrftoken cookie"):
+        run.csrf_cookie(["sessionid=abc; Path=/"])
+
+
+@pytest.mark.django_db
+def test_a_mix_post_built_from_the_article_page_passes_the_forms_traps(make_article, monkeypatch):
+    """The poster's form, cookie and text as wrk sends them, a little over 3 s after
+    the page was fetched: redirected to the comment, which is approved and shown."""
+    from django.test import Client
+
+    from comments.models import Comment
+
+    article = make_article(slug=HOT)
+    post_path = f"/articles/{HOT}/comments/"
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(f"/articles/{HOT}/", headers={"User-Agent": run.READER_UA})
+    fields = run.comment_form(page.content.decode(), post_path)
+    cookie = run.csrf_cookie([morsel.OutputString() for morsel in page.cookies.values()])
+    issued_at = time.time()
+    monkeypatch.setattr("comments.forms.time.time", lambda: issued_at + run.FORM_MIN_AGE)
+
+    poster = Client(enforce_csrf_checks=True)
+    response = poster.post(
+        post_path,
+        f"{run.post_fields(fields)}&body=benchmark1+1+101+what+a+night+in+the+final",
+        content_type="application/x-www-form-urlencoded",
+        headers={"User-Agent": f"{run.READER_UA} Reader/ab-1-101", "Cookie": cookie},
+    )
+
+    assert response.status_code == 302 and "#comment-" in response["Location"]
+    comment = Comment.objects.get(article=article)
+    assert comment.body == "benchmark1 1 101 what a night in the final"
+    assert comment.status == Comment.Status.APPROVED
+    shown = Client().get(f"/articles/{HOT}/", headers={"User-Agent": "Mozilla/5.0 later"})
+    assert comment.body in shown.content.decode()
+
+
+def database_url(connection):
+    """The test database as the bench names its own, in DATABASE_URL form."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_runs_comments_are_found_by_their_marker(make_article, make_comment):
+    from django.db import connection
+
+    article = make_article()
+    make_comment(article=article, body="benchmark1 1 11 first")
+    make_comment(article=article, body="benchmark1 1 22 second")
+    make_comment(article=article, body="benchmark1 2 11 held", status="pending")
+    make_comment(article=article, body="benchmark2 1 11 another run's")
+
+    statuses, newest = run.posted_comments(database_url(connection), "benchmark1")
+
+    assert statuses == {"approved": 2, "pending": 1}
+    assert newest == "benchmark1 1 22 second"
+
+
+# --- the CDN scenarios --------------------------------------------------------------
+
+
+def test_cache_share_is_the_requests_varnish_answered_alone():
+    assert run.cache_share(wrk_requests=10_000, origin_requests=50) == 0.995
+    assert run.cache_share(wrk_requests=100, origin_requests=100) == 0.0
+    assert run.cache_share(wrk_requests=0, origin_requests=0) == 0.0
+
+
+def test_varnish_answering_less_than_99_percent_misses_the_target():
+    row = {"p50_ms": 1, "p99_ms": 2, "read": True, "non_2xx": 0, "tail_check": False}
+
+    assert run.check_targets(row | {"cache_share": 0.995}) == []
+    assert run.check_targets(row | {"cache_share": 0.98}) == ["98.0% served by Varnish alone < 99%"]
+
+
+def test_varnish_backend_port_is_the_bench_servers():
+    vcl = 'backend default {\n    .host = "127.0.0.1";\n    .port = "8000";\n}\n'
+
+    assert '.port = "8042";' in run.varnish_vcl(vcl, 8042)
+    assert '"8000"' not in run.varnish_vcl(vcl, 8042)
+
+
+def test_varnish_configuration_without_the_backend_port_line_is_an_error():
+    with pytest.raises(run.ScenarioFailed, match="backend line"):
+        run.varnish_vcl('backend default { .host = "origin"; }', 8042)
+
+
+def test_beacon_script_asks_as_htmx_with_a_reader_per_request():
+    script = wrk.build_script("beacon", RUN_NONCE="ab")
+
+    assert '["HX-Request"] = "true"' in script and "thread_id, counter" in script

@@ -13,9 +13,9 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def news_article_json_ld(context, article, image_url=None):
     """A <script type="application/ld+json"> for the article, safe inside HTML."""
-    values = context.get("page_values") or {}
-    hole = values.get("view_number") == page_cache.VIEW_NUMBER  # the shared page's
-    view_count = page_cache.VIEW_NUMBER if hole else article.view_count
+    number = (context.get("page_values") or {}).get("view_number")
+    hole = number == page_cache.VIEW_NUMBER  # the shared page's
+    view_count = number if hole else int(number or article.view_count)
     data = structured_data.news_article(context["request"], article, image_url, view_count)
     payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(
         _json_script_escapes

@@ -134,3 +134,148 @@ def test_a_page_stored_under_another_secret_key_is_never_filled(make_article):
         importlib.reload(page_cache)
     assert response.status_code == 200
     assert "hole-" not in html and "2 views" in html
+
+
+class TestSharedAndFreshRendersAgree:
+    """The shared copy, filled, is byte for byte the page rendered for the reader."""
+
+    VALUES = {
+        "views": "1,234 views",
+        "view_number": "1234",
+        "csrf_token": "a-reader-token",
+        "form_issued": "a-signed-issue-time",
+    }
+
+    @pytest.fixture
+    def render_both(self, rf, monkeypatch):
+        from django.contrib.auth.models import AnonymousUser
+        from django_htmx.middleware import HtmxDetails
+
+        from articles import caching, views
+
+        monkeypatch.setattr(page_cache, "request_values", lambda request, article: self.VALUES)
+
+        def render(article):
+            def request():
+                made = rf.get(article.get_absolute_url(), HTTP_USER_AGENT=READER_UA)
+                made.user, made.htmx = AnonymousUser(), HtmxDetails(made)
+                return made
+
+            shared_request = request()
+            shared = page_cache.respond(
+                shared_request,
+                caching.cached_article(article.slug, shared_request),
+                lambda **extra: views._article_context(
+                    caching.cached_article(article.slug), **extra
+                ),
+            )
+            fresh_request = request()
+            fresh = views.render_article_page(
+                fresh_request, caching.cached_article(article.slug, fresh_request)
+            )
+            return shared.content.decode(), fresh.content.decode()
+
+        return render
+
+    @pytest.fixture
+    def hero(self, settings, tmp_path):
+        import io
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from PIL import Image
+
+        settings.MEDIA_ROOT = tmp_path
+        buffer = io.BytesIO()
+        Image.new("RGB", (900, 500), (10, 120, 200)).save(buffer, "PNG")
+        return SimpleUploadedFile("hero.png", buffer.getvalue(), content_type="image/png")
+
+    def test_a_bare_article(self, make_article, render_both):
+        shared, fresh = render_both(make_article())
+        assert shared == fresh and "1,234 views" in shared and "hole-" not in shared
+
+    def test_an_article_with_comments_and_replies(self, make_article, make_comment, render_both):
+        article = make_article()
+        top = make_comment(article=article, body="First!")
+        make_comment(parent=top, body="A reply")
+        from comments.threads import thread_changed
+
+        thread_changed(article.pk)
+        shared, fresh = render_both(article)
+        assert shared == fresh and "A reply" in shared and "a-reader-token" in shared
+
+    def test_an_article_with_a_hero_and_sources(self, make_article, render_both, hero):
+        article = make_article(sources=["ESPN", ("UEFA.com", "https://uefa.com")])
+        article.hero_image, article.hero_alt = hero, "The stadium"
+        article.save()
+        shared, fresh = render_both(article)
+        assert shared == fresh and "The stadium" in shared and "UEFA.com" in shared
+        assert '"userInteractionCount": 1234' in shared
+
+    def test_an_article_with_a_closed_thread(self, make_article, make_comment, render_both):
+        article = make_article(comments_open=False)
+        make_comment(article=article, body="Said before closing")
+        shared, fresh = render_both(article)
+        assert shared == fresh and "Comments on this article are closed." in shared
+
+
+class TestBehindASharedCache:
+    """NEWSROOM_CDN: the page is the same for everyone; its own request counts."""
+
+    @pytest.fixture(autouse=True)
+    def cdn(self, settings):
+        settings.NEWSROOM_CDN = True
+
+    def test_the_page_is_cacheable_by_shared_caches_and_sets_no_cookie(self, make_article):
+        article = make_article()
+        response = reader(1).get(article.get_absolute_url())
+        assert response["Cache-Control"] == (
+            "public, max-age=0, s-maxage=300, stale-while-revalidate=30"
+        )
+        assert response["Surrogate-Key"] == f"site article-{article.pk}"
+        assert not response.cookies
+        html = response.content.decode()
+        assert "csrfmiddlewaretoken" not in html and 'name="issued"' not in html
+
+    def test_every_reader_gets_the_same_bytes(self, make_article):
+        article = make_article()
+        first = reader(1).get(article.get_absolute_url()).content
+        assert reader(2).get(article.get_absolute_url()).content == first
+
+    def test_the_page_itself_counts_nothing(self, make_article):
+        article = make_article(view_count=7)
+        reader(1).get(article.get_absolute_url())
+        article.refresh_from_db()
+        assert article.view_count == 7
+
+    def test_the_page_asks_for_its_count_and_has_an_image_without_javascript(
+        self, make_article
+    ):
+        article = make_article()
+        html = reader(1).get(article.get_absolute_url()).content.decode()
+        viewed = f"/articles/{article.slug}/viewed/"
+        assert f'hx-get="{viewed}" hx-trigger="load"' in html
+        assert f'<noscript><img class="beacon" src="{viewed}"' in html
+
+    def test_the_comment_form_comes_when_the_reader_reaches_it(self, make_article):
+        article = make_article()
+        html = reader(1).get(article.get_absolute_url()).content.decode()
+        form_url = f"/articles/{article.slug}/comments/new/"
+        assert f'hx-get="{form_url}" hx-trigger="revealed"' in html
+        assert f'href="{form_url}"' in html  # without JavaScript, a page with the form
+
+    def test_the_form_page_carries_the_readers_own_token(self, make_article):
+        article = make_article()
+        client = Client(enforce_csrf_checks=True, HTTP_USER_AGENT=READER_UA)
+        response = client.get(f"/articles/{article.slug}/comments/new/")
+        assert "no-store" in response["Cache-Control"]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())
+        assert token and client.cookies["csrftoken"].value
+        fragment = client.get(f"/articles/{article.slug}/comments/new/", HTTP_HX_REQUEST="true")
+        assert fragment.content.decode().lstrip().startswith("<form")
+
+    def test_a_reader_who_is_shown_a_message_gets_a_private_page(self, make_article):
+        article = make_article()
+        client = reader(1)
+        client.cookies["messages"] = "something"
+        response = client.get(article.get_absolute_url())
+        assert "private" in response["Cache-Control"]

@@ -365,6 +365,7 @@ def test_page_without_csrf_cookie_is_an_error():
 
 
 @pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_mix_post_built_from_the_article_page_passes_the_forms_traps(make_article, monkeypatch):
     """The poster's form, cookie and text as wrk sends them, a little over 3 s after
     the page was fetched: redirected to the comment, which is approved and shown."""

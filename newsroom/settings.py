@@ -236,27 +236,14 @@ NEWSROOM_CDN = env_bool("NEWSROOM_CDN", False)
 # http://127.0.0.1:6081): they drop what they hold for it (articles.purging).
 NEWSROOM_PURGE_URLS = env_list("NEWSROOM_PURGE_URLS")
 
-# View counting (articles/counting.py).
-NEWSROOM_VIEW_WINDOW_MINUTES = env_int("NEWSROOM_VIEW_WINDOW_MINUTES", 30)
+# View counting (articles/counting/): marks and counts live in Redis when there is
+# one (`manage.py flush_view_counts` moves the counts into the database), else in
+# the database. Repeat visits by one reader within the window count once.
+NEWSROOM_VIEW_COUNTING = "redis" if REDIS_URL else "database"
+NEWSROOM_VIEW_WINDOW_MINUTES = 30
 # How many reverse proxies in front of the app append to X-Forwarded-For; 0 means
 # the app faces readers directly and REMOTE_ADDR is the reader's address.
 NEWSROOM_TRUSTED_PROXIES = env_int("NEWSROOM_TRUSTED_PROXIES", 0)
-
-# Where view marks and counts live: "database" (exact and immediate) or "redis"
-# (no database write per view; `manage.py flush_view_counts` moves the counts in).
-NEWSROOM_VIEW_COUNTING = os.environ.get(
-    "NEWSROOM_VIEW_COUNTING", "redis" if REDIS_URL else "database"
-)
-if NEWSROOM_VIEW_COUNTING not in {"database", "redis"}:
-    raise ImproperlyConfigured("NEWSROOM_VIEW_COUNTING must be 'database' or 'redis'.")
-if NEWSROOM_VIEW_COUNTING == "redis" and not REDIS_URL:
-    raise ImproperlyConfigured("NEWSROOM_VIEW_COUNTING=redis needs REDIS_URL.")
-NEWSROOM_VIEW_BUFFER_PREFIX = os.environ.get("DJANGO_CACHE_PREFIX", "newsroom")
-# PostgreSQL: a counted view commits without waiting for its WAL flush (only that
-# statement's transaction; comments and edits always wait). A crash of the database
-# server can forget the last fraction of a second of views, marks and counts
-# together; nothing else is ever lost. 1 makes views wait for the flush too.
-NEWSROOM_VIEW_SYNCHRONOUS_COMMIT = env_bool("NEWSROOM_VIEW_SYNCHRONOUS_COMMIT", False)
 
 NEWSROOM_ARTICLES_PER_PAGE = 20
 NEWSROOM_MAX_UPLOAD_MB = env_int("NEWSROOM_MAX_UPLOAD_MB", 10)

@@ -110,7 +110,7 @@ WSGI_APPLICATION = "newsroom.wsgi.application"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 600),
+        conn_max_age=600,
         conn_health_checks=True,
     )
 }
@@ -127,25 +127,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # connections against one database.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # JIT compilation pays off for long analytical queries, not for a site's
-    # millisecond ones: when a query's cost estimate is high (a correlated count
-    # per row is), PostgreSQL spends a second compiling a query that runs in ms.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
-    # Django's backend, with health checks skipped for a connection used within the
-    # last NEWSROOM_DB_HEALTH_CHECK_DELAY seconds (newsroom/postgresql/base.py).
-    DATABASES["default"]["ENGINE"] = "newsroom.postgresql"
-    # The ORM's queries bind parameters client-side and are never prepared; the one
-    # statement run on every article view is, through a server-binding cursor
-    # (articles.counting), so PostgreSQL parses and plans it once per connection.
-    # 0 behind a pooler that cannot keep prepared statements (PgBouncer in
-    # transaction mode before 1.21).
-    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
-        0 if env_bool("NEWSROOM_DB_PREPARED_STATEMENTS", True) else None
-    )
-
-# Seconds a persistent PostgreSQL connection may sit unused and still skip the
-# health check before a request's first query (PgBouncer's server_check_delay).
-NEWSROOM_DB_HEALTH_CHECK_DELAY = float(os.environ.get("NEWSROOM_DB_HEALTH_CHECK_DELAY", "1"))
+    # Connections come from psycopg's pool, one pool per process: a request takes a
+    # connection and gives it back when it ends. With health checks on, the pool
+    # tests a connection before handing it out, so one the server closed while it
+    # sat idle is replaced instead of failing a request.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+    DATABASES["default"]["OPTIONS"] = {
+        # JIT compilation pays off for long analytical queries, not for a site's
+        # millisecond ones: when a query's cost estimate is high (a correlated
+        # count per row is), PostgreSQL spends a second compiling a query that
+        # runs in ms.
+        "options": "-c jit=off",
+        # One connection kept open per process (a sync worker needs no more); up
+        # to max_size for threaded workers, closed again after ten idle minutes.
+        "pool": {"min_size": 1, "max_size": 20},
+    }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

@@ -388,7 +388,8 @@ class FlushedViewBatch(models.Model):
     """A batch of Redis-buffered views already added to the database.
 
     Written in the same transaction as the counts, so a flush that died after
-    committing is not applied twice (see ``articles.view_buffer``).
+    committing is not applied twice (see ``articles.counting.redis_store``).
+    ``manage.py purge_view_marks`` deletes rows older than a week.
     """
 
     batch_id = models.CharField(max_length=32, unique=True)
@@ -396,10 +397,6 @@ class FlushedViewBatch(models.Model):
 
     def __str__(self):
         return self.batch_id
-
-    @classmethod
-    def forget_old(cls, days=7):
-        cls.objects.filter(flushed_at__lt=timezone.now() - timedelta(days=days)).delete()
 
 
 class ReaderView(models.Model):

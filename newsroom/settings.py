@@ -110,7 +110,7 @@ WSGI_APPLICATION = "newsroom.wsgi.application"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 600),
+        conn_max_age=600,
         conn_health_checks=True,
     )
 }
@@ -127,25 +127,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # connections against one database.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # JIT compilation pays off for long analytical queries, not for a site's
-    # millisecond ones: when a query's cost estimate is high (a correlated count
-    # per row is), PostgreSQL spends a second compiling a query that runs in ms.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
-    # Django's backend, with health checks skipped for a connection used within the
-    # last NEWSROOM_DB_HEALTH_CHECK_DELAY seconds (newsroom/postgresql/base.py).
-    DATABASES["default"]["ENGINE"] = "newsroom.postgresql"
-    # The ORM's queries bind parameters client-side and are never prepared; the one
-    # statement run on every article view is, through a server-binding cursor
-    # (articles.counting), so PostgreSQL parses and plans it once per connection.
-    # 0 behind a pooler that cannot keep prepared statements (PgBouncer in
-    # transaction mode before 1.21).
-    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
-        0 if env_bool("NEWSROOM_DB_PREPARED_STATEMENTS", True) else None
-    )
-
-# Seconds a persistent PostgreSQL connection may sit unused and still skip the
-# health check before a request's first query (PgBouncer's server_check_delay).
-NEWSROOM_DB_HEALTH_CHECK_DELAY = float(os.environ.get("NEWSROOM_DB_HEALTH_CHECK_DELAY", "1"))
+    # Connections come from psycopg's pool, one pool per process: a request takes a
+    # connection and gives it back when it ends. With health checks on, the pool
+    # tests a connection before handing it out, so one the server closed while it
+    # sat idle is replaced instead of failing a request.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+    DATABASES["default"]["OPTIONS"] = {
+        # JIT compilation pays off for long analytical queries, not for a site's
+        # millisecond ones: when a query's cost estimate is high (a correlated
+        # count per row is), PostgreSQL spends a second compiling a query that
+        # runs in ms.
+        "options": "-c jit=off",
+        # One connection kept open per process (a sync worker needs no more); up
+        # to max_size for threaded workers, closed again after ten idle minutes.
+        "pool": {"min_size": 1, "max_size": 20},
+    }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -236,27 +232,14 @@ NEWSROOM_CDN = env_bool("NEWSROOM_CDN", False)
 # http://127.0.0.1:6081): they drop what they hold for it (articles.purging).
 NEWSROOM_PURGE_URLS = env_list("NEWSROOM_PURGE_URLS")
 
-# View counting (articles/counting.py).
-NEWSROOM_VIEW_WINDOW_MINUTES = env_int("NEWSROOM_VIEW_WINDOW_MINUTES", 30)
+# View counting (articles/counting/): marks and counts live in Redis when there is
+# one (`manage.py flush_view_counts` moves the counts into the database), else in
+# the database. Repeat visits by one reader within the window count once.
+NEWSROOM_VIEW_COUNTING = "redis" if REDIS_URL else "database"
+NEWSROOM_VIEW_WINDOW_MINUTES = 30
 # How many reverse proxies in front of the app append to X-Forwarded-For; 0 means
 # the app faces readers directly and REMOTE_ADDR is the reader's address.
 NEWSROOM_TRUSTED_PROXIES = env_int("NEWSROOM_TRUSTED_PROXIES", 0)
-
-# Where view marks and counts live: "database" (exact and immediate) or "redis"
-# (no database write per view; `manage.py flush_view_counts` moves the counts in).
-NEWSROOM_VIEW_COUNTING = os.environ.get(
-    "NEWSROOM_VIEW_COUNTING", "redis" if REDIS_URL else "database"
-)
-if NEWSROOM_VIEW_COUNTING not in {"database", "redis"}:
-    raise ImproperlyConfigured("NEWSROOM_VIEW_COUNTING must be 'database' or 'redis'.")
-if NEWSROOM_VIEW_COUNTING == "redis" and not REDIS_URL:
-    raise ImproperlyConfigured("NEWSROOM_VIEW_COUNTING=redis needs REDIS_URL.")
-NEWSROOM_VIEW_BUFFER_PREFIX = os.environ.get("DJANGO_CACHE_PREFIX", "newsroom")
-# PostgreSQL: a counted view commits without waiting for its WAL flush (only that
-# statement's transaction; comments and edits always wait). A crash of the database
-# server can forget the last fraction of a second of views, marks and counts
-# together; nothing else is ever lost. 1 makes views wait for the flush too.
-NEWSROOM_VIEW_SYNCHRONOUS_COMMIT = env_bool("NEWSROOM_VIEW_SYNCHRONOUS_COMMIT", False)
 
 NEWSROOM_ARTICLES_PER_PAGE = 20
 NEWSROOM_MAX_UPLOAD_MB = 10  # largest hero image

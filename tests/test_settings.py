@@ -58,9 +58,13 @@ def test_development_works_with_nothing_set():
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="needs PostgreSQL"
+@pytest.mark.parametrize(
+    "redis_url, store", [("", "database"), ("redis://127.0.0.1:6379/0", "redis")]
 )
-def test_postgresql_connections_persist_with_health_checks(settings):
-    database = settings.DATABASES["default"]
-    assert database["CONN_MAX_AGE"] > 0 and database["CONN_HEALTH_CHECKS"] is True
+def test_views_are_counted_in_redis_exactly_when_the_site_has_one(redis_url, store):
+    show = "from django.conf import settings; print(settings.NEWSROOM_VIEW_COUNTING)"
+    result = manage(
+        "shell", "--no-imports", "-c", show, REDIS_URL=redis_url, NEWSROOM_VIEW_COUNTING="database"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == store

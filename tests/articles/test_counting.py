@@ -1,23 +1,41 @@
-"""The view-count rules (articles/counting.py)."""
+"""The view-count rule (articles/counting/__init__.py), on each store that keeps it."""
 
-import os
-import re
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from django.conf import settings as django_settings
+from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
+from django_htmx.middleware import HtmxDetails
 
 from articles import counting
-from articles.models import Article, ReaderSalt, ReaderView, ViewTally
-from tests.conftest import READER_UA, days_ago
+from articles.models import Article, ReaderView, ViewTally
+from tests.conftest import READER_UA
 
 pytestmark = pytest.mark.django_db
 
+PREFETCH_HEADERS = [
+    {"HTTP_SEC_PURPOSE": "prefetch"},
+    {"HTTP_SEC_PURPOSE": "prefetch;prerender"},
+    {"HTTP_PURPOSE": "prefetch"},
+    {"HTTP_X_PURPOSE": "preview"},
+    {"HTTP_X_MOZ": "prefetch"},
+]
+PREFETCH_IDS = ["sec-purpose", "sec-purpose-prerender", "purpose", "x-purpose", "x-moz"]
+BOT_USER_AGENTS = [
+    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+    "Mozilla/5.0 (compatible; bingbot/2.0)",
+    "facebookexternalhit/1.1",
+    "curl/8.5.0",
+    "python-requests/2.32",
+    "Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/120.0 Safari/537.36",
+    "",
+]
 
-def views_of(article):
-    article.refresh_from_db()
+
+def shown_views(article):
+    """The count a reader's page shows: the database's plus anything buffered."""
+    counting.refresh_view_count(article)
     return article.view_count
 
 
@@ -25,18 +43,190 @@ def visit(client, article, **headers):
     return client.get(article.get_absolute_url(), **headers)
 
 
-class TestWhatCounts:
+def beacon_request(method="GET", user=None, htmx=True, **headers):
+    """The counting request a cached page makes, as the middleware hands it over."""
+    headers.setdefault("HTTP_USER_AGENT", READER_UA)
+    if htmx:
+        headers.setdefault("HTTP_HX_REQUEST", "true")
+    request = RequestFactory().generic(method, "/count/", **headers)
+    request.user = user or AnonymousUser()
+    if user is not None:
+        request.COOKIES[django_settings.SESSION_COOKIE_NAME] = "a-session"
+    request.htmx = HtmxDetails(request)
+    return request
+
+
+@pytest.mark.usefixtures("counting_store")
+class TestWhatCountsOnThePage:
     def test_a_readers_visit_counts_and_the_page_includes_it(self, reader_client, make_article):
         article = make_article()
         response = visit(reader_client, article)
         assert "1 view" in response.content.decode()
-        assert views_of(article) == 1
+        assert shown_views(article) == 1
 
     def test_repeat_visits_within_the_window_count_once(self, reader_client, make_article):
         article = make_article()
         for _ in range(3):
             visit(reader_client, article)
-        assert views_of(article) == 1
+        assert shown_views(article) == 1
+
+    def test_distinct_readers_each_count(self, client, make_article):
+        article = make_article()
+        visit(client, article, HTTP_USER_AGENT=READER_UA, REMOTE_ADDR="203.0.113.1")
+        visit(client, article, HTTP_USER_AGENT=READER_UA, REMOTE_ADDR="203.0.113.2")
+        visit(client, article, HTTP_USER_AGENT=READER_UA + " other", REMOTE_ADDR="203.0.113.1")
+        assert shown_views(article) == 3
+
+    def test_one_reader_counts_once_per_article(self, reader_client, make_article):
+        first, second = make_article(), make_article()
+        visit(reader_client, first)
+        visit(reader_client, second)
+        assert (shown_views(first), shown_views(second)) == (1, 1)
+
+    @pytest.mark.parametrize("user_agent", BOT_USER_AGENTS)
+    def test_bots_do_not_count(self, client, make_article, user_agent):
+        article = make_article()
+        response = visit(client, article, HTTP_USER_AGENT=user_agent)
+        assert response.status_code == 200
+        assert shown_views(article) == 0
+
+    def test_head_requests_do_not_count(self, reader_client, make_article):
+        article = make_article()
+        assert reader_client.head(article.get_absolute_url()).status_code == 200
+        assert shown_views(article) == 0
+
+    def test_htmx_requests_of_the_page_do_not_count(self, reader_client, make_article):
+        article = make_article()
+        visit(reader_client, article, HTTP_HX_REQUEST="true")
+        assert shown_views(article) == 0
+
+    @pytest.mark.parametrize("headers", PREFETCH_HEADERS, ids=PREFETCH_IDS)
+    def test_prefetch_and_prerender_do_not_count(self, reader_client, make_article, headers):
+        article = make_article()
+        assert visit(reader_client, article, **headers).status_code == 200
+        assert shown_views(article) == 0
+
+    def test_the_click_after_a_prefetch_counts(self, reader_client, make_article):
+        article = make_article()
+        visit(reader_client, article, HTTP_SEC_PURPOSE="prefetch")
+        visit(reader_client, article)
+        assert shown_views(article) == 1
+
+    def test_staff_visits_do_not_count(self, reader_client, editor, make_article):
+        article = make_article()
+        reader_client.force_login(editor)
+        visit(reader_client, article)
+        assert shown_views(article) == 0
+
+    def test_logged_in_readers_count(self, reader_client, make_user, make_article):
+        article = make_article()
+        reader_client.force_login(make_user())
+        visit(reader_client, article)
+        assert shown_views(article) == 1
+
+    def test_an_uncounted_visit_still_shows_the_count(self, client, reader_client, make_article):
+        article = make_article()
+        visit(reader_client, article)
+        response = visit(client, article, HTTP_USER_AGENT="Googlebot/2.1")
+        assert "1 view" in response.content.decode()
+
+    def test_a_draft_never_counts_even_if_asked_directly(self, make_article):
+        article = make_article(status=Article.Status.DRAFT)
+        request = beacon_request(htmx=False)
+        assert counting.record_view(request, article) is False
+        assert shown_views(article) == 0
+
+
+@pytest.mark.usefixtures("counting_store")
+class TestTheCountingRequestOfACachedPage:
+    def test_an_htmx_counting_request_counts_and_returns_the_count(self, make_article):
+        article = make_article()
+        assert counting.record_beacon(beacon_request(), article) is True
+        assert article.view_count == 1
+        assert shown_views(article) == 1
+
+    def test_a_noscript_image_request_counts(self, make_article):
+        article = make_article()
+        assert counting.record_beacon(beacon_request(htmx=False), article) is True
+        assert shown_views(article) == 1
+
+    def test_the_same_reader_counts_once_within_the_window(self, make_article):
+        article = make_article()
+        assert counting.record_beacon(beacon_request(), article) is True
+        assert counting.record_beacon(beacon_request(htmx=False), article) is False
+        assert article.view_count == 1
+
+    def test_a_beacon_and_a_page_view_of_one_reader_count_once(self, reader_client, make_article):
+        article = make_article()
+        visit(reader_client, article)
+        assert counting.record_beacon(beacon_request(), article) is False
+        assert article.view_count == 1
+
+    @pytest.mark.parametrize("user_agent", BOT_USER_AGENTS)
+    def test_bots_do_not_count(self, make_article, user_agent):
+        article = make_article()
+        assert counting.record_beacon(beacon_request(HTTP_USER_AGENT=user_agent), article) is False
+        assert shown_views(article) == 0
+
+    @pytest.mark.parametrize("headers", PREFETCH_HEADERS, ids=PREFETCH_IDS)
+    def test_prefetch_does_not_count(self, make_article, headers):
+        article = make_article()
+        assert counting.record_beacon(beacon_request(**headers), article) is False
+        assert shown_views(article) == 0
+
+    def test_head_does_not_count(self, make_article):
+        article = make_article()
+        assert counting.record_beacon(beacon_request("HEAD"), article) is False
+        assert shown_views(article) == 0
+
+    def test_staff_do_not_count(self, make_article, editor):
+        article = make_article()
+        assert counting.record_beacon(beacon_request(user=editor), article) is False
+        assert shown_views(article) == 0
+
+    @pytest.mark.parametrize(
+        "overrides",
+        [
+            {"status": Article.Status.DRAFT},
+            {"published_at": counting.timezone.now() + timedelta(days=1)},
+        ],
+        ids=["draft", "scheduled"],
+    )
+    def test_an_unpublished_article_does_not_count(self, make_article, overrides):
+        article = make_article(**overrides)
+        assert counting.record_beacon(beacon_request(), article) is False
+        assert shown_views(article) == 0
+
+    def test_uncounted_requests_still_get_the_count(self, make_article):
+        article = make_article()
+        counting.record_beacon(beacon_request(), article)
+        bots_copy = Article.objects.get(pk=article.pk)
+        counting.record_beacon(beacon_request(HTTP_USER_AGENT="Googlebot/2.1"), bots_copy)
+        assert bots_copy.view_count == 1
+
+
+class TestTheWindow:
+    def test_a_visit_after_the_window_counts_again(
+        self, reader_client, make_article, settings, monkeypatch
+    ):
+        settings.NEWSROOM_VIEW_WINDOW_MINUTES = 30
+        article = make_article()
+        visit(reader_client, article)
+        later = counting.timezone.now() + timedelta(minutes=31)
+        monkeypatch.setattr(counting.timezone, "now", lambda: later)
+        visit(reader_client, article)
+        assert shown_views(article) == 2
+
+    def test_a_visit_inside_the_window_does_not(
+        self, reader_client, make_article, settings, monkeypatch
+    ):
+        settings.NEWSROOM_VIEW_WINDOW_MINUTES = 30
+        article = make_article()
+        visit(reader_client, article)
+        later = counting.timezone.now() + timedelta(minutes=29)
+        monkeypatch.setattr(counting.timezone, "now", lambda: later)
+        visit(reader_client, article)
+        assert shown_views(article) == 1
 
     def test_counted_views_are_tallied_by_the_hour(self, client, make_article):
         article = make_article()
@@ -50,77 +240,15 @@ class TestWhatCounts:
         visit(client, make_article(), HTTP_USER_AGENT="Googlebot/2.1")
         assert not ViewTally.objects.exists()
 
-    def test_a_visit_after_the_window_counts_again(
-        self, reader_client, make_article, settings, monkeypatch
-    ):
-        settings.NEWSROOM_VIEW_WINDOW_MINUTES = 30
-        article = make_article()
-        visit(reader_client, article)
-        later = counting.timezone.now() + timedelta(minutes=31)
-        monkeypatch.setattr(counting.timezone, "now", lambda: later)
-        visit(reader_client, article)
-        assert views_of(article) == 2
 
-    def test_distinct_readers_each_count(self, client, make_article):
-        article = make_article()
-        visit(client, article, HTTP_USER_AGENT=READER_UA, REMOTE_ADDR="203.0.113.1")
-        visit(client, article, HTTP_USER_AGENT=READER_UA, REMOTE_ADDR="203.0.113.2")
-        visit(client, article, HTTP_USER_AGENT=READER_UA + " other", REMOTE_ADDR="203.0.113.1")
-        assert views_of(article) == 3
-
-    def test_one_reader_counts_once_per_article(self, reader_client, make_article):
-        first, second = make_article(), make_article()
-        visit(reader_client, first)
-        visit(reader_client, second)
-        assert (views_of(first), views_of(second)) == (1, 1)
-
-    @pytest.mark.parametrize(
-        "user_agent",
-        [
-            "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
-            "Mozilla/5.0 (compatible; bingbot/2.0)",
-            "facebookexternalhit/1.1",
-            "curl/8.5.0",
-            "python-requests/2.32",
-            "Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/120.0 Safari/537.36",
-            "",
-        ],
-    )
-    def test_bots_do_not_count(self, client, make_article, user_agent):
-        article = make_article()
-        response = visit(client, article, HTTP_USER_AGENT=user_agent)
-        assert response.status_code == 200
-        assert views_of(article) == 0
-
-    def test_head_requests_do_not_count(self, reader_client, make_article):
-        article = make_article()
-        assert reader_client.head(article.get_absolute_url()).status_code == 200
-        assert views_of(article) == 0
-
-    def test_htmx_partial_requests_do_not_count(self, reader_client, make_article):
-        article = make_article()
-        visit(reader_client, article, HTTP_HX_REQUEST="true")
-        assert views_of(article) == 0
-
-    def test_staff_visits_do_not_count(self, reader_client, editor, make_article):
-        article = make_article()
-        reader_client.force_login(editor)
-        visit(reader_client, article)
-        assert views_of(article) == 0
-
-    def test_logged_in_readers_count(self, reader_client, make_user, make_article):
-        article = make_article()
-        reader_client.force_login(make_user())
-        visit(reader_client, article)
-        assert views_of(article) == 1
-
+class TestReaderIdentity:
     def test_counting_needs_no_cookie(self, client, make_article):
         article = make_article()
         for _ in range(2):  # a fresh cookie jar each time, as a cookie-refusing browser
             client.cookies.clear()
             response = visit(client, article, HTTP_USER_AGENT=READER_UA)
             assert set(response.cookies) <= {"csrftoken"}  # the comment form's, nothing else
-        assert views_of(article) == 1
+        assert shown_views(article) == 1
 
     def test_listing_pages_set_no_cookie_at_all(self, reader_client, make_article):
         article = make_article()
@@ -132,22 +260,9 @@ class TestWhatCounts:
         mark = ReaderView.objects.get()
         assert "198.51.100.7" not in mark.reader and len(mark.reader) == 64
 
-
-class TestReaderIdentity:
-    def _request(self, **meta):
-        return RequestFactory().get("/", HTTP_USER_AGENT=READER_UA, **meta)
-
     def test_salt_rotates_daily(self):
         today = counting.timezone.localdate()
         assert counting.daily_salt(today) != counting.daily_salt(today + timedelta(days=1))
-
-    def test_a_new_days_salt_deletes_old_salts_and_stale_marks(self, make_article):
-        today = counting.timezone.localdate()
-        ReaderSalt.objects.create(day=today - timedelta(days=2), salt="old")
-        ReaderView.objects.create(article=make_article(), reader="x" * 64, counted_at=days_ago(1))
-        counting.daily_salt(today)
-        assert list(ReaderSalt.objects.values_list("day", flat=True)) == [today]
-        assert not ReaderView.objects.exists()
 
     def test_salt_is_shared_through_the_database(self):
         first = counting.daily_salt()
@@ -155,127 +270,29 @@ class TestReaderIdentity:
         assert counting.daily_salt() == first
 
     def test_proxy_address_is_used_only_when_proxies_are_trusted(self, settings):
-        request = self._request(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5")
+        request = RequestFactory().get(
+            "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5"
+        )
         settings.NEWSROOM_TRUSTED_PROXIES = 0
         assert counting.client_address(request) == "10.0.0.1"
         settings.NEWSROOM_TRUSTED_PROXIES = 1
         assert counting.client_address(request) == "203.0.113.5"
 
-    def test_drafts_never_count_even_if_asked_directly(self, make_article):
-        article = make_article(status=Article.Status.DRAFT)
-        request = self._request(REMOTE_ADDR="203.0.113.9")
-        request.user = type("Anon", (), {"is_authenticated": False})()
-        assert counting.record_view(request, article) is False
-        assert views_of(article) == 0
 
+class TestStoreChoice:
+    def test_the_database_unless_the_site_has_redis(self, settings):
+        assert counting.store() is counting.database
+        settings.NEWSROOM_VIEW_COUNTING = "redis"
+        assert counting.store() is counting.redis_store
 
-def test_increment_is_a_single_update_in_the_database(
-    reader_client, make_article, django_capture_on_commit_callbacks
-):
-    """No read-modify-write: the counter is raised by the database itself."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+    def test_the_stores_do_not_import_the_rule(self):
+        import ast
+        import inspect
 
-    article = make_article()
-    Article.objects.filter(pk=article.pk).update(view_count=41)
-    with CaptureQueriesContext(connection) as queries:
-        visit(reader_client, article)
-    updates = [q["sql"] for q in queries if "SET view_count = view_count + 1" in q["sql"]]
-    assert len(updates) == 1  # one statement (on PostgreSQL the mark and tally are in it too)
-    assert "RETURNING view_count" in updates[0]
-    read_back = re.compile(r'SELECT\s+("articles_article"\.)?"?view_count"?\s+FROM')
-    reads = [q for q in queries if read_back.match(q["sql"])]
-    assert not reads  # the page shows what the UPDATE returned: nothing read back in Python
-    assert views_of(article) == 42
-
-
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_distinct_readers_add_exactly_n(live_server, make_article):
-    """N readers at once through a threaded server, each on its own connection."""
-    article = make_article()
-    url = live_server.url + article.get_absolute_url()
-    readers = 40
-
-    def read(n):
-        request = urllib.request.Request(url, headers={"User-Agent": f"{READER_UA} reader/{n}"})
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status
-
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        statuses = list(pool.map(read, range(readers)))
-    with ThreadPoolExecutor(max_workers=16) as pool:  # the same readers again: no change
-        statuses += list(pool.map(read, range(readers)))
-
-    assert statuses == [200] * readers * 2
-    assert views_of(article) == readers
-    assert ViewTally.objects.get(article=article).views == readers
-    assert ReaderView.objects.filter(article=article).count() == readers
-
-
-ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
-
-
-@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's single-statement path")
-class TestPostgresCountingStatement:
-    """A counted view commits without waiting for the WAL flush (nothing else does),
-    and its statement is planned once per connection."""
-
-    def synchronous_commit(self):
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW synchronous_commit")
-            return cursor.fetchone()[0]
-
-    def count(self, article, reader="reader-a"):
-        from django.utils import timezone
-
-        return counting._count_in_one_statement(article.pk, reader, timezone.now())
-
-    @pytest.mark.parametrize("wait, in_the_views_transaction", [(False, "off"), (True, "on")])
-    def test_the_views_own_transaction_skips_the_flush_unless_told_to_wait(
-        self, make_article, settings, wait, in_the_views_transaction
-    ):
-        from django.db import transaction
-
-        settings.NEWSROOM_VIEW_SYNCHRONOUS_COMMIT = wait
-        article = make_article()
-        with transaction.atomic():
-            assert self.count(article) == (True, 1)
-            assert self.synchronous_commit() == in_the_views_transaction
-
-    @pytest.mark.django_db(transaction=True)
-    def test_the_setting_ends_with_the_views_transaction(self, make_article):
-        article = make_article()
-        assert self.count(article) == (True, 1)
-        assert self.synchronous_commit() == "on"  # the next transaction (a comment) waits
-        assert views_of(article) == 1
-
-    @pytest.mark.django_db(transaction=True)
-    def test_the_statement_is_planned_once_per_connection(self, make_article):
-        from django.db import connection
-
-        article = make_article()
-        for n in range(3):
-            self.count(article, reader=f"reader-{n}")
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT statement FROM pg_prepared_statements")
-            prepared = [row[0] for row in cursor.fetchall()]
-        assert len([sql for sql in prepared if "view_count = view_count + 1" in sql]) == 1
-        assert views_of(article) == 3
-
-    @pytest.mark.django_db(transaction=True)
-    def test_prepared_statements_can_be_turned_off_for_a_pooler(self, make_article):
-        from django.db import connection
-
-        article = make_article()
-        connection.ensure_connection()
-        connection.connection.prepare_threshold = None  # as with the setting at 0
-        try:
-            self.count(article)
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT count(*) FROM pg_prepared_statements")
-                assert cursor.fetchone()[0] == 0
-        finally:
-            connection.close()
-        assert views_of(article) == 1
+        for store in (counting.database, counting.redis_store):
+            tree = ast.parse(inspect.getsource(store))
+            imported = [
+                node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+            ]
+            assert "articles.counting" not in imported
+            assert all(not name.endswith("counting") for name in imported)

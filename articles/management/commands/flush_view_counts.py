@@ -1,14 +1,14 @@
 """Move view counts buffered in Redis into the database.
 
-Run it on a schedule when NEWSROOM_VIEW_COUNTING is "redis", for example every
-minute from cron or a systemd timer. Overlapping or interrupted runs are safe:
-every buffered view is added exactly once (see articles/view_buffer.py).
+Run it every minute (cron or a systemd timer) when the site has ``REDIS_URL``.
+Overlapping or interrupted runs are safe: every buffered view is added exactly
+once (see articles/counting/redis_store.py).
 """
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from articles import view_buffer
+from articles.counting import redis_store
 
 
 class Command(BaseCommand):
@@ -18,7 +18,7 @@ class Command(BaseCommand):
         if settings.NEWSROOM_VIEW_COUNTING != "redis":
             raise CommandError(
                 "View counts are written to the database directly; nothing to flush "
-                "(NEWSROOM_VIEW_COUNTING is not 'redis')."
+                "(the site has no REDIS_URL)."
             )
-        moved = view_buffer.flush()
+        moved = redis_store.flush()
         self.stdout.write(f"Moved {moved} view(s) into the database.")

@@ -1,4 +1,5 @@
-"""View counting through Redis, and the flush that must never lose or repeat a count.
+"""Counting in Redis (articles/counting/redis_store.py), and the flush that must never
+lose or repeat a count.
 
 These run against the real Redis named by REDIS_URL (CI sets it) and skip without it.
 """
@@ -8,7 +9,6 @@ import os
 import subprocess
 import sys
 import urllib.request
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +17,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from articles import view_buffer
+from articles.counting import redis_store
 from articles.models import Article, FlushedViewBatch, ViewTally
 from tests.conftest import READER_UA
 
@@ -25,20 +25,6 @@ ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("REDIS_URL", "")
 HOUR = datetime(2026, 2, 25, 20, tzinfo=UTC)
 pytestmark = pytest.mark.skipif(not REDIS_URL, reason="needs Redis: set REDIS_URL")
-
-
-@pytest.fixture
-def redis_counting(settings):
-    prefix = f"newsroom-test-{uuid.uuid4().hex[:12]}"
-    settings.REDIS_URL = REDIS_URL
-    settings.NEWSROOM_VIEW_COUNTING = "redis"
-    settings.NEWSROOM_VIEW_BUFFER_PREFIX = prefix
-    view_buffer._client = None
-    yield prefix
-    client = view_buffer.client()
-    for key in client.scan_iter(f"{prefix}:*"):
-        client.delete(key)
-    view_buffer._client = None
 
 
 def db_views(article):
@@ -60,14 +46,14 @@ class TestBufferedCounting:
         response = visit(client, article, 1)
         assert "101 views" in response.content.decode()
         assert db_views(article) == 100
-        assert view_buffer.buffered_views(article.pk) == 1
+        assert redis_store.buffered_views(article.pk) == 1
 
     def test_repeat_views_within_the_window_count_once(self, client, redis_counting, make_article):
         article = make_article()
         for _ in range(3):
             visit(client, article, 1)
         visit(client, article, 2)
-        assert view_buffer.buffered_views(article.pk) == 2
+        assert redis_store.buffered_views(article.pk) == 2
 
     def test_uncounted_visits_still_show_the_buffered_views(
         self, client, redis_counting, make_article
@@ -93,11 +79,11 @@ class TestBufferedCounting:
         call_command("flush_view_counts", stdout=io.StringIO())
         assert (db_views(first), db_views(second)) == (3, 1)
         assert ViewTally.objects.get(article=first).views == 3
-        assert view_buffer.buffered_views(first.pk) == 0
+        assert redis_store.buffered_views(first.pk) == 0
         assert "3 views" in visit(client, first, 0).content.decode()
 
     def test_flush_with_nothing_buffered_is_harmless(self, redis_counting, make_article):
-        assert view_buffer.flush() == 0
+        assert redis_store.flush() == 0
 
 
 @pytest.mark.django_db(transaction=True)
@@ -112,8 +98,8 @@ def test_concurrent_readers_add_exactly_n_through_redis(redis_counting, live_ser
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         assert set(pool.map(read, list(range(50)) * 2)) == {200}
-    assert view_buffer.buffered_views(article.pk) == 50
-    view_buffer.flush()
+    assert redis_store.buffered_views(article.pk) == 50
+    redis_store.flush()
     assert db_views(article) == 50
 
 
@@ -128,15 +114,14 @@ def _database_url():
 def _flush_in_a_process_that_dies_after(stage, prefix):
     script = (
         "import os, sys, django; django.setup()\n"
-        "from articles import view_buffer\n"
-        "view_buffer.flush(on_stage=lambda s: os._exit(9) if s == sys.argv[1] else None)\n"
+        "from articles.counting import redis_store\n"
+        "redis_store.flush(on_stage=lambda s: os._exit(9) if s == sys.argv[1] else None)\n"
     )
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "newsroom.settings",
         "DATABASE_URL": _database_url(),
         "REDIS_URL": REDIS_URL,
-        "NEWSROOM_VIEW_COUNTING": "redis",
         "DJANGO_CACHE_PREFIX": prefix,
     }
     return subprocess.run(
@@ -149,20 +134,20 @@ def _flush_in_a_process_that_dies_after(stage, prefix):
 def test_a_flush_killed_at_any_step_loses_and_repeats_nothing(redis_counting, make_article, stage):
     article = make_article()
     for n in range(7):
-        assert view_buffer.record_visit(article.pk, f"reader-{n}", 60, HOUR)[0]
+        assert redis_store.record_visit(article.pk, f"reader-{n}", 60, HOUR)[0]
 
     result = _flush_in_a_process_that_dies_after(stage, redis_counting)
     assert result.returncode == 9, result.stderr.decode()
 
     for n in range(7, 12):  # readers keep coming while the flush lies dead
-        counted, buffered = view_buffer.record_visit(article.pk, f"reader-{n}", 60, HOUR)
+        counted, buffered = redis_store.record_visit(article.pk, f"reader-{n}", 60, HOUR)
         assert counted
     assert db_views(article) + buffered == 12  # what the page shows
-    assert db_views(article) + view_buffer.buffered_views(article.pk) == 12
+    assert db_views(article) + redis_store.buffered_views(article.pk) == 12
 
-    view_buffer.flush()
+    redis_store.flush()
     assert db_views(article) == 12
-    assert view_buffer.buffered_views(article.pk) == 0
-    assert not view_buffer.client().smembers(view_buffer.batches_key())
+    assert redis_store.buffered_views(article.pk) == 0
+    assert not redis_store.client().smembers(redis_store.batches_key())
     assert FlushedViewBatch.objects.count() >= 1
     assert ViewTally.objects.get(article=article, hour=HOUR).views == 12

@@ -1,13 +1,12 @@
 """
-Redis storage for view counting, for deployments that run past one machine.
+View counting in Redis, for deployments that run past one machine.
 
-With ``REDIS_URL`` set, ``articles.counting`` keeps its rules but stores through
-here: a reader's view mark is a key that expires with the window (``SET NX EX``),
-and counted views pile up in Redis hashes (article id -> views not yet in the
+A reader's mark is a key that expires with the window (``SET NX EX``), and
+counted views pile up in Redis hashes (article id -> views not yet in the
 database, and "article id@hour" -> views for the hourly tallies). A visit is one
-script, one round trip: mark, buffer and read back what the page must add.
-``manage.py flush_view_counts`` moves them into ``Article.view_count`` and
-``ViewTally``.
+script, one round trip: mark, buffer and read back what the page must add to the
+database's count. ``manage.py flush_view_counts`` moves the buffer into
+``Article.view_count`` and ``ViewTally``.
 
 The flush is exactly-once even if it dies at any point:
 
@@ -20,6 +19,10 @@ The flush is exactly-once even if it dies at any point:
 A flush that dies before step 2 commits leaves the batch in Redis, and the next
 flush applies it; one that dies after leaves the batch id in the database, and
 the next flush only deletes the batch.
+
+Keys start with the cache's ``KEY_PREFIX``, so sites sharing one Redis keep apart.
+The rule (who counts, the window, the hour) is decided by ``articles.counting``;
+this module only stores.
 """
 
 import uuid
@@ -29,6 +32,10 @@ import redis
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+
+from articles.models import Article, FlushedViewBatch
+
+from . import database
 
 _client = None
 
@@ -75,7 +82,8 @@ def client():
 
 
 def _key(*parts):
-    return ":".join([settings.NEWSROOM_VIEW_BUFFER_PREFIX, "views", *map(str, parts)])
+    prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+    return ":".join([prefix, "views", *map(str, parts)])
 
 
 def pending_key():
@@ -96,6 +104,17 @@ def batch_tally_key(batch_id):
 
 def batches_key():
     return _key("batches")
+
+
+def record(article_id, reader, now, hour, window):
+    """Count a visit by ``reader`` (None: this visit cannot count) unless a
+    visit of theirs to the article counted within ``window``.
+
+    Returns ``(counted, the article's view count)``: the database's count plus
+    the views still buffered here.
+    """
+    counted, buffered = record_visit(article_id, reader, int(window.total_seconds()), hour)
+    return counted, database.stored_count(article_id) + buffered
 
 
 def record_visit(article_id, reader=None, window_seconds=0, hour=None):
@@ -128,8 +147,6 @@ def record_visit(article_id, reader=None, window_seconds=0, hour=None):
 
 def _not_yet_applied(batches):
     """Of ``{batch id: views}`` in flight, those the database does not hold yet."""
-    from .models import FlushedViewBatch
-
     if not batches:
         return batches
     applied = set(
@@ -150,9 +167,6 @@ def flush(on_stage=None):
     ``on_stage`` is called with the name of each step as it completes, so a test
     can stop the process between any two of them.
     """
-    from .counting import add_to_tally
-    from .models import Article, FlushedViewBatch
-
     on_stage = on_stage or (lambda stage: None)
     r = client()
     leftover = sorted(b.decode() for b in r.smembers(batches_key()))
@@ -184,7 +198,7 @@ def flush(on_stage=None):
                     Article.objects.filter(pk=article_id).update(view_count=F("view_count") + views)
                 for article_id, hour, views in tallies:
                     if article_id in existing:
-                        add_to_tally(article_id, hour, views)
+                        database.add_to_tally(article_id, hour, views)
                 moved += sum(counts.values())
         on_stage("committed")
         with r.pipeline() as pipe:
@@ -192,5 +206,4 @@ def flush(on_stage=None):
             pipe.srem(batches_key(), batch)
             pipe.execute()
         on_stage("released")
-    FlushedViewBatch.forget_old()
     return moved

@@ -1,0 +1,179 @@
+"""
+The view-count rule, in one place; the only module views call.
+
+A visit counts when it is a reader's GET of a published article: not a HEAD, not
+a bot, not staff, not a browser's prefetch or prerender, and not an htmx partial
+request of the page itself. The small counting request that a page served by a
+shared cache makes (htmx on load, or a ``<noscript>`` image) follows the same
+rule, except that being an htmx request is what it is for (``record_beacon``).
+
+A reader is told apart by a SHA-256 of their address and User-Agent under a
+random salt that changes every day: no cookie is set and nothing that
+identifies a person is stored. A reader's repeat visits to an article within
+``NEWSROOM_VIEW_WINDOW_MINUTES`` count once.
+
+Marks and counts live in one of two stores, which implement the same
+``record(article_id, reader, now, hour, window)``: the database
+(``counting.database``, the default) or Redis (``counting.redis_store``, when
+``REDIS_URL`` is set; ``manage.py flush_view_counts`` carries its counts into
+the database). ``manage.py purge_view_marks`` deletes what can no longer
+matter; nothing is deleted while a reader waits.
+"""
+
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from articles.models import ReaderSalt
+
+from . import database, redis_store
+
+BOT_USER_AGENT = re.compile(
+    r"bot|crawl|spider|slurp|archiver|scrap|fetch|monitor|uptime|pingdom|preview|"
+    r"facebookexternalhit|embedly|quora link|pinterest|whatsapp|vkshare|w3c_validator|"
+    r"curl|wget|httpie|python-requests|python-urllib|aiohttp|httpx|go-http-client|"
+    r"java/|okhttp|libwww|lighthouse|headlesschrome|phantomjs",
+    re.IGNORECASE,
+)
+
+TALLY_DAYS = 8  # hourly tallies kept: enough for "most read this week"
+FLUSHED_BATCH_DAYS = 7  # how long a flushed Redis batch's id is remembered
+
+_salt_cache = {}
+
+
+def is_prefetch(request):
+    """Whether the browser is fetching the page ahead of a reader's click."""
+    headers = request.headers
+    return (
+        "prefetch" in headers.get("Sec-Purpose", "").lower()
+        or headers.get("Purpose", "").lower() == "prefetch"
+        or headers.get("X-Purpose", "").lower() == "preview"
+        or headers.get("X-Moz", "").lower() == "prefetch"
+    )
+
+
+def is_staff(request):
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:  # only then can it be staff
+        return False
+    user = getattr(request, "user", None)
+    return user is not None and user.is_authenticated and user.is_staff
+
+
+def is_countable(request, *, beacon=False):
+    """Whether this request is a reader's visit that may count: the article page
+    itself, or (``beacon``) the counting request a cached copy of it makes."""
+    if request.method != "GET":
+        return False
+    if getattr(request, "htmx", False) and not beacon:
+        return False
+    if is_prefetch(request) or is_staff(request):
+        return False
+    user_agent = request.headers.get("User-Agent", "")
+    return bool(user_agent) and not BOT_USER_AGENT.search(user_agent)
+
+
+def client_address(request):
+    """The reader's address: REMOTE_ADDR, or the address the trusted proxies saw."""
+    proxies = settings.NEWSROOM_TRUSTED_PROXIES
+    if proxies:
+        forwarded = [
+            part.strip()
+            for part in request.headers.get("X-Forwarded-For", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def daily_salt(day=None):
+    """The day's salt, shared by every process through the database.
+
+    A process asks the database once a day; the first one to ask creates the
+    salt. Nothing is deleted here: ``purge_view_marks`` forgets old salts.
+    """
+    day = day or timezone.localdate()
+    if day not in _salt_cache:
+        salt, _ = ReaderSalt.objects.get_or_create(
+            day=day, defaults={"salt": secrets.token_hex(32)}
+        )
+        _salt_cache.clear()
+        _salt_cache[day] = salt.salt
+    return _salt_cache[day]
+
+
+def reader_fingerprint(request):
+    material = "\n".join(
+        [daily_salt(), client_address(request), request.headers.get("User-Agent", "")]
+    )
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def hour_of(moment):
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def window():
+    return timedelta(minutes=settings.NEWSROOM_VIEW_WINDOW_MINUTES)
+
+
+def store():
+    """Where marks and counts live: Redis when the site has one, else the database."""
+    return redis_store if settings.NEWSROOM_VIEW_COUNTING == "redis" else database
+
+
+def _record(article, countable, request):
+    now = timezone.now()
+    counted, article.view_count = store().record(
+        article.pk,
+        reader_fingerprint(request) if countable else None,
+        now,
+        hour_of(now),
+        window(),
+    )
+    return counted
+
+
+def record_view(request, article):
+    """Count this visit to the article's page if the rule allows; return whether
+    it counted.
+
+    Either way the article in hand ends up with the ``view_count`` to show (it
+    may come from a cache): including this visit when it counted, and views still
+    buffered in Redis.
+    """
+    return _record(article, is_countable(request) and article.is_published(), request)
+
+
+def record_beacon(request, article):
+    """Count the visit that a cached copy of the article's page reports; the same
+    rule as ``record_view``, for an htmx request or a plain image request.
+
+    Sets ``view_count`` on the article in hand as ``record_view`` does.
+    """
+    countable = is_countable(request, beacon=True) and article.is_published()
+    return _record(article, countable, request)
+
+
+def refresh_view_count(article):
+    """Set ``view_count`` on the article in hand to the number to show, counting
+    nothing (for a page whose visits are counted by its beacon)."""
+    now = timezone.now()
+    _, article.view_count = store().record(article.pk, None, now, hour_of(now), window())
+
+
+def purge_expired(now=None):
+    """Delete salts of past days, reader marks past the window, tallies older than
+    ``TALLY_DAYS`` and old flushed-batch ids; return ``{what: rows deleted}``."""
+    now = now or timezone.now()
+    return database.purge(
+        salts_before=timezone.localdate(now),
+        marks_before=now - window(),
+        tallies_before=now - timedelta(days=TALLY_DAYS),
+        batches_before=now - timedelta(days=FLUSHED_BATCH_DAYS),
+    )

@@ -1,0 +1,97 @@
+"""
+View counting in the database: one implementation for SQLite and PostgreSQL.
+
+A counted visit is three statements in one transaction: the reader's mark (an
+upsert on the unique (article, reader) row that only moves an expired mark
+forward), ``UPDATE ... SET view_count = view_count + 1 ... RETURNING`` and the
+hourly tally's upsert. The database does the arithmetic and the unique row
+makes concurrent duplicates wait and then see the fresh mark, so counts stay
+exact across every worker process. The mark and both counters commit together:
+a worker that dies half-way neither loses the view nor leaves a mark without
+its count.
+
+The rule (who counts, the window, the hour) is decided by ``articles.counting``;
+this module only stores.
+"""
+
+from django.db import connection, transaction
+
+from articles.models import Article, FlushedViewBatch, ReaderSalt, ReaderView, ViewTally
+
+
+def _table(model):
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def record(article_id, reader, now, hour, window):
+    """Count a visit by ``reader`` (None: this visit cannot count) at ``now``
+    unless a visit of theirs to the article counted within ``window``.
+
+    Returns ``(counted, the article's view count)``.
+    """
+    if reader is not None:
+        with transaction.atomic(savepoint=False):
+            if _mark_reader(article_id, reader, now, now - window):
+                views = _increment(article_id)
+                add_to_tally(article_id, hour)
+                return True, views
+    return False, stored_count(article_id)
+
+
+def _mark_reader(article_id, reader, now, cutoff):
+    """Insert the reader's mark, or move an expired one forward; True when it
+    was new or expired, that is when the visit counts."""
+    table = _table(ReaderView)
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (article_id, reader, counted_at) VALUES (%s, %s, %s) "
+            f"ON CONFLICT (article_id, reader) DO UPDATE SET counted_at = excluded.counted_at "
+            f"WHERE {table}.counted_at < %s",
+            [article_id, reader, adapt(now), adapt(cutoff)],
+        )
+        return cursor.rowcount == 1
+
+
+def _increment(article_id):
+    """Add one to the article's total; return the new total, as the database
+    computed it (no read-modify-write in Python)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_table(Article)} SET view_count = view_count + 1 "
+            f"WHERE id = %s RETURNING view_count",
+            [article_id],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+def add_to_tally(article_id, hour, views=1):
+    """Add views to the article's tally for that hour: one atomic upsert."""
+    table = _table(ViewTally)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (article_id, hour, views) VALUES (%s, %s, %s) "
+            f"ON CONFLICT (article_id, hour) DO UPDATE SET views = {table}.views + excluded.views",
+            [article_id, connection.ops.adapt_datetimefield_value(hour), views],
+        )
+
+
+def stored_count(article_id):
+    """The article's view count as the database holds it."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT view_count FROM {_table(Article)} WHERE id = %s", [article_id])
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+def purge(*, salts_before, marks_before, tallies_before, batches_before):
+    """Delete what can no longer matter; return ``{what: rows deleted}``."""
+    return {
+        "salts": ReaderSalt.objects.filter(day__lt=salts_before).delete()[0],
+        "reader marks": ReaderView.objects.filter(counted_at__lt=marks_before).delete()[0],
+        "tallies": ViewTally.objects.filter(hour__lt=tallies_before).delete()[0],
+        "flushed batches": FlushedViewBatch.objects.filter(flushed_at__lt=batches_before).delete()[
+            0
+        ],
+    }

@@ -57,6 +57,6 @@ def test_a_connection_the_server_closed_while_idle_is_replaced_before_use():
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         ).fetchall()
-    assert len(killed) == 1
+    assert killed  # ours, and any other the test database had open
     new_pid = request_cycle()  # no error: the pool's check found it dead and replaced it
     assert new_pid not in pids

@@ -1,5 +1,6 @@
 """
-View counting in the database: one implementation for SQLite and PostgreSQL.
+View counting in the database: one implementation for SQLite and PostgreSQL,
+and on PostgreSQL the same steps as one statement (``make bench`` shows it pays).
 
 A counted visit is three statements in one transaction: the reader's mark (an
 upsert on the unique (article, reader) row that only moves an expired mark
@@ -29,6 +30,8 @@ def record(article_id, reader, now, hour, window):
 
     Returns ``(counted, the article's view count)``.
     """
+    if reader is not None and connection.vendor == "postgresql":
+        return _record_in_one_statement(article_id, reader, now, hour, now - window)
     if reader is not None:
         with transaction.atomic(savepoint=False):
             if _mark_reader(article_id, reader, now, now - window):
@@ -36,6 +39,51 @@ def record(article_id, reader, now, hour, window):
                 add_to_tally(article_id, hour)
                 return True, views
     return False, stored_count(article_id)
+
+
+def _record_in_one_statement(article_id, reader, now, hour, cutoff):
+    """PostgreSQL: the same three steps as one statement, one round trip.
+
+    A data-modifying CTE: the increment and the tally happen only if the mark
+    was new or had expired, and a single statement is atomic on its own.
+
+    Every counted view updates the article's row, which stays locked until the
+    commit is flushed to disk, so a hot article's readers would queue behind one
+    WAL flush each. The statement turns synchronous commit off for its own
+    transaction only (``set_config`` with ``is_local``): atomicity and exactness
+    under concurrency are unchanged, and only a crash of the database server
+    itself can forget the last fraction of a second of views, their marks with
+    them (so those readers count again). Comments and edits still wait.
+    ``make bench`` measured this path at more than twice the portable one's rate
+    on a hot article.
+    """
+    marks, articles, tallies = _table(ReaderView), _table(Article), _table(ViewTally)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH mark AS (
+                INSERT INTO {marks} (article_id, reader, counted_at)
+                VALUES (%(id)s, %(reader)s, %(now)s)
+                ON CONFLICT (article_id, reader) DO UPDATE SET counted_at = excluded.counted_at
+                WHERE {marks}.counted_at < %(cutoff)s
+                RETURNING 1
+            ), bump AS (
+                UPDATE {articles} SET view_count = view_count + 1
+                WHERE id = %(id)s AND EXISTS (SELECT 1 FROM mark)
+                RETURNING view_count
+            ), tally AS (
+                INSERT INTO {tallies} (article_id, hour, views)
+                SELECT %(id)s, %(hour)s, 1 WHERE EXISTS (SELECT 1 FROM mark)
+                ON CONFLICT (article_id, hour) DO UPDATE SET views = {tallies}.views + 1
+            )
+            SELECT (SELECT view_count FROM bump),
+                   (SELECT view_count FROM {articles} WHERE id = %(id)s),
+                   set_config('synchronous_commit', 'off', true)
+            """,
+            {"id": article_id, "reader": reader, "now": now, "cutoff": cutoff, "hour": hour},
+        )
+        bumped, stored, _ = cursor.fetchone()
+    return (True, bumped) if bumped is not None else (False, stored or 0)
 
 
 def _mark_reader(article_id, reader, now, cutoff):

@@ -279,6 +279,15 @@ class TestKeysComeFromValidatedValues:
 
 
 class TestVersions:
+    def test_a_new_version_is_written_without_reading_the_old_one(self, monkeypatch):
+        """A read-modify-write (the file cache's incr) can turn two changes into one."""
+        caching.versions([caching.SITE])
+        calls = []
+        for name in ("get", "get_many", "incr"):
+            monkeypatch.setattr(cache, name, lambda *a, _name=name, **k: calls.append(_name))
+        caching.invalidate(caching.SITE)
+        assert calls == []
+
     def test_a_lost_version_is_replaced_by_a_new_one_never_an_old_one(self, client, make_article):
         article = make_article(headline="Before")
         assert "Before" in home(client)

@@ -140,3 +140,15 @@ def test_urls_are_readable_slugs(make_article):
     article = make_article(slug="budget-day-explained")
     assert article.get_absolute_url() == "/articles/budget-day-explained/"
     assert article.category.get_absolute_url() == f"/category/{article.category.slug}/"
+
+
+def test_saving_an_edit_keeps_the_views_and_comments_counted_meanwhile(make_article):
+    """An editor's form holds the counts it loaded; readers move them on meanwhile."""
+    article = make_article(view_count=10)
+    in_the_editor = Article.objects.get(pk=article.pk)
+    Article.objects.filter(pk=article.pk).update(view_count=25, comment_count=3)
+    in_the_editor.headline = "Edited while it was read"
+    in_the_editor.save()
+    article.refresh_from_db()
+    assert article.headline == "Edited while it was read"
+    assert (article.view_count, article.comment_count) == (25, 3)

@@ -29,6 +29,7 @@ lookup, the versions'.
 """
 
 import logging
+import math
 import secrets
 import threading
 from collections import OrderedDict
@@ -38,6 +39,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 logger = logging.getLogger("newsroom.caching")
 
@@ -189,6 +191,22 @@ def valid_until(request=None):
     (site_version,) = versions([SITE], request)
     go_live = next_go_live(site_version)
     return min(until, go_live) if go_live is not None else until
+
+
+def share_briefly(request, response):
+    """Mark a response that is the same for every reader (listings, feeds,
+    sitemaps): shared caches (Varnish, a CDN) may keep it until it could change
+    (at most ``FRAGMENT_TTL``, never past the next go-live) and purge it with the
+    ``site`` key; browsers revalidate, so an editor sees an edit on the next load.
+    A page that showed a reader their flash message is theirs alone."""
+    messages = getattr(request, "_messages", None)
+    if messages is not None and messages.used:
+        patch_cache_control(response, private=True, no_cache=True)
+        return response
+    seconds = math.ceil((valid_until(request) - timezone.now()).total_seconds())
+    patch_cache_control(response, public=True, max_age=0, s_maxage=max(0, seconds))
+    response["Surrogate-Key"] = "site"
+    return response
 
 
 def set_fragment(key, value, request=None):

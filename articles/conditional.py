@@ -22,6 +22,8 @@ from functools import wraps
 from django.db.models import Count, Max
 from django.views.decorators.http import condition
 
+from . import caching
+
 
 def fingerprint(*parts):
     """A short, stable digest of ``parts`` for use as an ETag."""
@@ -43,7 +45,8 @@ def etag(validator):
     when there is nothing to validate (the view then answers, with its 404 if
     need be). A 304 is answered before the view runs: nothing is rendered.
     Any ``Last-Modified`` the view sets (the syndication and sitemap views do)
-    is removed, for the reason given in this module's docstring.
+    is removed, for the reason given in this module's docstring; shared caches
+    may keep the response briefly (``caching.share_briefly``).
     """
 
     def decorator(view):
@@ -53,6 +56,8 @@ def etag(validator):
         def wrapped(request, *args, **kwargs):
             response = conditional_view(request, *args, **kwargs)
             response.headers.pop("Last-Modified", None)
+            if response.status_code in (200, 304):
+                caching.share_briefly(request, response)
             return response
 
         return wrapped

@@ -3,10 +3,12 @@ The article page as most readers get it: rendered once per content version,
 kept in the shared cache, and completed per request.
 
 This module owns the list of what differs between two anonymous readers of the
-same article at the same moment (``request_values``): the view count (in the
-header and in the JSON-LD), the CSRF token of the comment form and the form's
-signed issue time. The page is rendered with marked holes in those places,
-stored, and each request fills the holes with its values, which costs one join
+same article at the same moment (``request_values``): only the view count, in
+the header and in the JSON-LD. The page carries no reader's token: the comment
+form, with its CSRF token and signed issue time, comes in its own request when
+the reader reaches it (comments.views.comment_form), and every other action on
+the page fetches its form the same way. The page is rendered with marked holes
+where the count goes, stored, and each request fills them, which costs one join
 instead of a template render. A page rendered for one reader gets exactly the
 same values through its context, so both ways give the same bytes.
 
@@ -14,10 +16,9 @@ Only requests that would get exactly that page are served this way: anonymous
 readers, no session (so no flash message to show), no thread page or order
 chosen. Everyone else gets the page rendered for them.
 
-Behind a shared cache (``NEWSROOM_CDN``) the page has no per-reader values at
-all: the count is fetched by a small request from the page, and the comment form
-is loaded when the reader reaches it, so the edge can serve the same bytes to
-everyone.
+Behind a shared cache (``NEWSROOM_CDN``) the page has no per-request value at
+all: the count is fetched by a small request from the page, so the edge can
+serve the same bytes to everyone.
 """
 
 import hashlib
@@ -28,7 +29,6 @@ from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core import signing
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 
 from . import caching
@@ -37,9 +37,7 @@ from . import caching
 _NONCE = hashlib.sha256(f"page-holes:{settings.SECRET_KEY}".encode()).hexdigest()[:16]
 VIEWS = f"hole-{_NONCE}-views"
 VIEW_NUMBER = f"hole-{_NONCE}-view-number"
-CSRF = f"hole-{_NONCE}-csrf"
-ISSUED = f"hole-{_NONCE}-issued"
-HOLES = {"views": VIEWS, "view_number": VIEW_NUMBER, "csrf_token": CSRF, "form_issued": ISSUED}
+HOLES = {"views": VIEWS, "view_number": VIEW_NUMBER}
 _HOLE = re.compile(f"({'|'.join(map(re.escape, HOLES.values()))})")
 
 # Query parameters that do not change the page (campaign tags and click ids).
@@ -71,12 +69,7 @@ def views_label(count):
 
 def request_values(request, article):
     """Everything on the page that belongs to this request, by context name."""
-    return {
-        "views": views_label(article.view_count),
-        "view_number": str(article.view_count),
-        "csrf_token": get_token(request),
-        "form_issued": issued_token(),
-    }
+    return {"views": views_label(article.view_count), "view_number": str(article.view_count)}
 
 
 def applies(request):
@@ -120,7 +113,7 @@ def respond(request, article, render_context):
         page_values = {"views": views_label(article.view_count)} if cdn else HOLES
         html = render_to_string(
             "articles/article_detail.html",
-            render_context(page_values=page_values, lazy_comment_form=cdn),
+            render_context(page_values=page_values, count_on_load=cdn),
             request,
         )
         return split_at_holes(html)

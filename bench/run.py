@@ -488,7 +488,7 @@ def csrf_cookie(set_cookie_headers):
     for header in set_cookie_headers:
         cookies.load(header)
     if "csrftoken" not in cookies:
-        raise ScenarioFailed("the article page set no csrftoken cookie")
+        raise ScenarioFailed("the comment form set no csrftoken cookie")
     return f"csrftoken={cookies['csrftoken'].value}"
 
 
@@ -708,11 +708,13 @@ FORM_MIN_AGE = 3.5  # seconds: the form refuses posts sent sooner than 3 s after
 
 
 def prepare_posts(server, path, post_path):
-    """The comment form as the article page gives it to a reader, 3 s old by the time
-    the first post is sent, and a marker unique to this scenario for its texts."""
-    status, headers, html = fetch(server.base_url + path, f"{READER_UA} comment-form")
+    """The comment form as the article page brings it to a reader (its own request,
+    ``<post path>new/``), 3 s old by the time the first post is sent, and a marker
+    unique to this scenario for its texts."""
+    form_path = f"{post_path}new/"
+    status, headers, html = fetch(server.base_url + form_path, f"{READER_UA} comment-form")
     if status != 200:
-        raise ScenarioFailed(f"{path} answered {status} when fetching the comment form")
+        raise ScenarioFailed(f"{form_path} answered {status} when fetching the comment form")
     fields = comment_form(html, post_path)
     cookie = csrf_cookie(headers.get_all("Set-Cookie") or [])
     opened = time.monotonic()

@@ -223,9 +223,12 @@ def more(request, slug):
     )
 
 
+@never_cache
+@vary_on_headers("HX-Request")
 @require_http_methods(["GET", "HEAD", "POST"])
 def report(request, pk):
-    """GET: a confirmation page (the no-JS path); POST: record the report."""
+    """GET: the confirmation form, in place (htmx) or on its own page; POST: record
+    the report."""
     comment = get_object_or_404(
         Comment.objects.visible()
         .filter(article__in=Article.objects.published())
@@ -233,9 +236,8 @@ def report(request, pk):
         pk=pk,
     )
     if request.method != "POST":
-        return render(
-            request, "comments/report.html", {"comment": comment, "article": comment.article}
-        )
+        template = "comments/_report_form.html" if request.htmx else "comments/report.html"
+        return render(request, template, {"comment": comment, "article": comment.article})
     first_time = moderation.record_report(comment, reader_fingerprint(request))
     if request.htmx:
         return render(request, "comments/_reported.html", {"comment": comment})

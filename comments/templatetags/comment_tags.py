@@ -4,9 +4,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from articles.page_cache import issued_token
 from comments import tree
-from comments.forms import CommentForm
 from comments.views import thread_context
 
 register = template.Library()
@@ -17,29 +15,17 @@ URL = re.compile(r"\bhttps?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", re.IGNORECASE)
 @register.inclusion_tag("comments/_thread.html", takes_context=True)
 def comment_thread(context, article):
     """The thread on the article page: ``?cpage`` and ``?csort`` pick the page
-    and order; a form with errors in the context is shown instead of a new one.
-
-    The page's per-request values (``page_values``, articles.page_cache) give
-    the form its CSRF token and issue time; behind a shared cache
-    (``lazy_comment_form``) the form is loaded when the reader reaches it.
+    and order. The comment form comes in its own request when the reader reaches
+    it, so the page carries no reader's token and can be shared; a page shown
+    again with a reader's form and its errors shows that form in place.
     """
     request = context["request"]
     sort = tree.clean_sort(request.GET.get("csort"))
     page = tree.clean_page(request.GET.get("cpage"), article)
-    values = context.get("page_values") or {}
-    lazy = bool(context.get("lazy_comment_form"))
     form = context.get("comment_form")
-    if form is None and not lazy:
-        form = CommentForm(
-            article=article,
-            user=request.user,
-            initial={"issued": values.get("form_issued") or issued_token()},
-        )
-    data = thread_context(request, article, form=form, sort=sort, page=page)
+    data = thread_context(request, article, form=form, sort=sort, page=page, with_form=False)
     data["request"] = request
     data["comments_notice"] = context.get("comments_notice")
-    data["csrf_token"] = values.get("csrf_token") or context.get("csrf_token")
-    data["lazy_comment_form"] = lazy
     return data
 
 

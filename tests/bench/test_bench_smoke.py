@@ -376,7 +376,7 @@ def test_a_mix_post_built_from_the_article_page_passes_the_forms_traps(make_arti
     article = make_article(slug=HOT)
     post_path = f"/articles/{HOT}/comments/"
     browser = Client(enforce_csrf_checks=True)
-    page = browser.get(f"/articles/{HOT}/", headers={"User-Agent": run.READER_UA})
+    page = browser.get(f"{post_path}new/", headers={"User-Agent": run.READER_UA})
     fields = run.comment_form(page.content.decode(), post_path)
     cookie = run.csrf_cookie([morsel.OutputString() for morsel in page.cookies.values()])
     issued_at = time.time()

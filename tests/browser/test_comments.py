@@ -93,7 +93,9 @@ def test_reporting_a_comment(page, live_server, article, make_comment):
     comment = make_comment(article=article, body="Questionable remark")
     open_article(page, live_server, article)
     page.locator(f"#comment-{comment.pk}").get_by_role("link", name="Report").click()
+    page.locator(f"#comment-{comment.pk}").get_by_role("button", name="Report").click()
     expect(page.locator(f"#comment-{comment.pk}")).to_contain_text("Reported. Thank you.")
+    assert still_same_document(page)
     comment.refresh_from_db()
     assert comment.report_count == 1
 
@@ -110,6 +112,7 @@ def test_without_javascript_a_comment_posts_and_lands_on_its_anchor(
 ):
     page = no_js_page
     page.goto(live_server.url + article.get_absolute_url())
+    page.get_by_role("link", name="Write a comment").click()  # the form, on its own page
     form = page.locator("#comment-form")
     form.get_by_label("Name").fill("No Script")
     form.get_by_label("Comment").fill("Works without JavaScript.")
@@ -124,6 +127,7 @@ def test_without_javascript_a_comment_posts_and_lands_on_its_anchor(
 def test_without_javascript_errors_keep_the_text(no_js_page, live_server, article):
     page = no_js_page
     page.goto(live_server.url + article.get_absolute_url())
+    page.get_by_role("link", name="Write a comment").click()
     form = page.locator("#comment-form")
     form.get_by_label("Name").fill("   ")
     form.get_by_label("Comment").fill("Kept after the error.")

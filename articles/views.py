@@ -69,14 +69,19 @@ def _pages(count):
 @require_safe
 def category_detail(request, slug):
     category = caching.cached_category(slug, request)
-    articles = Article.objects.published().for_listing().filter(category=category)
+
+    def articles():  # built only on a miss: even building a queryset costs
+        return Article.objects.published().for_listing().filter(category=category)
+
     count = caching.cached(
-        caching.fragment_key("category-count", [category.pk], request), articles.count, request
+        caching.fragment_key("category-count", [category.pk], request),
+        lambda: articles().count(),
+        request,
     )
     number = page_number(request.GET.get("page"), _pages(count))
 
     def page():
-        paginator = Paginator(articles, settings.NEWSROOM_ARTICLES_PER_PAGE)
+        paginator = Paginator(articles(), settings.NEWSROOM_ARTICLES_PER_PAGE)
         paginator.__dict__["count"] = count  # counted already, under the same version
         return paginator.page(number)
 
@@ -167,18 +172,25 @@ def search(request):
     search costs its query once per content version, not once per reader."""
     query = article_search.clean_query(request.GET.get("q"))
     query_key = hashlib.sha256(query.encode()).hexdigest()[:32]
-    results = article_search.search(
-        Article.objects.published().select_related("category").defer("body"), query
-    )
+
+    def results():  # built only on a miss
+        return article_search.search(
+            Article.objects.published().select_related("category").defer("body"), query
+        )
+
     count = (
-        caching.cached(caching.fragment_key("search-count", [query_key], request), results.count)
+        caching.cached(
+            caching.fragment_key("search-count", [query_key], request),
+            lambda: results().count(),
+            request,
+        )
         if query
         else 0
     )
     number = page_number(request.GET.get("page"), _pages(count))
 
     def page():
-        paginator = Paginator(results, settings.NEWSROOM_ARTICLES_PER_PAGE)
+        paginator = Paginator(results(), settings.NEWSROOM_ARTICLES_PER_PAGE)
         paginator.__dict__["count"] = count  # counted already, under the same version
         found = paginator.page(number)
         for article in found:

@@ -369,6 +369,10 @@ def seed_comments(rng, articles, scale, now, log):
         parent = rng.choice(by_article[article.pk]) if by_article.get(article.pk) else None
         reply_rows.append(build(rng, article, when(article), parent))
     Comment.objects.bulk_create(reply_rows, batch_size=BATCH_SIZE)
+    # bulk_create sends no signals: count what each article shows, as posting would.
+    from comments.threads import recount
+
+    recount(type(hot).objects.all())
     total = len(created) + len(reply_rows)
     log(f"{total} comments ({scale['hot_comments']} on the hot article)")
     return total

@@ -31,17 +31,22 @@ def thread_changed(*article_ids):
         articles = list(Article.objects.select_for_update().filter(pk__in=ids).only("pk", "slug"))
         if not articles:
             return  # the articles are being deleted with their comments
-        visible = (
-            Comment.objects.visible()
-            .filter(article=OuterRef("pk"))
-            .order_by()
-            .values("article")
-            .annotate(count=Count("pk"))
-            .values("count")
-        )
-        Article.objects.filter(pk__in=ids).update(comment_count=Coalesce(Subquery(visible), 0))
+        recount(Article.objects.filter(pk__in=ids))
         for article in articles:
             caching.invalidate_thread(article)
+
+
+def recount(articles):
+    """Set these articles' comment counts from their visible comments: one UPDATE."""
+    visible = (
+        Comment.objects.visible()
+        .filter(article=OuterRef("pk"))
+        .order_by()
+        .values("article")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return articles.update(comment_count=Coalesce(Subquery(visible), 0))
 
 
 def changes_what_readers_see(comment, created):

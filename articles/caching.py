@@ -227,25 +227,49 @@ def cached(key, compute, request=None):
 def cached_article(slug, request=None):
     """The published article for its page, from the shared cache when it can be.
 
-    Kept under the site version and the article's thread version, so an edit or
-    a visible comment is seen at once; the view count in the cached copy is
-    stale and is refreshed by counting. Raises Http404 when no published article
-    has this slug.
+    The article is kept under the site version, so an edit is seen at once; its
+    ``comment_count`` is kept apart under its thread's version
+    (``comment_count``), so a comment does not reload the article. The view
+    count in the cached copy is stale and is refreshed by counting. Raises
+    Http404 when no published article has this slug.
     """
     from django.shortcuts import get_object_or_404
 
     from .models import Article
 
+    versions([SITE, thread_scope(slug)], request)  # both in one round trip
     article = cached(
-        fragment_key("article", [slug], request, scopes=(SITE, thread_scope(slug))),
+        fragment_key("article", [slug], request),
         lambda: get_object_or_404(Article.objects.published().for_page(), slug=slug),
         request,
     )
-    # A shallow copy: the request sets its own view count on it, and the cached
+    # A shallow copy: the request sets its own counts on it, and the cached
     # object may be shared with other requests of this process.
     clone = object.__new__(type(article))
     clone.__dict__.update(article.__dict__)
+    clone.comment_count = comment_count(clone, request)
     return clone
+
+
+def comment_count(article, request=None):
+    """The article's comment count as its thread shows it, kept under the thread's
+    version: one query after each change readers can see, none otherwise."""
+    from .models import Article
+
+    return cached(
+        fragment_key("comment-count", [article.pk], request, scopes=thread_scopes(article)),
+        lambda: (
+            Article.objects.filter(pk=article.pk)
+            .order_by()
+            .values_list("comment_count", flat=True)[0]
+        ),
+        request,
+    )
+
+
+def thread_scopes(article):
+    """What an article's thread section depends on: the site and the thread."""
+    return (SITE, thread_scope(article.slug))
 
 
 def cached_category(slug, request=None):

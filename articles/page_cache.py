@@ -2,23 +2,25 @@
 The article page as most readers get it: rendered once per content version,
 kept in the shared cache, and completed per request.
 
-This module owns the list of what differs between two anonymous readers of the
-same article at the same moment (``request_values``): only the view count, in
-the header and in the JSON-LD. The page carries no reader's token: the comment
-form, with its CSRF token and signed issue time, comes in its own request when
-the reader reaches it (comments.views.comment_form), and every other action on
-the page fetches its form the same way. The page is rendered with marked holes
-where the count goes, stored, and each request fills them, which costs one join
-instead of a template render. A page rendered for one reader gets exactly the
-same values through its context, so both ways give the same bytes.
+This module owns the list of what is filled in per request (``request_values``):
+the view count (in the header and in the JSON-LD), and the comment thread with
+its count, which is the same for every reader but is kept under the thread's
+version, so that a comment renders the thread again and not the whole page. The
+page carries no reader's token: the comment form, with its CSRF token and signed
+issue time, comes in its own request when the reader reaches it
+(comments.views.comment_form), and every other action on the page fetches its
+form the same way. The page is rendered with marked holes where those values go,
+stored under the site's version, and each request fills them, which costs one
+join instead of a template render. A page rendered for one reader gets exactly
+the same values through its context, so both ways give the same bytes.
 
 Only requests that would get exactly that page are served this way: anonymous
 readers, no session (so no flash message to show), no thread page or order
 chosen. Everyone else gets the page rendered for them.
 
-Behind a shared cache (``NEWSROOM_CDN``) the page has no per-request value at
-all: the count is fetched by a small request from the page, so the edge can
-serve the same bytes to everyone.
+Behind a shared cache (``NEWSROOM_CDN``) the same page is served to everyone
+with the count it had when it was served; the page's own small request counts
+the visit and brings the fresh count.
 """
 
 import hashlib
@@ -37,7 +39,14 @@ from . import caching
 _NONCE = hashlib.sha256(f"page-holes:{settings.SECRET_KEY}".encode()).hexdigest()[:16]
 VIEWS = f"hole-{_NONCE}-views"
 VIEW_NUMBER = f"hole-{_NONCE}-view-number"
-HOLES = {"views": VIEWS, "view_number": VIEW_NUMBER}
+THREAD = f"hole-{_NONCE}-thread"
+COMMENT_NUMBER = f"hole-{_NONCE}-comment-number"
+HOLES = {
+    "views": VIEWS,
+    "view_number": VIEW_NUMBER,
+    "thread": THREAD,
+    "comment_number": COMMENT_NUMBER,
+}
 _HOLE = re.compile(f"({'|'.join(map(re.escape, HOLES.values()))})")
 
 # Query parameters that do not change the page (campaign tags and click ids).
@@ -67,9 +76,31 @@ def views_label(count):
     return f"{intcomma(count)} view{'' if count == 1 else 's'}"
 
 
-def request_values(request, article):
-    """Everything on the page that belongs to this request, by context name."""
-    return {"views": views_label(article.view_count), "view_number": str(article.view_count)}
+def request_values(request, article, with_thread=True):
+    """Everything on the page that is filled in per request, by context name: the
+    view count, and the comment thread with its count (the same for every reader,
+    but kept under the thread's version: a comment does not make the rest of the
+    page render again). A page rendered for one request renders its thread in
+    place (``with_thread=False``): it may ask for another page or order of it."""
+    values = {"views": views_label(article.view_count), "view_number": str(article.view_count)}
+    if with_thread:
+        thread, comment_count = thread_section(request, article)
+        values.update(thread=thread, comment_number=str(comment_count))
+    return values
+
+
+def thread_section(request, article):
+    """The comment thread as the article page shows it first (newest first, page
+    one), and its comment count, cached under the thread's version."""
+
+    def render():
+        html = render_to_string("articles/_thread_section.html", {"article": article}, request)
+        return html, article.comment_count
+
+    key = caching.fragment_key(
+        "thread-section", [article.pk], request, scopes=caching.thread_scopes(article)
+    )
+    return caching.cached(key, render, request)
 
 
 def applies(request):
@@ -106,27 +137,26 @@ def respond(request, article, render_context):
         "article-page",
         [_NONCE, "cdn" if cdn else "holes", article.pk, request.scheme, request.get_host()],
         request,
-        scopes=(caching.SITE, caching.thread_scope(article.slug)),
     )
 
     def render():
-        page_values = {"views": views_label(article.view_count)} if cdn else HOLES
         html = render_to_string(
             "articles/article_detail.html",
-            render_context(page_values=page_values, count_on_load=cdn),
+            render_context(page_values=HOLES, count_on_load=cdn),
             request,
         )
         return split_at_holes(html)
 
     segments, holes = caching.cached(key, render, request)
+    response = HttpResponse(fill(segments, holes, request_values(request, article)))
     if cdn:
-        response = HttpResponse(b"".join(segments))
+        # The same bytes for everyone: the count the page shows is the one it
+        # was served with, and its own request brings the fresh one.
         response["Cache-Control"] = (
             f"public, max-age=0, s-maxage={EDGE_MAX_AGE}, "
             f"stale-while-revalidate={EDGE_STALE_WHILE_REVALIDATE}"
         )
     else:
-        response = HttpResponse(fill(segments, holes, request_values(request, article)))
         # Every visit must reach the server to be counted: nothing may store the
         # page on the way, and the browser revalidates.
         response["Cache-Control"] = "private, no-cache"

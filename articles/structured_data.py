@@ -15,7 +15,7 @@ def publisher_logo_url(request):
     )
 
 
-def news_article(request, article, image_url=None, view_count=None):
+def news_article(request, article, image_url=None, view_count=None, comment_count=None):
     url = request.build_absolute_uri(article.get_absolute_url())
     data = {
         "@context": "https://schema.org",
@@ -41,7 +41,9 @@ def news_article(request, article, image_url=None, view_count=None):
             {
                 "@type": "InteractionCounter",
                 "interactionType": "https://schema.org/CommentAction",
-                "userInteractionCount": getattr(article, "comment_count", 0),
+                "userInteractionCount": (
+                    article.comment_count if comment_count is None else comment_count
+                ),
             },
         ],
     }

@@ -152,7 +152,9 @@ def render_article_page(request, article, status=200, **extra_context):
     response = render(
         request,
         "articles/article_detail.html",
-        _article_context(article, page_cache.request_values(request, article), **extra_context),
+        _article_context(
+            article, page_cache.request_values(request, article, with_thread=False), **extra_context
+        ),
         status=status,
     )
     if article.is_published():

@@ -13,15 +13,22 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def news_article_json_ld(context, article, image_url=None):
     """A <script type="application/ld+json"> for the article, safe inside HTML."""
-    number = (context.get("page_values") or {}).get("view_number")
-    hole = number == page_cache.VIEW_NUMBER  # the shared page's
-    view_count = number if hole else int(number or article.view_count)
-    data = structured_data.news_article(context["request"], article, image_url, view_count)
+    values = context.get("page_values") or {}
+    counts = {}
+    for name, hole, count in [
+        ("view_number", page_cache.VIEW_NUMBER, article.view_count),
+        ("comment_number", page_cache.COMMENT_NUMBER, article.comment_count),
+    ]:
+        value = values.get(name)
+        counts[name] = value if value == hole else int(value or count)  # the shared page's hole
+    data = structured_data.news_article(
+        context["request"], article, image_url, counts["view_number"], counts["comment_number"]
+    )
     payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(
         _json_script_escapes
     )
-    if hole:  # a bare number, not a string, once filled in
-        payload = payload.replace(f'"{page_cache.VIEW_NUMBER}"', page_cache.VIEW_NUMBER)
+    for hole in (page_cache.VIEW_NUMBER, page_cache.COMMENT_NUMBER):
+        payload = payload.replace(f'"{hole}"', hole)  # a bare number once filled in
     return mark_safe(f'<script type="application/ld+json">{payload}</script>')
 
 

@@ -7,6 +7,7 @@ import time
 
 import pytest
 from django.core import signing
+from django.db import connection
 from django.test import Client
 
 from articles import page_cache
@@ -157,7 +158,15 @@ class TestSharedAndFreshRendersAgree:
 
         from articles import caching, views
 
-        monkeypatch.setattr(page_cache, "request_values", lambda request, article: self.VALUES)
+        real = page_cache.request_values
+        monkeypatch.setattr(
+            page_cache,
+            "request_values",
+            lambda request, article, with_thread=True: {
+                **real(request, article, with_thread),
+                **self.VALUES,
+            },
+        )
 
         def render(article):
             def request():
@@ -281,3 +290,24 @@ class TestBehindASharedCache:
         client.cookies["messages"] = "something"
         response = client.get(article.get_absolute_url())
         assert "private" in response["Cache-Control"]
+
+
+# A counted view, committed: one statement on PostgreSQL; BEGIN, the mark, the
+# increment, the tally and COMMIT on SQLite (articles.counting.database).
+COUNTING_QUERIES = 1 if connection.vendor == "postgresql" else 5
+
+
+@pytest.mark.django_db(transaction=True)
+class TestACommentRendersOnlyTheThreadAgain:
+    def test_after_a_comment_the_next_reader_costs_the_thread_and_its_count_only(
+        self, make_article, make_comment, django_assert_num_queries
+    ):
+        article = make_article(sources=["ESPN"])
+        reader(1).get(article.get_absolute_url())
+        make_comment(article=article, body="Fresh remark")
+        # The comment count, the thread's top-level comments and their replies,
+        # then the view counted; the article and the rest of the page are reused.
+        with django_assert_num_queries(3 + COUNTING_QUERIES):
+            page = reader(2).get(article.get_absolute_url()).content.decode()
+        assert "Fresh remark" in page and "Comments (1)" in page
+        assert '"userInteractionCount": 1' in page  # the comment count in the JSON-LD

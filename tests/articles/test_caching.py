@@ -182,6 +182,38 @@ class TestCommentsTouchOnlyTheirThread:
         page = reader_client.get(article.get_absolute_url()).content.decode()
         assert "Fresh thought" in page and "Comments (1)" in page
 
+    def test_an_edited_comment_shows_its_new_text_at_once(
+        self, reader_client, make_article, make_comment
+    ):
+        article = make_article()
+        comment = make_comment(article=article, body="Frist!")
+        make_comment(article=article, body="Another view")
+        reader_client.get(article.get_absolute_url())
+        comment.body = "First!"
+        comment.save()
+        page = reader_client.get(article.get_absolute_url()).content.decode()
+        assert "First!" in page and "Frist!" not in page and "Another view" in page
+
+    def test_a_new_comment_renders_only_itself(
+        self, reader_client, make_article, make_comment, monkeypatch
+    ):
+        article = make_article()
+        for n in range(5):
+            make_comment(article=article, body=f"Earlier comment {n}")
+        reader_client.get(article.get_absolute_url())
+        make_comment(article=article, body="The newest")
+        rendered = []
+        real = caching.set_fragment
+        monkeypatch.setattr(
+            caching,
+            "set_fragment",
+            lambda key, value, request=None: rendered.append(key) or real(key, value, request),
+        )
+        page = reader_client.get(article.get_absolute_url()).content.decode()
+        assert "The newest" in page and "Earlier comment 4" in page
+        # The other five comments' markup came from their own entries.
+        assert len([key for key in rendered if ":comment:" in key]) == 1
+
     def test_a_report_that_hides_nothing_invalidates_nothing(
         self, make_article, make_comment, settings
     ):

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "csp",
     "articles",
     "comments",
+    "backups",
 ]
 
 MIDDLEWARE = [

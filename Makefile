@@ -56,6 +56,7 @@ migrations-check: $(VENV)/.runtime
 # with wrk: pages, comment-posting mixes (mix-100, mix-10) and the CDN mode's counting
 # request and Varnish (deploy/varnish.vcl); on PostgreSQL when DATABASE_URL is set.
 # Fails when a scenario misses its target or its URL is missing. Knobs: bench/run.py.
+# BENCH_ONLY=soak (or BENCH_SOAK=1) adds 5 minutes of the mix: memory and p99 must hold.
 bench: $(VENV)/.dev
 	@for tool in wrk:wrk varnishd:varnish; do \
 	  command -v $${tool%%:*} >/dev/null 2>&1 && continue; \

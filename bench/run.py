@@ -14,6 +14,10 @@ BENCH_COMMENTS / BENCH_HOT_COMMENTS / BENCH_CATEGORIES (scale), BENCH_PORT (the 
 of three consecutive ports: gunicorn, gunicorn in CDN mode, Varnish; otherwise the
 first free ones of 8041-8049).
 
+The soak scenario (5 minutes of mix-10, sampling worker memory and p99 every
+minute) runs only when asked: BENCH_ONLY=soak or BENCH_SOAK=1; BENCH_SOAK_SECONDS
+(300) sets its length.
+
 The CDN scenarios (beacon, varnish) run against a second gunicorn started with
 NEWSROOM_CDN=1 on the same database, and Varnish with deploy/varnish.vcl in front of
 it. The process exits with status 1 when any scenario failed or missed its target.
@@ -61,10 +65,13 @@ class Scenario:
     post_every: int = 0  # mix: one comment posted after every post_every reads
     cdn: bool = False  # served by the second server, started with NEWSROOM_CDN=1
     through_varnish: bool = False  # wrk asks Varnish (deploy/varnish.vcl), not gunicorn
+    soak: bool = False  # minutes of load, sampled each minute; runs only when asked
 
 
 POST_PATH = "/articles/{hot_slug}/comments/"
 MIN_CACHE_SHARE = 0.99  # of the article page's requests Varnish answers itself
+SOAK_MAX_MEMORY_GROWTH = 0.10  # worker memory, first minute to last
+SOAK_MAX_P99_GROWTH = 2.0  # last minute's p99 over the first's
 
 # Paths are formatted with the seed manifest. Every scenario's URL must exist: a
 # 404 at the probe is a failed scenario, never a skipped one.
@@ -116,7 +123,31 @@ SCENARIOS = [
         cdn=True,
         through_varnish=True,
     ),
+    # Minutes of the mixed load: memory that leaks and latency that creeps show
+    # over time, not in 10 s. Judged by its minutes (soak_failures), not by a target.
+    Scenario(
+        "soak",
+        "/articles/{hot_slug}/",
+        "mix",
+        read=False,
+        tail_check=False,
+        counts_views=True,
+        post_every=10,
+        soak=True,
+    ),
 ]
+
+
+def selected_scenarios(only=(), soak=False):
+    """The scenarios a run measures: those named in ``only`` (all when empty) plus
+    the baseline; the soak only when named or asked for with ``soak``."""
+    only = set(only)
+    return [
+        s
+        for s in SCENARIOS
+        if (not only or s.name in only or s.name == "baseline")
+        and (not s.soak or soak or s.name in only)
+    ]
 
 
 class ScenarioFailed(Exception):
@@ -353,6 +384,20 @@ def peak_rss_mb(pids):
         if match:
             peaks.append(int(match.group(1)) / 1024)
     return round(max(peaks), 1) if peaks else None
+
+
+def rss_mb(pids):
+    """The workers' resident memory now, summed, in MB."""
+    total = 0
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+        if match:
+            total += int(match.group(1))
+    return round(total / 1024, 1)
 
 
 def fetch(url, user_agent, htmx=False):
@@ -618,6 +663,55 @@ def check_targets(row):
     return failures
 
 
+def soak_minutes(seconds):
+    """How the soak is cut: (samples, seconds each); a sample a minute, at least two."""
+    samples = max(2, round(seconds / 60))
+    return samples, max(1, round(seconds / samples))
+
+
+def soak_failures(minutes):
+    """The soak's checks over its per-minute samples ({"rss_mb", "p99_ms"} each):
+    worker memory grows less than 10% from the first minute to the last, and the
+    last minute's p99 is at most twice the first's."""
+    if len(minutes) < 2:
+        return ["a soak needs at least two samples"]
+    first, last = minutes[0], minutes[-1]
+    failures = []
+    growth = (last["rss_mb"] - first["rss_mb"]) / first["rss_mb"] if first["rss_mb"] else 0.0
+    if growth >= SOAK_MAX_MEMORY_GROWTH:
+        failures.append(
+            f"worker memory grew {growth:.0%} from the first minute to the last "
+            f"({first['rss_mb']} -> {last['rss_mb']} MB, limit {SOAK_MAX_MEMORY_GROWTH:.0%})"
+        )
+    if last["p99_ms"] > SOAK_MAX_P99_GROWTH * first["p99_ms"]:
+        failures.append(
+            f"p99 of the last minute {last['p99_ms']:.1f} ms > {SOAK_MAX_P99_GROWTH:g}x "
+            f"the first's {first['p99_ms']:.1f} ms"
+        )
+    return failures
+
+
+def combined_report(reports):
+    """One wrk report for several consecutive runs: totals, and the worst latencies."""
+    seconds = sum(r["seconds"] for r in reports)
+    requests = sum(r["requests"] for r in reports)
+    status = {key: sum(r["status"][key] for r in reports) for key in reports[0]["status"]}
+    errors = {}
+    for report in reports:
+        for key, value in report["socket_errors"].items():
+            errors[key] = errors.get(key, 0) + value
+    return {
+        "requests": requests,
+        "seconds": round(seconds, 3),
+        "rps": round(requests / seconds, 1) if seconds else 0.0,
+        **{key: max(r[key] for r in reports) for key in ("p50_ms", "p90_ms", "p99_ms", "max_ms")},
+        "status": status,
+        "posts_sent": sum(r["posts_sent"] for r in reports),
+        "non_2xx": sum(r["non_2xx"] for r in reports),
+        "socket_errors": errors,
+    }
+
+
 def markdown_table(results):
     meta = results["meta"]
     lines = [
@@ -661,6 +755,11 @@ def markdown_table(results):
                 f"answered {posts['2xx']} 2xx, {posts['3xx']} 3xx, {posts['4xx']} 4xx, "
                 f"{posts['5xx']} 5xx; {posts['stored']} stored, {posts['visible']} visible, "
                 f"newest on the article page: {'yes' if posts['newest_on_page'] else 'no'}."
+            )
+        for n, minute in enumerate(row.get("minutes", []), start=1):
+            notes.append(
+                f"- {row['name']} minute {n}: {minute['rps']:.0f} req/s, p99 "
+                f"{minute['p99_ms']:.1f} ms, workers' RSS {minute['rss_mb']} MB."
             )
         if "cache_share" in row:
             notes.append(
@@ -776,9 +875,26 @@ def measure(s, ctx):
     services_before = cpu_seconds(service_pids())
     log(f"{s.name}: {duration} s of {url}")
     run_dir = ctx["run_dir"]
-    report = wrk.run(
-        url, script, run_dir / f"{s.name}.lua", duration, ctx["connections"], ctx["threads"]
-    )
+    if s.soak:
+        samples, seconds = soak_minutes(ctx["soak_seconds"])
+        reports, row["minutes"] = [], []
+        for n in range(samples):
+            log(f"{s.name}: minute {n + 1} of {samples}")
+            lua = run_dir / f"{s.name}.lua"
+            reports.append(wrk.run(url, script, lua, seconds, ctx["connections"], ctx["threads"]))
+            row["minutes"].append(
+                {
+                    "rps": reports[-1]["rps"],
+                    "p99_ms": reports[-1]["p99_ms"],
+                    "rss_mb": rss_mb(worker_pids(server.process.pid)),
+                }
+            )
+        report = combined_report(reports)
+        row["failures"] = soak_failures(row["minutes"])
+    else:
+        report = wrk.run(
+            url, script, run_dir / f"{s.name}.lua", duration, ctx["connections"], ctx["threads"]
+        )
     wait_idle(server.access_log)
     row.update(report)
     probe = ctx["probes"].get(s.name.removesuffix("_again"), {})
@@ -855,7 +971,7 @@ def run():
         log(f"seeded in {manifest['seed_seconds']} s: {manifest}")
         manage(env, "collectstatic", "--no-input", "-v0")
 
-        scenarios = [s for s in SCENARIOS if not only or s.name in only or s.name == "baseline"]
+        scenarios = selected_scenarios(only, soak=os.environ.get("BENCH_SOAK") == "1")
         # The baseline is sized like the hot article's page, whichever scenarios run.
         sizing = Scenario("article_page", "/articles/{hot_slug}/")
         probes = run_probes(env, [s for s in scenarios if not s.cdn] + [sizing], manifest)
@@ -894,6 +1010,7 @@ def run():
             "manifest": manifest,
             "probes": probes,
             "duration": duration,
+            "soak_seconds": env_int("BENCH_SOAK_SECONDS", 300),
             "connections": connections,
             "threads": threads,
             "run_dir": run_dir,

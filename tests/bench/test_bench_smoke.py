@@ -454,3 +454,102 @@ def test_beacon_script_asks_as_htmx_with_a_reader_per_request():
     script = wrk.build_script("beacon", RUN_NONCE="ab")
 
     assert '["HX-Request"] = "true"' in script and "thread_id, counter" in script
+
+
+# --- the soak ---------------------------------------------------------------------
+
+
+def minutes(*samples):
+    return [{"rss_mb": rss, "p99_ms": p99, "rps": 100.0} for rss, p99 in samples]
+
+
+def test_the_soak_is_five_minutes_of_the_mix_sampled_each_minute():
+    soak = next(s for s in run.SCENARIOS if s.name == "soak")
+
+    assert soak.soak and soak.script == "mix" and soak.post_every == 10
+    assert soak.counts_views
+    assert run.soak_minutes(300) == (5, 60)
+    assert run.soak_minutes(30) == (2, 15)  # a short soak still has a first and a last
+
+
+def test_the_default_run_leaves_the_soak_out():
+    names = [s.name for s in run.selected_scenarios()]
+
+    assert "soak" not in names
+    assert "mix-10" in names and "varnish" in names
+
+
+def test_the_soak_runs_when_named_or_asked_for():
+    assert [s.name for s in run.selected_scenarios({"soak"})] == ["baseline", "soak"]
+    assert "soak" in [s.name for s in run.selected_scenarios(soak=True)]
+    assert "soak" not in [s.name for s in run.selected_scenarios({"mix-10"})]
+
+
+def test_a_steady_soak_passes():
+    assert run.soak_failures(minutes((300, 40), (310, 45), (320, 70), (329.9, 80))) == []
+
+
+def test_worker_memory_growing_ten_percent_or_more_fails_the_soak():
+    failures = run.soak_failures(minutes((300, 40), (315, 40), (330, 40)))
+
+    assert failures == [
+        "worker memory grew 10% from the first minute to the last (300 -> 330 MB, limit 10%)"
+    ]
+
+
+def test_memory_is_judged_from_the_first_minute_to_the_last_not_at_its_peak():
+    assert run.soak_failures(minutes((300, 40), (400, 40), (320, 40))) == []
+
+
+def test_a_last_minute_p99_over_twice_the_first_fails_the_soak():
+    failures = run.soak_failures(minutes((300, 40), (300, 60), (300, 80.5)))
+
+    assert failures == ["p99 of the last minute 80.5 ms > 2x the first's 40.0 ms"]
+    assert run.soak_failures(minutes((300, 40), (300, 80))) == []
+
+
+def test_a_soak_with_one_sample_fails():
+    assert run.soak_failures(minutes((300, 40))) == ["a soak needs at least two samples"]
+
+
+def test_the_soaks_minutes_add_up_to_one_row():
+    first = wrk.parse_output(WRK_STDOUT)
+    second = {**first, "p99_ms": 90.0, "requests": 500, "seconds": 2.0}
+
+    row = run.combined_report([first, second])
+
+    assert row["requests"] == 2000
+    assert row["rps"] == 400.0
+    assert row["p99_ms"] == 90.0
+    assert row["status"]["2xx"] == 2990
+    assert row["posts_sent"] == 6
+    assert row["socket_errors"]["timeout"] == 2
+
+
+def test_the_soaks_minutes_are_listed_under_the_table():
+    results = {
+        "meta": {
+            "backend": "sqlite",
+            "workers": 3,
+            "worker_class": "sync",
+            "connections": 32,
+            "duration": 10,
+        },
+        "scenarios": [
+            {
+                "name": "soak",
+                "rps": 100.0,
+                "ratio": None,
+                "p50_ms": 10.0,
+                "p99_ms": 80.0,
+                "non_2xx": 0,
+                "minutes": minutes((300, 40), (330, 40)),
+                "failures": run.soak_failures(minutes((300, 40), (330, 40))),
+            }
+        ],
+    }
+
+    table = run.markdown_table(results)
+
+    assert "- soak minute 2: 100 req/s, p99 40.0 ms, workers' RSS 330 MB." in table
+    assert "worker memory grew 10%" in table

@@ -74,3 +74,16 @@ def test_htmx_is_configured_to_need_neither_eval_nor_an_injected_style(client):
 
     assert '"allowEval":false' in page
     assert '"includeIndicatorStyles":false' in page
+
+
+def test_no_template_has_an_inline_style_or_script():
+    """The policy allows neither: one would be blocked in the reader's browser."""
+    import re
+    from pathlib import Path
+
+    offenders = []
+    for path in (Path(__file__).resolve().parent.parent / "templates").rglob("*.html"):
+        for tag in re.findall(r"<(?:style|script)\b[^>]*>", path.read_text()):
+            if "src=" not in tag and "application/ld+json" not in tag:
+                offenders.append(f"{path.name}: {tag}")
+    assert offenders == []

@@ -416,3 +416,27 @@ class ReaderView(models.Model):
 
     def __str__(self):
         return f"view of article {self.article_id} at {self.counted_at:%Y-%m-%d %H:%M}"
+
+
+class AddressViews(models.Model):
+    """How many views from one network address (an anonymous, salted hash) have
+    counted on an article since ``started_at``: what caps one client's views
+    (``articles.counting``). ``manage.py purge_view_marks`` deletes past windows."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="+", db_index=False
+    )  # the unique (article, address) index serves lookups by article
+    address = models.CharField(max_length=64)
+    started_at = models.DateTimeField()
+    views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "address"], name="address_views_once"),
+        ]
+        indexes = [models.Index(fields=["started_at"], name="address_views_started_at")]
+        verbose_name_plural = "address views"
+
+    def __str__(self):
+        return f"{self.views} views of article {self.article_id} from one address"
+

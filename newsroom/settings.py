@@ -237,6 +237,11 @@ NEWSROOM_PURGE_URLS = env_list("NEWSROOM_PURGE_URLS")
 # the database. Repeat visits by one reader within the window count once.
 NEWSROOM_VIEW_COUNTING = "redis" if REDIS_URL else "database"
 NEWSROOM_VIEW_WINDOW_MINUTES = 30
+# However many readers one network address claims to be (a new User-Agent on every
+# request), it counts at most this many views of an article per window: enough for
+# an office or a household behind one address, too few to inflate a count.
+NEWSROOM_VIEWS_PER_ADDRESS = 20
+NEWSROOM_VIEWS_PER_ADDRESS_MINUTES = 60
 # How many reverse proxies in front of the app append to X-Forwarded-For; 0 means
 # the app faces readers directly and REMOTE_ADDR is the reader's address.
 NEWSROOM_TRUSTED_PROXIES = env_int("NEWSROOM_TRUSTED_PROXIES", 0)

@@ -440,3 +440,13 @@ class AddressViews(models.Model):
     def __str__(self):
         return f"{self.views} views of article {self.article_id} from one address"
 
+
+class UsedFormToken(models.Model):
+    """The nonce of a signed form token that has been used to save a form
+    (``articles.form_tokens``): the same token is refused from then on."""
+
+    nonce = models.CharField(max_length=32, unique=True)
+    used_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"form token used at {self.used_at:%Y-%m-%d %H:%M}"

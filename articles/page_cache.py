@@ -23,11 +23,9 @@ serve the same bytes to everyone.
 
 import hashlib
 import re
-import time
 
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.core import signing
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
@@ -46,21 +44,6 @@ IGNORED_PARAMETERS = ("utm_", "fbclid", "gclid", "mc_")
 # How long shared caches may keep an article page in CDN mode; edits purge it.
 EDGE_MAX_AGE = 300
 EDGE_STALE_WHILE_REVALIDATE = 30
-
-ISSUED_SALT = "comments.form-issued"
-_last_issued = (None, "")  # ((second, signing key), token)
-
-
-def issued_token():
-    """The signed time a reader's form is issued at. Every form issued within the
-    same second carries the same token, so it is signed once per second."""
-    global _last_issued
-    now = int(time.time())
-    issued_for, token = _last_issued
-    if issued_for != (now, settings.SECRET_KEY):
-        token = signing.dumps(now, salt=ISSUED_SALT)
-        _last_issued = ((now, settings.SECRET_KEY), token)
-    return token
 
 
 def views_label(count):

@@ -1,17 +1,16 @@
 """The comment form: what a reader may send, and the spam checks that need no service.
 
-Two traps for bots: a honeypot field people never see, and a signed timestamp
-that refuses forms sent faster than a person types or older than a day.
+Two traps for bots: a honeypot field people never see, and a signed token
+(``articles.form_tokens``) that refuses forms sent faster than a person types,
+older than a day, issued for another article, or already used for a comment.
 """
-
-import time
 
 from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.validators import MaxLengthValidator
 
-from articles.page_cache import ISSUED_SALT, issued_token
+from articles import form_tokens
 
 from .models import Comment
 
@@ -54,7 +53,7 @@ class CommentForm(forms.ModelForm):
         # clean_body gives the length rule a clearer message than the generic one.
         body.validators = [v for v in body.validators if not isinstance(v, MaxLengthValidator)]
         if not self.is_bound:
-            self.initial.setdefault("issued", issued_token())
+            self.initial.setdefault("issued", form_tokens.issue(article.pk))
         self.reply_to = None
 
     def clean_website(self):
@@ -63,15 +62,14 @@ class CommentForm(forms.ModelForm):
         return ""
 
     def clean_issued(self):
-        token = self.cleaned_data["issued"]
         try:
-            issued = int(signing.loads(token, salt=ISSUED_SALT))
-        except (signing.BadSignature, TypeError, ValueError):
+            token = form_tokens.read(self.cleaned_data["issued"])
+        except signing.BadSignature:
+            token = None
+        if token is None or token.article_id != self.article.pk:
             self._renew_timestamp()
-            raise forms.ValidationError(
-                "Your comment could not be posted. Please send it again."
-            ) from None
-        age = time.time() - issued
+            raise forms.ValidationError("Your comment could not be posted. Please send it again.")
+        age = token.age()
         if age > settings.NEWSROOM_COMMENT_FORM_MAX_AGE_HOURS * 3600:
             self._renew_timestamp()
             raise forms.ValidationError(
@@ -81,12 +79,33 @@ class CommentForm(forms.ModelForm):
             raise forms.ValidationError(
                 "That was very quick. Please wait a moment and send your comment again."
             )
+        if form_tokens.is_used(token.nonce):
+            self.refuse_used_token()
         return token
+
+    def refuse_used_token(self):
+        """The form was already sent and saved: a fresh token for the form shown again."""
+        self._renew_timestamp()
+        raise forms.ValidationError(
+            "This form has already been used to post a comment. If you meant to post "
+            "this one too, please send it again."
+        )
+
+    def use_token(self):
+        """Record the token as used, in the transaction that saves the comment;
+        False (with the error on the form) when it already was."""
+        if form_tokens.use(self.cleaned_data["issued"].nonce):
+            return True
+        try:
+            self.refuse_used_token()
+        except forms.ValidationError as error:
+            self.add_error("issued", error)
+        return False
 
     def _renew_timestamp(self):
         # A bound form shows its data; give the re-rendered form a fresh token.
         self.data = self.data.copy()
-        self.data[self.add_prefix("issued")] = issued_token()
+        self.data[self.add_prefix("issued")] = form_tokens.issue(self.article.pk)
 
     def clean_body(self):
         body = self.cleaned_data["body"].strip()

@@ -7,6 +7,7 @@ full page again with the errors and everything the reader typed.
 """
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -94,7 +95,12 @@ def _post(request, article):
     comment = form.save(commit=False)
     comment.reader = reader
     comment.status, comment.held_because = moderation.initial_status(comment, article)
-    comment.save()
+    with transaction.atomic():  # the comment is saved with its token used, or neither
+        first_use = form.use_token()  # False: the same form sent twice at once
+        if first_use:
+            comment.save()
+    if not first_use:
+        return _invalid(request, article, form, parent_id, status=INVALID)
     held = not comment.is_visible()
     article.refresh_from_db(fields=["comment_count"])
 

@@ -9,8 +9,7 @@ import pytest
 from django.core import signing
 from django.test import Client
 
-from articles import page_cache
-from articles.page_cache import ISSUED_SALT
+from articles import form_tokens, page_cache
 from tests.conftest import READER_UA
 
 pytestmark = pytest.mark.django_db
@@ -64,13 +63,16 @@ def test_the_form_comes_with_the_readers_own_token_and_issue_time(make_article):
     form = fragment.content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
     issued = re.search(r'name="issued" value="([^"]+)"', form).group(1)
-    assert signing.loads(issued, salt=ISSUED_SALT) >= time.time() - 5  # issued now
+    form_token = form_tokens.read(issued)
+    assert form_token.age() < 5 and form_token.article_id == article.pk  # issued now, here
     response = client.post(
         f"{article.get_absolute_url()}comments/",
         {
             "author_name": "Ann",
             "body": "Hello",
-            "issued": signing.dumps(int(time.time()) - 60, salt=ISSUED_SALT),
+            "issued": signing.dumps(
+                [article.pk, form_token.nonce, int(time.time()) - 60], salt=form_tokens.SALT
+            ),
             "csrfmiddlewaretoken": token,
             "website": "",
         },

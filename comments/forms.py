@@ -5,6 +5,9 @@ Two traps for bots: a honeypot field people never see, and a signed token
 older than a day, issued for another article, or already used for a comment.
 """
 
+import re
+import unicodedata
+
 from django import forms
 from django.conf import settings
 from django.core import signing
@@ -14,13 +17,49 @@ from articles import form_tokens
 
 from .models import Comment
 
+ID = re.compile(r"[1-9][0-9]{0,17}")  # ASCII digits, within a 64-bit key
+
+# Characters that are not seen but change how text around them reads (bidi
+# embeddings, overrides and isolates, zero-width spaces and joiners), and blank
+# letters and symbols that pass for something (Hangul fillers, Braille's blank).
+INVISIBLE = re.compile(
+    "[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad\u034f\u180e"
+    "\u115f\u1160\u3164\uffa0\u2800]"
+)
+
+
+def parse_id(value):
+    """An id typed as ASCII digits, or None: never ``1.5``, ``1e3``, ``²`` or Arabic-Indic digits."""
+    return int(value) if isinstance(value, str) and ID.fullmatch(value) else None
+
+
+class IdField(forms.CharField):
+    widget = forms.HiddenInput
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        if parse_id(value) is None:
+            raise forms.ValidationError(
+                "The comment you replied to is not available any more. "
+                "You can post yours as a new comment."
+            )
+        return parse_id(value)
+
+
+def is_visible(character):
+    """Letters, marks, digits, punctuation and symbols; not spaces, controls or
+    format characters."""
+    return unicodedata.category(character)[0] in "LMNPS"
+
 
 class CommentForm(forms.ModelForm):
     # Named like a field a bot would fill; hidden from people by CSS and from
     # assistive technology by aria-hidden on its wrapper.
     website = forms.CharField(required=False, label="Leave this field empty")
     issued = forms.CharField(widget=forms.HiddenInput)
-    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    parent = IdField(required=False)
 
     class Meta:
         model = Comment
@@ -118,8 +157,14 @@ class CommentForm(forms.ModelForm):
         return body
 
     def clean_author_name(self):
-        name = " ".join(self.cleaned_data["author_name"].split())
-        if not name:
+        """The name as readers will see it: invisible and direction-changing
+        characters removed, spaces collapsed; control characters are refused, and
+        something visible must remain."""
+        name = INVISIBLE.sub("", self.cleaned_data["author_name"])
+        if any(unicodedata.category(c) == "Cc" and not c.isspace() for c in name):
+            raise forms.ValidationError("Please use only printable characters in your name.")
+        name = " ".join(name.split())
+        if not any(is_visible(c) for c in name):
             raise forms.ValidationError("Please give a name to post under.")
         return name
 

@@ -22,7 +22,7 @@ from articles.models import Article
 from articles.views import render_article_page
 
 from . import moderation, tree
-from .forms import CommentForm
+from .forms import CommentForm, parse_id
 from .models import Comment
 
 # Status codes htmx is configured to swap (see the htmx-config meta tag in base.html).
@@ -65,7 +65,7 @@ def thread_context(request, article, form=None, sort="newest", page=1, with_form
 
 
 def _post(request, article):
-    parent_id = request.POST.get("parent") or None
+    parent_id = parse_id(request.POST.get("parent"))  # None unless ASCII digits
     if moderation.thread_is_closed(article):
         message = "Comments on this article are closed."
         if request.htmx:
@@ -146,7 +146,7 @@ def _invalid(request, article, form, parent_id, status):
             status=status,
         )
         return response
-    if parent_id:
+    if parent_id is not None:
         parent = Comment.objects.visible().filter(pk=parent_id, article=article).first()
         if parent is not None:
             return render(

@@ -44,6 +44,38 @@ class TestFields:
         form = form_for(make_article(), author_name=name)
         assert not form.is_valid() and "author_name" in form.errors
 
+    @pytest.mark.parametrize(
+        "name",
+        [
+            "\u200b\u200b",  # zero-width spaces
+            "\u202e\u202d",  # bidi overrides
+            "\u2066\u2069\ufeff",  # an isolate and a byte-order mark
+            "\u00ad\u200d",  # a soft hyphen and a zero-width joiner
+            " \u3000\u2800 ",  # spaces, and Braille's blank
+            "\u3164\u3164",  # Hangul fillers
+        ],
+    )
+    def test_a_name_with_nothing_visible_is_refused(self, make_article, name):
+        form = form_for(make_article(), author_name=name)
+        assert not form.is_valid()
+        assert form.errors["author_name"] == ["Please give a name to post under."]
+
+    @pytest.mark.parametrize("name", ["Ann\x07", "\x1b[31mAnn", "Ann\x7f"])
+    def test_a_name_with_control_characters_is_refused(self, make_article, name):
+        form = form_for(make_article(), author_name=name)
+        assert not form.is_valid()
+        assert "printable characters" in form.errors["author_name"][0]
+
+    def test_bidi_overrides_and_zero_width_characters_are_taken_out_of_a_name(self, make_article):
+        form = form_for(make_article(), author_name="\u202eAnn\u200b \u2066Lee\u2069")
+        assert form.is_valid()
+        assert form.cleaned_data["author_name"] == "Ann Lee"
+
+    @pytest.mark.parametrize("name", ["Zoë Ñúñez", "李小龍", "محمد", "Ann 🙂"])
+    def test_names_in_any_script_are_kept(self, make_article, name):
+        form = form_for(make_article(), author_name=name)
+        assert form.is_valid() and form.cleaned_data["author_name"] == name
+
     def test_email_must_look_like_one(self, make_article):
         form = form_for(make_article(), email="not an email")
         assert not form.is_valid() and "email" in form.errors

@@ -458,6 +458,24 @@ class TestRulesAtTheEndpoint:
         assert "not available any more" in response.content.decode()
         assert not Comment.objects.filter(article=article, status="approved").exists()
 
+    @pytest.mark.parametrize(
+        "parent", ["abc", "1.5", "1e3", "²", "\u0661", " 1", "-1", "99999999999999999999", "1\x00"]
+    )
+    @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+    def test_a_parent_that_is_not_an_id_is_refused_clearly_with_the_text_kept(
+        self, reader, make_article, parent, htmx
+    ):
+        article = make_article()
+        response = reader.post(
+            post_url(article),
+            comment_data(article, parent=parent, body="My reply"),
+            **(HTMX if htmx else {}),
+        )
+        page = response.content.decode()
+        assert response.status_code == 422
+        assert "not available any more" in page and "My reply</textarea>" in page
+        assert not Comment.objects.exists()
+
     @pytest.mark.parametrize("status", ["draft", "scheduled"])
     def test_unpublished_articles_take_no_comments(self, reader, make_article, status):
         from tests.conftest import days_ahead

@@ -11,7 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
 
-from .images import delete_renditions, make_renditions, validate_upload_size
+from .images import (
+    delete_renditions,
+    make_renditions,
+    validate_image_content,
+    validate_upload_size,
+)
 
 # What the body editor offers, and so what the sanitizer lets through: the
 # allowlist is derived from this one list by django-prose-editor.
@@ -217,8 +222,8 @@ class Article(models.Model):
         blank=True,
         width_field="hero_width",
         height_field="hero_height",
-        validators=[validate_upload_size],
-        help_text="Optional. JPEG, PNG or WebP, at least 1200 pixels wide for sharp results.",
+        validators=[validate_upload_size, validate_image_content],
+        help_text="Optional. JPEG, PNG, WebP or AVIF, at least 1200 pixels wide for sharp results.",
     )
     hero_alt = models.CharField(
         "alt text",

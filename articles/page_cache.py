@@ -38,8 +38,14 @@ VIEW_NUMBER = f"hole-{_NONCE}-view-number"
 HOLES = {"views": VIEWS, "view_number": VIEW_NUMBER}
 _HOLE = re.compile(f"({'|'.join(map(re.escape, HOLES.values()))})")
 
-# Query parameters that do not change the page (campaign tags and click ids).
-IGNORED_PARAMETERS = ("utm_", "fbclid", "gclid", "mc_")
+# The query parameters that change the page: another page or order of the thread
+# (comments.tree reads them). Any other parameter (campaign tags, click ids, cache
+# busters, made-up ones) is ignored, and so is a value that names the default view
+# or none at all: they all get the shared page.
+THREAD_VIEWS = {
+    "cpage": re.compile(r"[2-9]|[1-9][0-9]{1,5}"),
+    "csort": re.compile(r"oldest"),
+}
 
 # How long shared caches may keep an article page in CDN mode; edits purge it.
 EDGE_MAX_AGE = 300
@@ -56,13 +62,32 @@ def request_values(request, article):
 
 
 def applies(request):
-    """Whether this request gets the shared page."""
+    """Whether this request gets the shared page: a GET of the default view of the
+    thread, with no session and no flash message to show.
+
+    A cookie is believed only when it holds something: a session cookie the
+    session store does not know, or a messages cookie that is not signed by the
+    site, is the same as none, so a made-up cookie cannot buy a fresh render.
+    """
     if request.method not in ("GET", "HEAD") or getattr(request, "htmx", False):
         return False
-    if any(not key.startswith(IGNORED_PARAMETERS) for key in request.GET):
+    if any(pattern.fullmatch(request.GET.get(name, "")) for name, pattern in THREAD_VIEWS.items()):
         return False
-    cookies = request.COOKIES
-    return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
+    return not _has_session(request) and not _has_messages(request)
+
+
+def _has_session(request):
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False  # no session to load
+    session = getattr(request, "session", None)
+    return session is None or bool(session.keys())
+
+
+def _has_messages(request):
+    if "messages" not in request.COOKIES:
+        return False
+    storage = getattr(request, "_messages", None)
+    return storage is None or len(storage) > 0  # counts them without marking them read
 
 
 def split_at_holes(html):

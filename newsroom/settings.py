@@ -7,6 +7,7 @@ documented variables passes ``manage.py check --deploy`` without warnings.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_htmx",
     "django_prose_editor",
+    "axes",
     "articles",
     "comments",
 ]
@@ -84,6 +86,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes checks every login against its failure records first.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -193,6 +203,17 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "admin:login"
+
+# Login throttling (django-axes): five wrong passwords for one account, or from
+# one address, lock that account and that address out for 15 minutes; each
+# failure and each lockout is logged (loggers "axes.*") and kept in the admin's
+# "Access attempts". The address is the reader's, behind trusted proxies too.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "articles.editors.locked_out"
+AXES_CLIENT_IP_CALLABLE = "articles.counting.client_address"
 
 # Security. Production mode turns every `check --deploy` item on; each one can be
 # relaxed from the environment where a proxy already does the job.

@@ -112,7 +112,7 @@ def respond(request, article, render_context):
     # other marks, and must not be filled as if it had these.
     key = caching.fragment_key(
         "article-page",
-        [_NONCE, "cdn" if cdn else "holes", article.pk, request.scheme, request.get_host()],
+        [_NONCE, "cdn" if cdn else "holes", article.pk],  # links come from NEWSROOM_SITE_URL
         request,
         scopes=(caching.SITE, caching.thread_scope(article.slug)),
     )

@@ -233,6 +233,7 @@ def production_env(database_url, baseline_bytes=None, cdn=False):
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=SECRET_KEY,
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        NEWSROOM_SITE_URL="http://127.0.0.1",
         # Plain http on loopback: no TLS redirect, no secure-only cookies, no HSTS.
         DJANGO_SECURE_SSL_REDIRECT="0",
         DJANGO_SECURE_COOKIES="0",

@@ -9,6 +9,7 @@ documented variables passes ``manage.py check --deploy`` without warnings.
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -58,6 +59,22 @@ if not DEBUG and not ALLOWED_HOSTS:
         "DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG=0 (comma-separated host names)."
     )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+# The site's public address: every absolute URL (canonical links, OpenGraph,
+# JSON-LD, feeds, sitemaps, robots.txt) is built from it, never from the Host
+# header a client sends.
+NEWSROOM_SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+if not DEBUG and not NEWSROOM_SITE_URL:
+    raise ImproperlyConfigured(
+        "NEWSROOM_SITE_URL must be set when DJANGO_DEBUG=0, e.g. https://news.example.com."
+    )
+NEWSROOM_SITE_URL = NEWSROOM_SITE_URL.rstrip("/")
+_site = urlsplit(NEWSROOM_SITE_URL)
+if _site.scheme not in ("http", "https") or not _site.hostname or _site.path or _site.query:
+    raise ImproperlyConfigured(
+        f"NEWSROOM_SITE_URL must be a scheme and a host, like https://news.example.com, "
+        f"not {NEWSROOM_SITE_URL!r}."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",

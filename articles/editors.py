@@ -45,3 +45,18 @@ def ensure_after_migrate(sender, **kwargs):
     from django.contrib.auth.models import Group, Permission
 
     ensure_editors_group(Group, Permission)
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """The page django-axes shows a sign-in refused after too many failures
+    (``AXES_LOCKOUT_CALLABLE``): what happened and how long to wait, as 429."""
+    from django.conf import settings
+    from django.shortcuts import render
+
+    minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+    return render(
+        request,
+        "admin/locked_out.html",
+        {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
+        status=429,
+    )

@@ -7,9 +7,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, features
 
 RENDITION_WIDTHS = (480, 800, 1200, 1600)
+
+# What a hero image may be, told by its content (never by its name): formats every
+# browser shows, that Pillow reads without an outside program.
+IMAGE_FORMATS = ("JPEG", "PNG", "WEBP", *(("AVIF",) if features.check("avif") else ()))
 
 
 def validate_upload_size(file):
@@ -19,6 +23,25 @@ def validate_upload_size(file):
             f"This file is {file.size / 1024 / 1024:.1f} MB; images can be up to "
             f"{settings.NEWSROOM_MAX_UPLOAD_MB} MB."
         )
+
+
+def validate_image_content(file):
+    """Refuse anything whose content is not a JPEG, PNG, WebP (or AVIF) image Pillow
+    can read whole, whatever its name says. Runs before anything is stored."""
+    names = ", ".join(IMAGE_FORMATS[:-1]) + " or " + IMAGE_FORMATS[-1]
+    position = file.tell() if hasattr(file, "tell") else 0
+    try:
+        file.seek(0)
+        with Image.open(file, formats=IMAGE_FORMATS) as image:
+            image.verify()
+    except Exception:  # Pillow raises many kinds for many kinds of bad input
+        raise ValidationError(
+            f"This file is not a {names} image. Export the picture in one of those "
+            f"formats and upload it again.",
+            code="image_format",
+        ) from None
+    finally:
+        file.seek(position)
 
 
 def make_renditions(field_file):

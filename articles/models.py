@@ -11,7 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
 
-from .images import delete_renditions, make_renditions, validate_upload_size
+from .images import (
+    delete_renditions,
+    make_renditions,
+    validate_image_content,
+    validate_upload_size,
+)
 
 # What the body editor offers, and so what the sanitizer lets through: the
 # allowlist is derived from this one list by django-prose-editor.
@@ -217,8 +222,8 @@ class Article(models.Model):
         blank=True,
         width_field="hero_width",
         height_field="hero_height",
-        validators=[validate_upload_size],
-        help_text="Optional. JPEG, PNG or WebP, at least 1200 pixels wide for sharp results.",
+        validators=[validate_upload_size, validate_image_content],
+        help_text="Optional. JPEG, PNG, WebP or AVIF, at least 1200 pixels wide for sharp results.",
     )
     hero_alt = models.CharField(
         "alt text",
@@ -416,3 +421,37 @@ class ReaderView(models.Model):
 
     def __str__(self):
         return f"view of article {self.article_id} at {self.counted_at:%Y-%m-%d %H:%M}"
+
+
+class AddressViews(models.Model):
+    """How many views from one network address (an anonymous, salted hash) have
+    counted on an article since ``started_at``: what caps one client's views
+    (``articles.counting``). ``manage.py purge_view_marks`` deletes past windows."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="+", db_index=False
+    )  # the unique (article, address) index serves lookups by article
+    address = models.CharField(max_length=64)
+    started_at = models.DateTimeField()
+    views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "address"], name="address_views_once"),
+        ]
+        indexes = [models.Index(fields=["started_at"], name="address_views_started_at")]
+        verbose_name_plural = "address views"
+
+    def __str__(self):
+        return f"{self.views} views of article {self.article_id} from one address"
+
+
+class UsedFormToken(models.Model):
+    """The nonce of a signed form token that has been used to save a form
+    (``articles.form_tokens``): the same token is refused from then on."""
+
+    nonce = models.CharField(max_length=32, unique=True)
+    used_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"form token used at {self.used_at:%Y-%m-%d %H:%M}"

@@ -25,11 +25,9 @@ the visit and brings the fresh count.
 
 import hashlib
 import re
-import time
 
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.core import signing
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
@@ -49,27 +47,18 @@ HOLES = {
 }
 _HOLE = re.compile(f"({'|'.join(map(re.escape, HOLES.values()))})")
 
-# Query parameters that do not change the page (campaign tags and click ids).
-IGNORED_PARAMETERS = ("utm_", "fbclid", "gclid", "mc_")
+# The query parameters that change the page: another page or order of the thread
+# (comments.tree reads them). Any other parameter (campaign tags, click ids, cache
+# busters, made-up ones) is ignored, and so is a value that names the default view
+# or none at all: they all get the shared page.
+THREAD_VIEWS = {
+    "cpage": re.compile(r"[2-9]|[1-9][0-9]{1,5}"),
+    "csort": re.compile(r"oldest"),
+}
 
 # How long shared caches may keep an article page in CDN mode; edits purge it.
 EDGE_MAX_AGE = 300
 EDGE_STALE_WHILE_REVALIDATE = 30
-
-ISSUED_SALT = "comments.form-issued"
-_last_issued = (None, "")  # ((second, signing key), token)
-
-
-def issued_token():
-    """The signed time a reader's form is issued at. Every form issued within the
-    same second carries the same token, so it is signed once per second."""
-    global _last_issued
-    now = int(time.time())
-    issued_for, token = _last_issued
-    if issued_for != (now, settings.SECRET_KEY):
-        token = signing.dumps(now, salt=ISSUED_SALT)
-        _last_issued = ((now, settings.SECRET_KEY), token)
-    return token
 
 
 def views_label(count):
@@ -104,13 +93,32 @@ def thread_section(request, article):
 
 
 def applies(request):
-    """Whether this request gets the shared page."""
+    """Whether this request gets the shared page: a GET of the default view of the
+    thread, with no session and no flash message to show.
+
+    A cookie is believed only when it holds something: a session cookie the
+    session store does not know, or a messages cookie that is not signed by the
+    site, is the same as none, so a made-up cookie cannot buy a fresh render.
+    """
     if request.method not in ("GET", "HEAD") or getattr(request, "htmx", False):
         return False
-    if any(not key.startswith(IGNORED_PARAMETERS) for key in request.GET):
+    if any(pattern.fullmatch(request.GET.get(name, "")) for name, pattern in THREAD_VIEWS.items()):
         return False
-    cookies = request.COOKIES
-    return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
+    return not _has_session(request) and not _has_messages(request)
+
+
+def _has_session(request):
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False  # no session to load
+    session = getattr(request, "session", None)
+    return session is None or bool(session.keys())
+
+
+def _has_messages(request):
+    if "messages" not in request.COOKIES:
+        return False
+    storage = getattr(request, "_messages", None)
+    return storage is None or len(storage) > 0  # counts them without marking them read
 
 
 def split_at_holes(html):
@@ -135,7 +143,7 @@ def respond(request, article, render_context):
     # other marks, and must not be filled as if it had these.
     key = caching.fragment_key(
         "article-page",
-        [_NONCE, "cdn" if cdn else "holes", article.pk, request.scheme, request.get_host()],
+        [_NONCE, "cdn" if cdn else "holes", article.pk],  # links come from NEWSROOM_SITE_URL
         request,
     )
 

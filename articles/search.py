@@ -19,8 +19,13 @@ MAX_TERMS = 8
 SEARCH_CONFIG = "english"
 
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def clean_query(raw):
-    return " ".join((raw or "").split())[:MAX_QUERY_LENGTH]
+    """The query as words: control characters (NUL, which PostgreSQL refuses in
+    text, among them) count as spaces."""
+    return " ".join(CONTROL_CHARACTERS.sub(" ", raw or "").split())[:MAX_QUERY_LENGTH]
 
 
 def terms(query):

@@ -3,9 +3,12 @@
 from django.conf import settings
 from django.templatetags.static import static
 
+from .site_url import absolute as site_absolute
+
 
 def absolute(request, url):
-    return url if url.startswith(("http://", "https://")) else request.build_absolute_uri(url)
+    """``url`` at the site's address; the request is not asked for its host."""
+    return site_absolute(url)
 
 
 def publisher_logo_url(request):
@@ -16,7 +19,7 @@ def publisher_logo_url(request):
 
 
 def news_article(request, article, image_url=None, view_count=None, comment_count=None):
-    url = request.build_absolute_uri(article.get_absolute_url())
+    url = absolute(request, article.get_absolute_url())
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",

@@ -25,6 +25,7 @@ it. The process exits with status 1 when any scenario failed or missed its targe
 
 import contextlib
 import json
+import math
 import os
 import re
 import secrets
@@ -263,6 +264,7 @@ def production_env(database_url, baseline_bytes=None, cdn=False):
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=SECRET_KEY,
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        NEWSROOM_SITE_URL="http://127.0.0.1",
         # Plain http on loopback: no TLS redirect, no secure-only cookies, no HSTS.
         DJANGO_SECURE_SSL_REDIRECT="0",
         DJANGO_SECURE_COOKIES="0",
@@ -514,12 +516,12 @@ def comment_form(html, action):
 
 
 def post_fields(fields):
-    """The form body a reader sends, but for the text the script adds to each post:
-    the page's CSRF token and issue time, a name, the honeypot left empty."""
+    """The form body a reader sends, but for what the script adds to each post (the
+    signed issue time of the form it fetched, and the text): the form's CSRF
+    token, a name, the honeypot left empty."""
     return urlencode(
         {
             "csrfmiddlewaretoken": fields["csrfmiddlewaretoken"],
-            "issued": fields["issued"],
             "author_name": "Bench reader",
             "email": "",
             "website": "",
@@ -807,21 +809,23 @@ FORM_MIN_AGE = 3.5  # seconds: the form refuses posts sent sooner than 3 s after
 
 
 def prepare_posts(server, path, post_path):
-    """The comment form as the article page brings it to a reader (its own request,
-    ``<post path>new/``), 3 s old by the time the first post is sent, and a marker
-    unique to this scenario for its texts."""
+    """What every post of the mix shares: the CSRF cookie and token from one fetch
+    of the comment form (``<post path>new/``), and a marker unique to this
+    scenario for its texts. Each post's signed issue time is its own: a form
+    token is usable once, so the script fetches a form for every post (see
+    ``bench/lua/mix.lua``)."""
     form_path = f"{post_path}new/"
     status, headers, html = fetch(server.base_url + form_path, f"{READER_UA} comment-form")
     if status != 200:
         raise ScenarioFailed(f"{form_path} answered {status} when fetching the comment form")
     fields = comment_form(html, post_path)
     cookie = csrf_cookie(headers.get_all("Set-Cookie") or [])
-    opened = time.monotonic()
     marker = f"bench{secrets.token_hex(6)}"
     wait_idle(server.access_log)
-    time.sleep(max(0.0, opened + FORM_MIN_AGE - time.monotonic()))
     return {
         "POST_PATH": post_path,
+        "FORM_PATH": form_path,
+        "FORM_WAIT_SECONDS": math.ceil(FORM_MIN_AGE),
         "POST_FIELDS": post_fields(fields),
         "CSRF_COOKIE": cookie,
         "MARKER": marker,

@@ -1,19 +1,57 @@
 """The comment form: what a reader may send, and the spam checks that need no service.
 
-Two traps for bots: a honeypot field people never see, and a signed timestamp
-that refuses forms sent faster than a person types or older than a day.
+Two traps for bots: a honeypot field people never see, and a signed token
+(``articles.form_tokens``) that refuses forms sent faster than a person types,
+older than a day, issued for another article, or already used for a comment.
 """
 
-import time
+import re
+import unicodedata
 
 from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.validators import MaxLengthValidator
 
-from articles.page_cache import ISSUED_SALT, issued_token
+from articles import form_tokens
 
 from .models import Comment
+
+ID = re.compile(r"[1-9][0-9]{0,17}")  # ASCII digits, within a 64-bit key
+
+# Characters that are not seen but change how text around them reads (bidi
+# embeddings, overrides and isolates, zero-width spaces and joiners), and blank
+# letters and symbols that pass for something (Hangul fillers, Braille's blank).
+INVISIBLE = re.compile(
+    "[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad\u034f\u180e"
+    "\u115f\u1160\u3164\uffa0\u2800]"
+)
+
+
+def parse_id(value):
+    """An id typed as ASCII digits, or None: never ``1.5``, ``1e3``, ``²`` or Arabic-Indic digits."""
+    return int(value) if isinstance(value, str) and ID.fullmatch(value) else None
+
+
+class IdField(forms.CharField):
+    widget = forms.HiddenInput
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        if parse_id(value) is None:
+            raise forms.ValidationError(
+                "The comment you replied to is not available any more. "
+                "You can post yours as a new comment."
+            )
+        return parse_id(value)
+
+
+def is_visible(character):
+    """Letters, marks, digits, punctuation and symbols; not spaces, controls or
+    format characters."""
+    return unicodedata.category(character)[0] in "LMNPS"
 
 
 class CommentForm(forms.ModelForm):
@@ -21,7 +59,7 @@ class CommentForm(forms.ModelForm):
     # assistive technology by aria-hidden on its wrapper.
     website = forms.CharField(required=False, label="Leave this field empty")
     issued = forms.CharField(widget=forms.HiddenInput)
-    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    parent = IdField(required=False)
 
     class Meta:
         model = Comment
@@ -54,7 +92,7 @@ class CommentForm(forms.ModelForm):
         # clean_body gives the length rule a clearer message than the generic one.
         body.validators = [v for v in body.validators if not isinstance(v, MaxLengthValidator)]
         if not self.is_bound:
-            self.initial.setdefault("issued", issued_token())
+            self.initial.setdefault("issued", form_tokens.issue(article.pk))
         self.reply_to = None
 
     def clean_website(self):
@@ -63,15 +101,14 @@ class CommentForm(forms.ModelForm):
         return ""
 
     def clean_issued(self):
-        token = self.cleaned_data["issued"]
         try:
-            issued = int(signing.loads(token, salt=ISSUED_SALT))
-        except (signing.BadSignature, TypeError, ValueError):
+            token = form_tokens.read(self.cleaned_data["issued"])
+        except signing.BadSignature:
+            token = None
+        if token is None or token.article_id != self.article.pk:
             self._renew_timestamp()
-            raise forms.ValidationError(
-                "Your comment could not be posted. Please send it again."
-            ) from None
-        age = time.time() - issued
+            raise forms.ValidationError("Your comment could not be posted. Please send it again.")
+        age = token.age()
         if age > settings.NEWSROOM_COMMENT_FORM_MAX_AGE_HOURS * 3600:
             self._renew_timestamp()
             raise forms.ValidationError(
@@ -81,12 +118,33 @@ class CommentForm(forms.ModelForm):
             raise forms.ValidationError(
                 "That was very quick. Please wait a moment and send your comment again."
             )
+        if form_tokens.is_used(token.nonce):
+            self.refuse_used_token()
         return token
+
+    def refuse_used_token(self):
+        """The form was already sent and saved: a fresh token for the form shown again."""
+        self._renew_timestamp()
+        raise forms.ValidationError(
+            "This form has already been used to post a comment. If you meant to post "
+            "this one too, please send it again."
+        )
+
+    def use_token(self):
+        """Record the token as used, in the transaction that saves the comment;
+        False (with the error on the form) when it already was."""
+        if form_tokens.use(self.cleaned_data["issued"].nonce):
+            return True
+        try:
+            self.refuse_used_token()
+        except forms.ValidationError as error:
+            self.add_error("issued", error)
+        return False
 
     def _renew_timestamp(self):
         # A bound form shows its data; give the re-rendered form a fresh token.
         self.data = self.data.copy()
-        self.data[self.add_prefix("issued")] = issued_token()
+        self.data[self.add_prefix("issued")] = form_tokens.issue(self.article.pk)
 
     def clean_body(self):
         body = self.cleaned_data["body"].strip()
@@ -99,8 +157,14 @@ class CommentForm(forms.ModelForm):
         return body
 
     def clean_author_name(self):
-        name = " ".join(self.cleaned_data["author_name"].split())
-        if not name:
+        """The name as readers will see it: invisible and direction-changing
+        characters removed, spaces collapsed; control characters are refused, and
+        something visible must remain."""
+        name = INVISIBLE.sub("", self.cleaned_data["author_name"])
+        if any(unicodedata.category(c) == "Cc" and not c.isspace() for c in name):
+            raise forms.ValidationError("Please use only printable characters in your name.")
+        name = " ".join(name.split())
+        if not any(is_visible(c) for c in name):
             raise forms.ValidationError("Please give a name to post under.")
         return name
 

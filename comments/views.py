@@ -7,6 +7,7 @@ full page again with the errors and everything the reader typed.
 """
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -21,7 +22,7 @@ from articles.models import Article
 from articles.views import render_article_page
 
 from . import moderation, tree
-from .forms import CommentForm
+from .forms import CommentForm, parse_id
 from .models import Comment
 
 # Status codes htmx is configured to swap (see the htmx-config meta tag in base.html).
@@ -64,7 +65,7 @@ def thread_context(request, article, form=None, sort="newest", page=1, with_form
 
 
 def _post(request, article):
-    parent_id = request.POST.get("parent") or None
+    parent_id = parse_id(request.POST.get("parent"))  # None unless ASCII digits
     if moderation.thread_is_closed(article):
         message = "Comments on this article are closed."
         if request.htmx:
@@ -94,7 +95,12 @@ def _post(request, article):
     comment = form.save(commit=False)
     comment.reader = reader
     comment.status, comment.held_because = moderation.initial_status(comment, article)
-    comment.save()
+    with transaction.atomic():  # the comment is saved with its token used, or neither
+        first_use = form.use_token()  # False: the same form sent twice at once
+        if first_use:
+            comment.save()
+    if not first_use:
+        return _invalid(request, article, form, parent_id, status=INVALID)
     held = not comment.is_visible()
     article.refresh_from_db(fields=["comment_count"])
 
@@ -140,7 +146,7 @@ def _invalid(request, article, form, parent_id, status):
             status=status,
         )
         return response
-    if parent_id:
+    if parent_id is not None:
         parent = Comment.objects.visible().filter(pk=parent_id, article=article).first()
         if parent is not None:
             return render(

@@ -7,7 +7,9 @@ documented variables passes ``manage.py check --deploy`` without warnings.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE
@@ -59,6 +61,22 @@ if not DEBUG and not ALLOWED_HOSTS:
     )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+# The site's public address: every absolute URL (canonical links, OpenGraph,
+# JSON-LD, feeds, sitemaps, robots.txt) is built from it, never from the Host
+# header a client sends.
+NEWSROOM_SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+if not DEBUG and not NEWSROOM_SITE_URL:
+    raise ImproperlyConfigured(
+        "NEWSROOM_SITE_URL must be set when DJANGO_DEBUG=0, e.g. https://news.example.com."
+    )
+NEWSROOM_SITE_URL = NEWSROOM_SITE_URL.rstrip("/")
+_site = urlsplit(NEWSROOM_SITE_URL)
+if _site.scheme not in ("http", "https") or not _site.hostname or _site.path or _site.query:
+    raise ImproperlyConfigured(
+        f"NEWSROOM_SITE_URL must be a scheme and a host, like https://news.example.com, "
+        f"not {NEWSROOM_SITE_URL!r}."
+    )
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -72,6 +90,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_prose_editor",
     "csp",
+    "axes",
     "articles",
     "comments",
     "backups",
@@ -90,6 +109,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes checks every login against its failure records first.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -200,6 +227,17 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "admin:login"
 
+# Login throttling (django-axes): five wrong passwords for one account, or from
+# one address, lock that account and that address out for 15 minutes; each
+# failure and each lockout is logged (loggers "axes.*") and kept in the admin's
+# "Access attempts". The address is the reader's, behind trusted proxies too.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "articles.editors.locked_out"
+AXES_CLIENT_IP_CALLABLE = "articles.counting.client_address"
+
 # Security. Production mode turns every `check --deploy` item on; each one can be
 # relaxed from the environment where a proxy already does the job.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -286,6 +324,11 @@ NEWSROOM_PURGE_URLS = env_list("NEWSROOM_PURGE_URLS")
 # the database. Repeat visits by one reader within the window count once.
 NEWSROOM_VIEW_COUNTING = "redis" if REDIS_URL else "database"
 NEWSROOM_VIEW_WINDOW_MINUTES = 30
+# However many readers one network address claims to be (a new User-Agent on every
+# request), it counts at most this many views of an article per window: enough for
+# an office or a household behind one address, too few to inflate a count.
+NEWSROOM_VIEWS_PER_ADDRESS = 20
+NEWSROOM_VIEWS_PER_ADDRESS_MINUTES = 60
 # How many reverse proxies in front of the app append to X-Forwarded-For; 0 means
 # the app faces readers directly and REMOTE_ADDR is the reader's address.
 NEWSROOM_TRUSTED_PROXIES = env_int("NEWSROOM_TRUSTED_PROXIES", 0)

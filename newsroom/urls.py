@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 
 from articles import feeds
 from articles.conditional import etag
+from articles.site_url import at_site_url
 from articles.sitemaps import SITEMAPS, NewsSitemap, sitemap_etag
 
 admin.site.site_header = "Newsroom editors' desk"
@@ -34,8 +35,9 @@ def news_sitemap(request, sitemaps, section):
 
 
 def revalidated(feed):
-    """The feed as a view that answers If-None-Match from its own ETag."""
-    return etag(feed.etag)(feed)
+    """The feed as a view that answers If-None-Match from its own ETag, its links
+    at the site's address."""
+    return etag(feed.etag)(at_site_url(feed))
 
 
 # Feeds and sitemaps answer If-None-Match with 304 while the articles they are
@@ -55,19 +57,19 @@ urlpatterns = [
     ),
     path(
         "sitemap.xml",
-        etag(sitemap_etag)(sitemap_views.index),
+        etag(sitemap_etag)(at_site_url(sitemap_views.index)),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),
     path(
         "sitemap-news.xml",
-        etag(sitemap_etag)(news_sitemap),
+        etag(sitemap_etag)(at_site_url(news_sitemap)),
         {"sitemaps": {"news": NewsSitemap}, "section": "news"},
         name="news-sitemap",
     ),
     path(
         "sitemap-<slug:section>.xml",
-        etag(sitemap_etag)(sitemap_views.sitemap),
+        etag(sitemap_etag)(at_site_url(sitemap_views.sitemap)),
         {"sitemaps": SITEMAPS, "template_name": "sitemaps/section.xml"},
         name="sitemap-section",
     ),

@@ -40,6 +40,13 @@ def _count_views_in_the_database(settings):
     settings.NEWSROOM_VIEW_COUNTING = "database"
 
 
+@pytest.fixture(autouse=True)
+def _site_url_is_the_test_clients(settings):
+    """Absolute URLs come from NEWSROOM_SITE_URL; in tests it is the address the
+    test client uses, unless a test says otherwise."""
+    settings.NEWSROOM_SITE_URL = "http://testserver"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _private_cache(tmp_path_factory):
     """Tests never share a file cache with a development server."""

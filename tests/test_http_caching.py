@@ -76,6 +76,7 @@ def test_hashed_static_files_are_immutable_in_production(tmp_path):
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "x" * 60,
         "DJANGO_ALLOWED_HOSTS": "testserver",
+        "NEWSROOM_SITE_URL": "http://testserver",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
     }

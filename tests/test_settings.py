@@ -13,11 +13,14 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": "a-long-random-production-secret-key-for-the-deploy-check-0123456789",
     "DJANGO_ALLOWED_HOSTS": "news.example.com",
     "DJANGO_CSRF_TRUSTED_ORIGINS": "https://news.example.com",
+    "NEWSROOM_SITE_URL": "https://news.example.com",
 }
 
 
 def manage(*args, **env):
-    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    base = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "NEWSROOM_SITE_URL"))
+    }
     base["DJANGO_SETTINGS_MODULE"] = "newsroom.settings"
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -39,6 +42,21 @@ def test_production_refuses_to_start_without_allowed_hosts():
     result = manage("check", **{**PRODUCTION, "DJANGO_ALLOWED_HOSTS": ""})
     assert result.returncode != 0
     assert "DJANGO_ALLOWED_HOSTS must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_the_site_url():
+    result = manage("check", **{**PRODUCTION, "NEWSROOM_SITE_URL": ""})
+    assert result.returncode != 0
+    assert "NEWSROOM_SITE_URL must be set when DJANGO_DEBUG=0" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "url", ["news.example.com", "ftp://news.example.com", "https://", "https://x.example/news"]
+)
+def test_a_site_url_that_is_not_a_scheme_and_host_is_a_clear_error(url):
+    result = manage("check", **{**PRODUCTION, "NEWSROOM_SITE_URL": url})
+    assert result.returncode != 0
+    assert "NEWSROOM_SITE_URL must be a scheme and a host" in result.stderr
 
 
 def test_production_passes_the_deploy_check_without_warnings():

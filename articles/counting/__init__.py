@@ -12,11 +12,18 @@ random salt that changes every day: no cookie is set and nothing that
 identifies a person is stored. A reader's repeat visits to an article within
 ``NEWSROOM_VIEW_WINDOW_MINUTES`` count once.
 
+One network address counts at most ``NEWSROOM_VIEWS_PER_ADDRESS`` views of an
+article in ``NEWSROOM_VIEWS_PER_ADDRESS_MINUTES``, however many readers it
+claims to be: a client that changes its User-Agent on every request can neither
+inflate a count nor fill the store with marks. The address is hashed under the
+same daily salt. Past the cap a visit counts nothing and leaves no mark.
+
 Marks and counts live in one of two stores, which implement the same
 ``record(article_id, reader, now, hour, window)``: the database
 (``counting.database``, the default) or Redis (``counting.redis_store``, when
 ``REDIS_URL`` is set; ``manage.py flush_view_counts`` carries its counts into
-the database). ``manage.py purge_view_marks`` deletes what can no longer
+the database), with the address's tally passed as ``address``,
+``address_limit`` and ``address_window``. ``manage.py purge_view_marks`` deletes what can no longer
 matter; nothing is deleted while a reader waits.
 """
 
@@ -114,12 +121,23 @@ def reader_fingerprint(request):
     return hashlib.sha256(material.encode()).hexdigest()
 
 
+def address_fingerprint(request):
+    """The client's network address alone, hashed under the day's salt (and told
+    apart from any reader's hash)."""
+    material = "\n".join(["address", daily_salt(), client_address(request)])
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
 def hour_of(moment):
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
 def window():
     return timedelta(minutes=settings.NEWSROOM_VIEW_WINDOW_MINUTES)
+
+
+def address_window():
+    return timedelta(minutes=settings.NEWSROOM_VIEWS_PER_ADDRESS_MINUTES)
 
 
 def store():
@@ -135,6 +153,9 @@ def _record(article, countable, request):
         now,
         hour_of(now),
         window(),
+        address=address_fingerprint(request) if countable else None,
+        address_limit=settings.NEWSROOM_VIEWS_PER_ADDRESS,
+        address_window=address_window(),
     )
     return counted
 
@@ -168,12 +189,14 @@ def refresh_view_count(article):
 
 
 def purge_expired(now=None):
-    """Delete salts of past days, reader marks past the window, tallies older than
-    ``TALLY_DAYS`` and old flushed-batch ids; return ``{what: rows deleted}``."""
+    """Delete salts of past days, reader marks past the window, addresses' tallies
+    past theirs, tallies older than ``TALLY_DAYS`` and old flushed-batch ids;
+    return ``{what: rows deleted}``."""
     now = now or timezone.now()
     return database.purge(
         salts_before=timezone.localdate(now),
         marks_before=now - window(),
+        address_views_before=now - address_window(),
         tallies_before=now - timedelta(days=TALLY_DAYS),
         batches_before=now - timedelta(days=FLUSHED_BATCH_DAYS),
     )

@@ -1,7 +1,9 @@
 """
 View counting in Redis, for deployments that run past one machine.
 
-A reader's mark is a key that expires with the window (``SET NX EX``), and
+A reader's mark is a key that expires with the window (``SET NX EX``), a client
+address's views of an article are a counter that expires with its own window
+(``INCR``, then ``EXPIRE`` when it is new), and
 counted views pile up in Redis hashes (article id -> views not yet in the
 database, and "article id@hour" -> views for the hourly tallies). A visit is one
 script, one round trip: mark, buffer and read back what the page must add to the
@@ -52,16 +54,24 @@ return 0
 """
 
 
-# One visit in one round trip: mark the reader (if the visit may count), buffer the
-# view if the mark is new, and read what is buffered for the article, pending and
-# in flight. Atomic like every script, so the mark and the buffered view go together.
-# KEYS: seen mark ("" when the visit cannot count), pending, pending tally, batches.
-# ARGV: article id, tally field, window in seconds, batch key prefix.
+# One visit in one round trip: unless the address is at its cap, mark the reader
+# (if the visit may count), buffer the view if the mark is new and add it to the
+# address's counter; then read what is buffered for the article, pending and in
+# flight. Atomic like every script, so the mark, the address's counter and the
+# buffered view go together, and a capped address writes nothing.
+# KEYS: seen mark ("" when the visit cannot count), pending, pending tally, batches,
+# address counter ("" for no cap).
+# ARGV: article id, tally field, window in seconds, batch key prefix, address
+# limit, address window in seconds.
 _RECORD_VISIT = """
 local counted = 0
-if KEYS[1] ~= '' and redis.call('SET', KEYS[1], 1, 'NX', 'EX', ARGV[3]) then
+local open = KEYS[5] == '' or tonumber(redis.call('GET', KEYS[5]) or '0') < tonumber(ARGV[5])
+if KEYS[1] ~= '' and open and redis.call('SET', KEYS[1], 1, 'NX', 'EX', ARGV[3]) then
   redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
   redis.call('HINCRBY', KEYS[3], ARGV[2], 1)
+  if KEYS[5] ~= '' and redis.call('INCR', KEYS[5]) == 1 then
+    redis.call('EXPIRE', KEYS[5], ARGV[6])
+  end
   counted = 1
 end
 local result = {counted, redis.call('HGET', KEYS[2], ARGV[1]) or '0'}
@@ -106,20 +116,44 @@ def batches_key():
     return _key("batches")
 
 
-def record(article_id, reader, now, hour, window):
+def address_key(article_id, address):
+    return _key("address", article_id, address)
+
+
+def record(
+    article_id, reader, now, hour, window, address=None, address_limit=0, address_window=None
+):
     """Count a visit by ``reader`` (None: this visit cannot count) unless a
-    visit of theirs to the article counted within ``window``.
+    visit of theirs to the article counted within ``window``, or ``address``
+    already had ``address_limit`` views of it counted in its ``address_window``.
 
     Returns ``(counted, the article's view count)``: the database's count plus
     the views still buffered here.
     """
-    counted, buffered = record_visit(article_id, reader, int(window.total_seconds()), hour)
+    counted, buffered = record_visit(
+        article_id,
+        reader,
+        int(window.total_seconds()),
+        hour,
+        address=address,
+        address_limit=address_limit,
+        address_window_seconds=int(address_window.total_seconds()) if address_window else 0,
+    )
     return counted, database.stored_count(article_id) + buffered
 
 
-def record_visit(article_id, reader=None, window_seconds=0, hour=None):
+def record_visit(
+    article_id,
+    reader=None,
+    window_seconds=0,
+    hour=None,
+    address=None,
+    address_limit=0,
+    address_window_seconds=0,
+):
     """Count a visit if ``reader`` (None: this visit cannot count) has no view of
-    the article within the window; return ``(counted, views still buffered)``."""
+    the article within the window and ``address`` (None: no cap) is under its
+    cap; return ``(counted, views still buffered)``."""
     global _record_visit
     if _record_visit is None or _record_visit.registered_client is not client():
         _record_visit = client().register_script(_RECORD_VISIT)  # EVALSHA, loaded once
@@ -129,12 +163,15 @@ def record_visit(article_id, reader=None, window_seconds=0, hour=None):
             pending_key(),
             pending_tally_key(),
             batches_key(),
+            address_key(article_id, address) if reader is not None and address else "",
         ],
         args=[
             article_id,
             f"{article_id}@{hour.isoformat()}" if reader is not None else "",
             window_seconds,
             batch_key(""),
+            address_limit,
+            max(1, address_window_seconds),
         ],
     )
     counted, pending, in_flight = bool(reply[0]), int(reply[1]), reply[2:]

@@ -5,7 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
 
-from articles import page_cache, structured_data
+from articles import page_cache, site_url, structured_data
 
 register = template.Library()
 
@@ -34,9 +34,14 @@ def news_article_json_ld(context, article, image_url=None):
 
 @register.simple_tag(takes_context=True)
 def canonical_url(context):
-    """This page's address without its query string."""
-    request = context["request"]
-    return request.build_absolute_uri(request.path)
+    """This page's address without its query string, at the site's address."""
+    return site_url.absolute(context["request"].path)
+
+
+@register.simple_tag
+def absolute_url(url):
+    """``url`` at the site's address (``NEWSROOM_SITE_URL``)."""
+    return site_url.absolute(url)
 
 
 @register.simple_tag(takes_context=True)

@@ -1,21 +1,44 @@
 -- Readers of the hot article, each request a reader of its own (RUN_NONCE, thread
--- id, counter), and after every POST_EVERY reads one comment posted to POST_PATH
--- as a browser without JavaScript sends the form: the CSRF cookie and token and
--- the signed time the form was issued, all taken from the page (POST_FIELDS), the
--- empty honeypot, and a text of its own carrying MARKER, so no post is a repeat and
--- the run can find its comments afterwards. A reader of its own per post also keeps
--- every poster far from the rate limit.
+-- id, counter), and after every POST_EVERY reads a commenter: one request for the
+-- comment form (FORM_PATH, htmx, as the page fetches it) and, once a form fetched
+-- earlier is FORM_WAIT_SECONDS old, one comment posted to POST_PATH with it as a
+-- browser without JavaScript sends the form: the CSRF cookie and token
+-- (CSRF_COOKIE, POST_FIELDS), that form's own signed issue time (a token is
+-- usable once), the empty honeypot, and a text of its own carrying MARKER, so no
+-- post is a repeat and the run can find its comments afterwards. A reader of its
+-- own per post also keeps every poster far from the rate limit. Until the first
+-- forms are old enough the post's turn is a read.
 local counter = 0
+local forms = {} -- issue times of the forms this thread fetched, oldest first
+
+-- Called by report.lua's response(): keep the signed issue time of a fetched form.
+function take_form(status, body)
+  if status == 200 and #body < 16000 then -- a form fragment, not a page
+    local issued = string.match(body, 'name="issued" value="([^"]+)"')
+    if issued then
+      table.insert(forms, { issued = issued, at = os.time() })
+    end
+  end
+end
 
 function request()
   counter = counter + 1
   local agent = string.format(
     "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0 Reader/%s-%d-%d",
     RUN_NONCE, thread_id, counter)
-  if counter % (POST_EVERY + 1) == 0 then
+  local turn = counter % (POST_EVERY + 2)
+  if turn == POST_EVERY then
+    return wrk.format("GET", FORM_PATH, {
+      ["User-Agent"] = agent,
+      ["HX-Request"] = "true",
+      ["Cookie"] = CSRF_COOKIE,
+    })
+  end
+  if turn == POST_EVERY + 1 and forms[1] and os.time() - forms[1].at >= FORM_WAIT_SECONDS then
+    local form = table.remove(forms, 1)
     posts_sent = posts_sent + 1
-    local body = string.format("%s&body=%s+%d+%d+what+a+night+in+the+final",
-      POST_FIELDS, MARKER, thread_id, counter)
+    local body = string.format("%s&issued=%s&body=%s+%d+%d+what+a+night+in+the+final",
+      POST_FIELDS, form.issued, MARKER, thread_id, counter)
     return wrk.format("POST", POST_PATH, {
       ["User-Agent"] = agent,
       ["Content-Type"] = "application/x-www-form-urlencoded",

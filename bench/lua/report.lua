@@ -14,6 +14,9 @@ status_2xx, status_3xx, status_4xx, status_5xx = 0, 0, 0, 0
 posts_sent = 0
 
 function response(status, headers, body)
+  if take_form then -- the mix script keeps the comment forms it fetched
+    take_form(status, body)
+  end
   if status >= 500 then
     status_5xx = status_5xx + 1
   elseif status >= 400 then

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from articles.images import IMAGE_FORMATS
 from articles.models import Article
 from tests.articles.test_admin import article_form
 
@@ -25,6 +26,15 @@ def png(width=2000, height=1000, name="photo.png"):
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), (200, 30, 30)).save(buffer, "PNG")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def image_file(kind, name, width=600, height=400):
+    buffer = io.BytesIO()
+    image = Image.new("RGB", (width, height), (30, 120, 200))
+    if kind == "ICO":
+        image = image.resize((64, 64))
+    image.save(buffer, kind)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
 
 def upload(client, editor, category, **overrides):
@@ -64,6 +74,57 @@ class TestUploading:
         assert response.status_code == 200
         assert "Upload a valid image" in response.content.decode()
         assert not Article.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("kind", "name"),
+        [
+            ("EPS", "photo.eps"),
+            ("EPS", "photo.jpg"),
+            ("GIF", "photo.gif"),
+            ("TIFF", "photo.png"),
+            ("BMP", "photo.webp"),
+            ("ICO", "photo.jpg"),
+        ],
+    )
+    def test_an_image_that_is_not_jpeg_png_webp_or_avif_is_refused_by_its_content(
+        self, client, editor, make_category, media_root, kind, name
+    ):
+        response = upload(
+            client, editor, make_category(), hero_image=image_file(kind, name), hero_alt="x"
+        )
+        assert response.status_code == 200
+        assert "is not a JPEG, PNG, WEBP or AVIF image" in response.content.decode()
+        assert not Article.objects.exists()
+        assert not [path for path in media_root.rglob("*") if path.is_file()]  # no orphan
+
+    @pytest.mark.parametrize(("kind", "name"), [("JPEG", "photo.jpg"), ("WEBP", "photo.png")])
+    def test_jpeg_and_webp_are_accepted_whatever_their_name(
+        self, client, editor, make_category, kind, name
+    ):
+        response = upload(
+            client, editor, make_category(), hero_image=image_file(kind, name), hero_alt="x"
+        )
+        assert response.status_code == 302
+        assert Article.objects.get().hero_width == 600
+
+    def test_avif_is_accepted_when_pillow_reads_it(self, client, editor, make_category):
+        if "AVIF" not in IMAGE_FORMATS:
+            pytest.skip("this Pillow has no AVIF support")
+        response = upload(
+            client,
+            editor,
+            make_category(),
+            hero_image=image_file("AVIF", "photo.avif"),
+            hero_alt="x",
+        )
+        assert response.status_code == 302
+
+    def test_a_truncated_png_is_refused(self, client, editor, make_category, media_root):
+        whole = png().read()
+        cut = SimpleUploadedFile("photo.png", whole[: len(whole) // 2], content_type="image/png")
+        response = upload(client, editor, make_category(), hero_image=cut, hero_alt="x")
+        assert response.status_code == 200 and not Article.objects.exists()
+        assert not [path for path in media_root.rglob("*") if path.is_file()]
 
     def test_a_file_over_the_size_limit_is_refused(self, client, editor, make_category, settings):
         settings.NEWSROOM_MAX_UPLOAD_MB = 0

@@ -122,6 +122,13 @@ class TestThePage:
         assert "<script>alert(1)</script>" not in response.content.decode()
         assert Article.objects.count() == 6
 
+    @pytest.mark.parametrize("query", ["housing\x00", "\x00", "plan\x00approved", "\x1b[31m"])
+    def test_nul_bytes_and_control_characters_are_spaces(self, client, articles, query):
+        response = client.get("/search/", {"q": query})
+        assert response.status_code == 200
+        if "housing" in query or "plan" in query:
+            assert "Council vote." in response.content.decode()  # the housing plan found
+
     def test_the_query_is_escaped_in_the_page(self, client, articles):
         page = client.get("/search/", {"q": '"><img src=x onerror=alert(1)>'}).content.decode()
         assert "<img src=x" not in page

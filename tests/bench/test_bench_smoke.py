@@ -341,15 +341,19 @@ def test_the_post_statuses_are_read_from_the_access_log(tmp_path):
     assert run.logged_requests(log, 0, path, status="[345]") == 1
 
 
-def test_mix_script_posts_once_after_every_n_reads_with_the_pages_form():
+def test_mix_script_fetches_a_form_and_posts_with_it_after_every_n_reads():
     script = wrk.build_script(
-        "mix", RUN_NONCE="ab", POST_EVERY=100, POST_PATH="/p/", POST_FIELDS="a=1",
-        CSRF_COOKIE="csrftoken=x", MARKER="benchmark1",
+        "mix", RUN_NONCE="ab", POST_EVERY=100, POST_PATH="/p/", FORM_PATH="/p/new/",
+        FORM_WAIT_SECONDS=4, POST_FIELDS="a=1", CSRF_COOKIE="csrftoken=x", MARKER="benchmark1",
     )  # fmt: skip
 
     assert "POST_EVERY = 100" in script and 'MARKER = "benchmark1"' in script
-    assert "counter % (POST_EVERY + 1) == 0" in script
+    assert "local turn = counter % (POST_EVERY + 2)" in script
+    assert 'wrk.format("GET", FORM_PATH' in script
+    assert "os.time() - forms[1].at >= FORM_WAIT_SECONDS" in script
+    assert "&issued=%s&body=" in script and "table.remove(forms, 1)" in script
     assert '["Cookie"] = CSRF_COOKIE' in script and "posts_sent = posts_sent + 1" in script
+    assert script.index("function take_form") < script.index("take_form(status, body)")
 
 
 def test_comment_form_without_csrf_token_is_an_error():
@@ -368,7 +372,8 @@ def test_page_without_csrf_cookie_is_an_error():
 @pytest.mark.django_db(transaction=True)
 def test_a_mix_post_built_from_the_article_page_passes_the_forms_traps(make_article, monkeypatch):
     """The poster's form, cookie and text as wrk sends them, a little over 3 s after
-    the page was fetched: redirected to the comment, which is approved and shown."""
+    the form was fetched: redirected to the comment, which is approved and shown;
+    the same form sent again is refused."""
     from django.test import Client
 
     from comments.models import Comment
@@ -380,15 +385,18 @@ def test_a_mix_post_built_from_the_article_page_passes_the_forms_traps(make_arti
     fields = run.comment_form(page.content.decode(), post_path)
     cookie = run.csrf_cookie([morsel.OutputString() for morsel in page.cookies.values()])
     issued_at = time.time()
-    monkeypatch.setattr("comments.forms.time.time", lambda: issued_at + run.FORM_MIN_AGE)
+    monkeypatch.setattr("articles.form_tokens.time.time", lambda: issued_at + run.FORM_MIN_AGE)
 
-    poster = Client(enforce_csrf_checks=True)
-    response = poster.post(
-        post_path,
-        f"{run.post_fields(fields)}&body=benchmark1+1+101+what+a+night+in+the+final",
-        content_type="application/x-www-form-urlencoded",
-        headers={"User-Agent": f"{run.READER_UA} Reader/ab-1-101", "Cookie": cookie},
-    )
+    def post(reader):
+        return Client(enforce_csrf_checks=True).post(
+            post_path,
+            f"{run.post_fields(fields)}&issued={fields['issued']}"
+            f"&body=benchmark1+1+{reader}+what+a+night+in+the+final",
+            content_type="application/x-www-form-urlencoded",
+            headers={"User-Agent": f"{run.READER_UA} Reader/ab-1-{reader}", "Cookie": cookie},
+        )
+
+    response = post(101)
 
     assert response.status_code == 302 and "#comment-" in response["Location"]
     comment = Comment.objects.get(article=article)
@@ -396,6 +404,7 @@ def test_a_mix_post_built_from_the_article_page_passes_the_forms_traps(make_arti
     assert comment.status == Comment.Status.APPROVED
     shown = Client().get(f"/articles/{HOT}/", headers={"User-Agent": "Mozilla/5.0 later"})
     assert comment.body in shown.content.decode()
+    assert post(102).status_code == 422  # a form token is usable once
 
 
 def database_url(connection):

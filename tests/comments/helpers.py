@@ -1,22 +1,25 @@
+import secrets
 import time
 
 from django.core import signing
 
-from articles.page_cache import ISSUED_SALT
+from articles.form_tokens import SALT
 
 
-def issued(seconds_ago=60):
-    """A form timestamp as if the form had been opened ``seconds_ago``."""
-    return signing.dumps(int(time.time()) - seconds_ago, salt=ISSUED_SALT)
+def issued(article, seconds_ago=60, nonce=None):
+    """The form token of a form for ``article`` as if opened ``seconds_ago``."""
+    article_id = getattr(article, "pk", article)
+    nonce = nonce or secrets.token_urlsafe(12)
+    return signing.dumps([article_id, nonce, int(time.time()) - seconds_ago], salt=SALT)
 
 
-def comment_data(**overrides):
+def comment_data(article, **overrides):
     data = {
         "author_name": "Jane Reader",
         "email": "jane@example.com",
         "body": "A thoughtful comment.",
         "website": "",
-        "issued": issued(),
+        "issued": issued(article),
     }
     data.update(overrides)
     return data

@@ -1,9 +1,11 @@
 """The comment form's own checks: fields, honeypot, signed timestamp, parent."""
 
+import time
+
 import pytest
 from django.core import signing
 
-from articles.page_cache import ISSUED_SALT
+from articles import form_tokens
 from comments.forms import CommentForm
 from comments.models import Comment
 from tests.comments.helpers import comment_data, issued
@@ -12,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def form_for(article, user=None, **data):
-    return CommentForm(comment_data(**data), article=article, user=user)
+    return CommentForm(comment_data(article, **data), article=article, user=user)
 
 
 class TestFields:
@@ -42,6 +44,38 @@ class TestFields:
         form = form_for(make_article(), author_name=name)
         assert not form.is_valid() and "author_name" in form.errors
 
+    @pytest.mark.parametrize(
+        "name",
+        [
+            "\u200b\u200b",  # zero-width spaces
+            "\u202e\u202d",  # bidi overrides
+            "\u2066\u2069\ufeff",  # an isolate and a byte-order mark
+            "\u00ad\u200d",  # a soft hyphen and a zero-width joiner
+            " \u3000\u2800 ",  # spaces, and Braille's blank
+            "\u3164\u3164",  # Hangul fillers
+        ],
+    )
+    def test_a_name_with_nothing_visible_is_refused(self, make_article, name):
+        form = form_for(make_article(), author_name=name)
+        assert not form.is_valid()
+        assert form.errors["author_name"] == ["Please give a name to post under."]
+
+    @pytest.mark.parametrize("name", ["Ann\x07", "\x1b[31mAnn", "Ann\x7f"])
+    def test_a_name_with_control_characters_is_refused(self, make_article, name):
+        form = form_for(make_article(), author_name=name)
+        assert not form.is_valid()
+        assert "printable characters" in form.errors["author_name"][0]
+
+    def test_bidi_overrides_and_zero_width_characters_are_taken_out_of_a_name(self, make_article):
+        form = form_for(make_article(), author_name="\u202eAnn\u200b \u2066Lee\u2069")
+        assert form.is_valid()
+        assert form.cleaned_data["author_name"] == "Ann Lee"
+
+    @pytest.mark.parametrize("name", ["Zoë Ñúñez", "李小龍", "محمد", "Ann 🙂"])
+    def test_names_in_any_script_are_kept(self, make_article, name):
+        form = form_for(make_article(), author_name=name)
+        assert form.is_valid() and form.cleaned_data["author_name"] == name
+
     def test_email_must_look_like_one(self, make_article):
         form = form_for(make_article(), email="not an email")
         assert not form.is_valid() and "email" in form.errors
@@ -60,24 +94,69 @@ class TestSpamTraps:
         assert not form.is_valid() and "website" in form.errors
 
     def test_a_form_sent_too_fast_is_refused_and_keeps_the_text(self, make_article):
-        form = form_for(make_article(), issued=issued(seconds_ago=0), body="Typed text")
+        article = make_article()
+        form = form_for(article, issued=issued(article, seconds_ago=0), body="Typed text")
         assert not form.is_valid()
         assert "very quick" in form.errors["issued"][0]
         assert form["body"].value() == "Typed text"
 
     def test_a_form_older_than_a_day_is_refused_with_a_fresh_token(self, make_article):
-        form = form_for(make_article(), issued=issued(seconds_ago=25 * 3600))
+        article = make_article()
+        form = form_for(article, issued=issued(article, seconds_ago=25 * 3600))
         assert not form.is_valid()
         assert "too long" in form.errors["issued"][0]
-        fresh = signing.loads(form["issued"].value(), salt=ISSUED_SALT)
-        assert fresh > 0
+        fresh = form_tokens.read(form["issued"].value())
+        assert fresh.article_id == article.pk and fresh.age() < 5
 
     @pytest.mark.parametrize(
-        "token", ["", "garbage", "MTc5:forged:signature", issued()[:-3] + "abc"]
+        "token",
+        [
+            "",
+            "garbage",
+            "MTc5:forged:signature",
+            issued(1)[:-3] + "abc",
+            signing.dumps(int(time.time()) - 60, salt=form_tokens.SALT),  # the old format
+        ],
     )
     def test_a_tampered_timestamp_is_refused(self, make_article, token):
         form = form_for(make_article(), issued=token)
         assert not form.is_valid() and "issued" in form.errors
+
+
+class TestTheFormTokenIsBoundToItsArticleAndUsableOnce:
+    def test_a_token_issued_for_another_article_is_refused_with_a_fresh_one(self, make_article):
+        article, other = make_article(), make_article()
+        form = form_for(article, issued=issued(other), body="Typed text")
+        assert not form.is_valid()
+        assert "could not be posted" in form.errors["issued"][0]
+        assert form_tokens.read(form["issued"].value()).article_id == article.pk
+        assert form["body"].value() == "Typed text"
+
+    def test_a_token_already_used_for_a_comment_is_refused_with_a_fresh_one(self, make_article):
+        article = make_article()
+        token = issued(article)
+        first = form_for(article, issued=token)
+        assert first.is_valid() and first.use_token()
+        again = form_for(article, issued=token, body="Second try")
+        assert not again.is_valid()
+        assert "already been used" in again.errors["issued"][0]
+        assert form_tokens.read(again["issued"].value()).nonce != form_tokens.read(token).nonce
+        assert again["body"].value() == "Second try"
+
+    def test_a_token_used_at_the_same_moment_is_refused_when_saving(self, make_article):
+        article = make_article()
+        token = issued(article)
+        first, second = form_for(article, issued=token), form_for(article, issued=token)
+        assert first.is_valid() and second.is_valid()  # both checked before either saved
+        assert first.use_token()
+        assert not second.use_token()
+        assert "already been used" in second.errors["issued"][0]
+
+    def test_each_new_form_gets_a_token_of_its_own(self, make_article):
+        article = make_article()
+        tokens = [form_tokens.read(CommentForm(article=article)["issued"].value()) for _ in "ab"]
+        assert tokens[0].nonce != tokens[1].nonce
+        assert {t.article_id for t in tokens} == {article.pk}
 
 
 class TestReplies:

@@ -42,7 +42,7 @@ class TestThreadOnTheArticlePage:
     def test_a_new_comment_shows_at_once_despite_the_cache(self, reader, make_article):
         article = make_article()
         page_of(reader, article)
-        reader.post(post_url(article), comment_data(body="Fresh thought"))
+        reader.post(post_url(article), comment_data(article, body="Fresh thought"))
         assert "Fresh thought" in page_of(reader, article)
 
     def test_heading_counts_visible_comments(self, reader, make_article, make_comment):
@@ -164,7 +164,7 @@ class TestThreadOnTheArticlePage:
 class TestPostingWithoutJavaScript:
     def test_posts_and_redirects_to_the_new_comment(self, reader, make_article):
         article = make_article()
-        response = reader.post(post_url(article), comment_data(body="Great piece."))
+        response = reader.post(post_url(article), comment_data(article, body="Great piece."))
         comment = Comment.objects.get()
         assert response.status_code == 302
         assert response["Location"] == f"{article.get_absolute_url()}#comment-{comment.pk}"
@@ -174,14 +174,15 @@ class TestPostingWithoutJavaScript:
 
     def test_a_held_comment_says_it_awaits_moderation(self, reader, make_article):
         article = make_article(comment_moderation="pre")
-        response = reader.post(post_url(article), comment_data(), follow=True)
+        response = reader.post(post_url(article), comment_data(article), follow=True)
         assert "awaiting moderation" in response.content.decode()
         assert Comment.objects.get().status == "pending"
 
     def test_errors_re_render_the_article_with_everything_typed(self, reader, make_article):
         article = make_article()
         response = reader.post(
-            post_url(article), comment_data(author_name="  ", body="My long considered view")
+            post_url(article),
+            comment_data(article, author_name="  ", body="My long considered view"),
         )
         page = response.content.decode()
         assert response.status_code == 422
@@ -193,7 +194,9 @@ class TestPostingWithoutJavaScript:
 
     def test_reply_posts_under_its_parent(self, reader, make_comment):
         parent = make_comment()
-        response = reader.post(post_url(parent.article), comment_data(parent=parent.pk))
+        response = reader.post(
+            post_url(parent.article), comment_data(parent.article, parent=parent.pk)
+        )
         reply = Comment.objects.get(parent=parent)
         assert response["Location"].endswith(f"#comment-{reply.pk}")
 
@@ -209,7 +212,7 @@ class TestPostingWithoutJavaScript:
         oldest = make_comment(article=article, created_at=timezone.now() - timedelta(hours=1))
         for _ in range(3):
             make_comment(article=article)
-        response = reader.post(post_url(article), comment_data(parent=oldest.pk))
+        response = reader.post(post_url(article), comment_data(article, parent=oldest.pk))
         reply = Comment.objects.get(parent=oldest)
         assert response["Location"].endswith(f"?cpage=2&csort=newest#comment-{reply.pk}")
         assert f'id="comment-{reply.pk}"' in reader.get(response["Location"]).content.decode()
@@ -225,7 +228,9 @@ class TestPostingWithoutJavaScript:
 
     def test_invalid_reply_re_renders_the_reply_page(self, reader, make_comment):
         parent = make_comment(author_name="Omar")
-        response = reader.post(post_url(parent.article), comment_data(parent=parent.pk, body="   "))
+        response = reader.post(
+            post_url(parent.article), comment_data(parent.article, parent=parent.pk, body="   ")
+        )
         assert response.status_code == 422
         assert "Reply to Omar" in response.content.decode()
 
@@ -256,7 +261,7 @@ class TestPostingWithoutJavaScript:
 class TestPostingWithHtmx:
     def test_returns_a_fresh_form_and_the_comment_out_of_band(self, reader, make_article):
         article = make_article()
-        response = reader.post(post_url(article), comment_data(body="Spot on."), **HTMX)
+        response = reader.post(post_url(article), comment_data(article, body="Spot on."), **HTMX)
         page = response.content.decode()
         comment = Comment.objects.get()
         assert response.status_code == 200
@@ -268,19 +273,21 @@ class TestPostingWithHtmx:
         assert 'id="comments-heading" hx-swap-oob="true">Comments (1)' in page
 
     def test_in_oldest_order_the_comment_goes_at_the_end(self, reader, make_article):
-        response = reader.post(post_url(make_article()), comment_data(sort="oldest"), **HTMX)
+        article = make_article()
+        response = reader.post(post_url(article), comment_data(article, sort="oldest"), **HTMX)
         assert 'hx-swap-oob="beforeend:#comment-list"' in response.content.decode()
 
     def test_held_comment_is_announced_not_shown(self, reader, make_article):
         article = make_article(comment_moderation="pre")
-        response = reader.post(post_url(article), comment_data(body="Held text"), **HTMX)
+        response = reader.post(post_url(article), comment_data(article, body="Held text"), **HTMX)
         page = response.content.decode()
         assert "Your comment is awaiting moderation." in page
         assert "Held text" not in page and "hx-swap-oob" not in page
 
     def test_errors_come_back_in_the_form_with_the_text(self, reader, make_article):
+        article = make_article()
         response = reader.post(
-            post_url(make_article()), comment_data(body="x" * 5001, author_name="Kim"), **HTMX
+            post_url(article), comment_data(article, body="x" * 5001, author_name="Kim"), **HTMX
         )
         page = response.content.decode()
         assert response.status_code == 422
@@ -299,7 +306,9 @@ class TestPostingWithHtmx:
     def test_reply_is_appended_under_its_parent(self, reader, make_comment):
         parent = make_comment()
         response = reader.post(
-            post_url(parent.article), comment_data(parent=parent.pk, body="A reply"), **HTMX
+            post_url(parent.article),
+            comment_data(parent.article, parent=parent.pk, body="A reply"),
+            **HTMX,
         )
         page = response.content.decode()
         assert f'hx-swap-oob="beforeend:#replies-{parent.pk}"' in page
@@ -351,8 +360,8 @@ class TestRulesAtTheEndpoint:
         article = make_article(comments_open=False)
         assert "Comments on this article are closed." in page_of(reader, article)
         assert 'id="comment-form"' not in page_of(reader, article)
-        plain = reader.post(post_url(article), comment_data())
-        htmx = reader.post(post_url(article), comment_data(), **HTMX)
+        plain = reader.post(post_url(article), comment_data(article))
+        htmx = reader.post(post_url(article), comment_data(article), **HTMX)
         assert plain.status_code == htmx.status_code == 403
         assert "closed" in htmx.content.decode()
         assert not Comment.objects.exists()
@@ -361,9 +370,9 @@ class TestRulesAtTheEndpoint:
         settings.NEWSROOM_COMMENT_RATE_LIMIT = 2
         article = make_article()
         for n in range(2):
-            reader.post(post_url(article), comment_data(body=f"Comment {n}"))
-        plain = reader.post(post_url(article), comment_data(body="Third plain"))
-        htmx = reader.post(post_url(article), comment_data(body="Third htmx"), **HTMX)
+            reader.post(post_url(article), comment_data(article, body=f"Comment {n}"))
+        plain = reader.post(post_url(article), comment_data(article, body="Third plain"))
+        htmx = reader.post(post_url(article), comment_data(article, body="Third htmx"), **HTMX)
         for response, typed in ((plain, "Third plain"), (htmx, "Third htmx")):
             page = response.content.decode()
             assert response.status_code == 429
@@ -375,17 +384,20 @@ class TestRulesAtTheEndpoint:
     def test_csrf_is_required_on_both_paths(self, make_article):
         article = make_article()
         client = Client(enforce_csrf_checks=True, HTTP_USER_AGENT=READER_UA)
-        assert client.post(post_url(article), comment_data()).status_code == 403
-        assert client.post(post_url(article), comment_data(), **HTMX).status_code == 403
+        assert client.post(post_url(article), comment_data(article)).status_code == 403
+        assert client.post(post_url(article), comment_data(article), **HTMX).status_code == 403
         form = client.get(reverse("comments:form", args=[article.slug]), **HTMX).content.decode()
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
-        response = client.post(post_url(article), comment_data(csrfmiddlewaretoken=token), **HTMX)
+        response = client.post(
+            post_url(article), comment_data(article, csrfmiddlewaretoken=token), **HTMX
+        )
         assert response.status_code == 200
         assert Comment.objects.count() == 1
 
     @pytest.mark.parametrize("token", ["tampered", ""])
     def test_a_tampered_timestamp_gets_a_clear_error(self, reader, make_article, token):
-        response = reader.post(post_url(make_article()), comment_data(issued=token))
+        article = make_article()
+        response = reader.post(post_url(article), comment_data(article, issued=token))
         assert response.status_code == 422
         assert (
             "could not be posted" in response.content.decode()
@@ -393,16 +405,45 @@ class TestRulesAtTheEndpoint:
         )
 
     def test_posting_too_fast_is_refused_keeping_the_text(self, reader, make_article):
+        article = make_article()
         response = reader.post(
-            post_url(make_article()), comment_data(issued=issued(0), body="Quick one"), **HTMX
+            post_url(article),
+            comment_data(article, issued=issued(article, 0), body="Quick one"),
+            **HTMX,
         )
         page = response.content.decode()
         assert (
             response.status_code == 422 and "very quick" in page and "Quick one</textarea>" in page
         )
 
+    def test_a_form_sent_again_is_refused_with_a_fresh_form_and_the_text_kept(
+        self, reader, make_article
+    ):
+        article = make_article()
+        data = comment_data(article, body="Only once, please")
+        assert reader.post(post_url(article), data).status_code == 302
+        again = reader.post(post_url(article), data)
+        page = again.content.decode()
+        assert again.status_code == 422
+        assert "already been used to post a comment" in page
+        assert "Only once, please</textarea>" in page
+        fresh = re.search(r'name="issued" value="([^"]+)"', page).group(1)
+        assert fresh != data["issued"]
+        assert Comment.objects.filter(body="Only once, please").count() == 1
+        assert (
+            reader.post(post_url(article), {**data, "issued": issued(article)}).status_code == 302
+        )
+
+    def test_a_form_for_another_article_is_refused(self, reader, make_article):
+        article, other = make_article(), make_article()
+        response = reader.post(post_url(article), comment_data(article, issued=issued(other)))
+        assert response.status_code == 422
+        assert "could not be posted" in response.content.decode()
+        assert not Comment.objects.exists()
+
     def test_honeypot_posts_nothing(self, reader, make_article):
-        response = reader.post(post_url(make_article()), comment_data(website="http://x.example"))
+        article = make_article()
+        response = reader.post(post_url(article), comment_data(article, website="http://x.example"))
         assert response.status_code == 422 and not Comment.objects.exists()
 
     @pytest.mark.parametrize("parent", ["other-article", "missing", "hidden"])
@@ -413,10 +454,28 @@ class TestRulesAtTheEndpoint:
             "missing": lambda: 99999,
             "hidden": lambda: make_comment(article=article, status="pending").pk,
         }[parent]()
-        response = reader.post(post_url(article), comment_data(parent=parent_id), **HTMX)
+        response = reader.post(post_url(article), comment_data(article, parent=parent_id), **HTMX)
         assert response.status_code == 422
         assert "not available any more" in response.content.decode()
         assert not Comment.objects.filter(article=article, status="approved").exists()
+
+    @pytest.mark.parametrize(
+        "parent", ["abc", "1.5", "1e3", "²", "\u0661", " 1", "-1", "99999999999999999999", "1\x00"]
+    )
+    @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+    def test_a_parent_that_is_not_an_id_is_refused_clearly_with_the_text_kept(
+        self, reader, make_article, parent, htmx
+    ):
+        article = make_article()
+        response = reader.post(
+            post_url(article),
+            comment_data(article, parent=parent, body="My reply"),
+            **(HTMX if htmx else {}),
+        )
+        page = response.content.decode()
+        assert response.status_code == 422
+        assert "not available any more" in page and "My reply</textarea>" in page
+        assert not Comment.objects.exists()
 
     @pytest.mark.parametrize("status", ["draft", "scheduled"])
     def test_unpublished_articles_take_no_comments(self, reader, make_article, status):
@@ -424,10 +483,10 @@ class TestRulesAtTheEndpoint:
 
         overrides = {"status": "draft"} if status == "draft" else {"published_at": days_ahead(1)}
         article = make_article(**overrides)
-        assert reader.post(post_url(article), comment_data()).status_code == 404
+        assert reader.post(post_url(article), comment_data(article)).status_code == 404
 
     def test_unknown_article_and_comment_are_404(self, reader, db):
-        assert reader.post("/articles/nope/comments/", comment_data()).status_code == 404
+        assert reader.post("/articles/nope/comments/", comment_data(1)).status_code == 404
         assert reader.get(reverse("comments:reply", args=[999])).status_code == 404
         assert reader.post(reverse("comments:report", args=[999])).status_code == 404
 
@@ -442,13 +501,15 @@ class TestRulesAtTheEndpoint:
         article = make_article()
         page = page_of(reader, article)
         assert 'name="author_name"' not in page
-        reader.post(post_url(article), {"body": "Member view", "issued": issued(), "website": ""})
+        reader.post(
+            post_url(article), {"body": "Member view", "issued": issued(article), "website": ""}
+        )
         comment = Comment.objects.get()
         assert comment.user == user and comment.display_name == "Lee Member"
 
     def test_posting_does_not_count_a_view(self, reader, make_article):
         article = make_article()
-        reader.post(post_url(article), comment_data(author_name=""))
+        reader.post(post_url(article), comment_data(article, author_name=""))
         article.refresh_from_db()
         assert article.view_count == 0
 

@@ -408,8 +408,13 @@ def test_counts_stay_exact_across_fifty_readers_behind_varnish(edge, backend, ma
     article = make_article()
     readers = [f"{READER_UA} reader/{n}" for n in range(50)]
 
-    beacons = [read_through_varnish(edge, article, **{"User-Agent": ua}) for ua in readers]
-    repeat = read_through_varnish(edge, article, **{"User-Agent": readers[0]})
+    beacons = [  # each from an address of its own, as one address's views are capped
+        read_through_varnish(edge, article, source_address=f"127.0.1.{n + 1}", **{"User-Agent": ua})
+        for n, ua in enumerate(readers)
+    ]
+    repeat = read_through_varnish(
+        edge, article, source_address="127.0.1.1", **{"User-Agent": readers[0]}
+    )
 
     article.refresh_from_db()
     assert article.view_count == 50

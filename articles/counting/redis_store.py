@@ -32,12 +32,18 @@ import redis
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from articles.models import Article, FlushedViewBatch
 
 from . import database
 
 _client = None
+
+# What a Redis that is down, hung or refusing raises: the rule then counts in the
+# database instead (articles.counting).
+UNAVAILABLE = (redis.RedisError, OSError)
 
 _CLAIM_PENDING = """
 if redis.call('EXISTS', KEYS[1]) == 1 then
@@ -77,7 +83,13 @@ _record_visit = None
 def client():
     global _client
     if _client is None:
-        _client = redis.Redis.from_url(settings.REDIS_URL)
+        # Short socket timeouts and no retries: a hung Redis must cost a visit
+        # tens of milliseconds, after which the visit is counted in the database.
+        _client = redis.Redis.from_url(
+            settings.REDIS_URL,
+            retry=Retry(NoBackoff(), 0),
+            **getattr(settings, "REDIS_CONNECTION_OPTIONS", {}),
+        )
     return _client
 
 

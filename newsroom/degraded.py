@@ -46,7 +46,7 @@ class Dependency:
                 self.unlogged += 1
         if log:
             logger.warning(
-                "%s unavailable%s, served without it for %.0f s: %s: %s%s",
+                "%s unavailable%s, served without it for %g s: %s: %s%s",
                 self.name,
                 f" ({what})" if what else "",
                 RETRY_AFTER_SECONDS,

@@ -25,6 +25,7 @@ The rule (who counts, the window, the hour) is decided by ``articles.counting``;
 this module only stores.
 """
 
+import time
 import uuid
 from datetime import datetime
 
@@ -41,9 +42,26 @@ from . import database
 
 _client = None
 
-# What a Redis that is down, hung or refusing raises: the rule then counts in the
-# database instead (articles.counting).
+
+class TooLate(redis.RedisError):
+    """A visit reached Redis after its deadline, and was not counted there."""
+
+
+# What a Redis that is down, hung, refusing or late raises: the rule then counts in
+# the database instead (articles.counting).
 UNAVAILABLE = (redis.RedisError, OSError)
+
+
+# How long counting waits for Redis's answer, and how long after it is sent a
+# visit may still be counted there: Redis that counts a visit answers before the
+# caller gives up and counts it in the database instead (which would count it
+# twice). Longer than the cache's timeouts, because a visit that misses its
+# deadline under load is sent to the database for a while; it is paid once per
+# ``newsroom.degraded.RETRY_AFTER_SECONDS`` by one visit per worker when Redis
+# hangs. Assumes the clocks of the app servers and Redis agree to within the margin.
+SOCKET_TIMEOUT_SECONDS = 0.25
+DEADLINE_SECONDS = 0.2
+
 
 _CLAIM_PENDING = """
 if redis.call('EXISTS', KEYS[1]) == 1 then
@@ -61,9 +79,18 @@ return 0
 # One visit in one round trip: mark the reader (if the visit may count), buffer the
 # view if the mark is new, and read what is buffered for the article, pending and
 # in flight. Atomic like every script, so the mark and the buffered view go together.
+# A visit that reaches Redis after its deadline (Redis was hung, and the caller has
+# counted it in the database meanwhile) changes nothing and answers {-1}.
 # KEYS: seen mark ("" when the visit cannot count), pending, pending tally, batches.
-# ARGV: article id, tally field, window in seconds, batch key prefix.
+# ARGV: article id, tally field, window in seconds, batch key prefix, deadline in
+# milliseconds since the epoch ("" for none).
 _RECORD_VISIT = """
+if ARGV[5] ~= '' then
+  local now = redis.call('TIME')
+  if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(ARGV[5]) then
+    return {-1}
+  end
+end
 local counted = 0
 if KEYS[1] ~= '' and redis.call('SET', KEYS[1], 1, 'NX', 'EX', ARGV[3]) then
   redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
@@ -88,7 +115,10 @@ def client():
         _client = redis.Redis.from_url(
             settings.REDIS_URL,
             retry=Retry(NoBackoff(), 0),
-            **getattr(settings, "REDIS_CONNECTION_OPTIONS", {}),
+            **{
+                **getattr(settings, "REDIS_CONNECTION_OPTIONS", {}),
+                "socket_timeout": SOCKET_TIMEOUT_SECONDS,
+            },
         )
     return _client
 
@@ -133,6 +163,7 @@ def record_visit(article_id, reader=None, window_seconds=0, hour=None):
     """Count a visit if ``reader`` (None: this visit cannot count) has no view of
     the article within the window; return ``(counted, views still buffered)``."""
     global _record_visit
+    deadline = int((time.time() + DEADLINE_SECONDS) * 1000) if reader is not None else ""
     if _record_visit is None or _record_visit.registered_client is not client():
         _record_visit = client().register_script(_RECORD_VISIT)  # EVALSHA, loaded once
     reply = _record_visit(
@@ -147,8 +178,11 @@ def record_visit(article_id, reader=None, window_seconds=0, hour=None):
             f"{article_id}@{hour.isoformat()}" if reader is not None else "",
             window_seconds,
             batch_key(""),
+            deadline,
         ],
     )
+    if int(reply[0]) == -1:
+        raise TooLate("the visit reached Redis after its deadline (Redis hung, or clocks apart)")
     counted, pending, in_flight = bool(reply[0]), int(reply[1]), reply[2:]
     batches = {
         batch.decode(): int(views)

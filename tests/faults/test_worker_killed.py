@@ -70,7 +70,7 @@ def gunicorn(tmp_path):
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=(tmp_path / "gunicorn.log").open("w"),
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
@@ -83,7 +83,7 @@ def gunicorn(tmp_path):
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise
                 time.sleep(0.1)
-        yield server, base_url, tmp_path / "db.sqlite3"
+        yield server, base_url, tmp_path
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -95,7 +95,7 @@ def workers_of(server):
 
 
 def test_killing_a_worker_fails_at_most_the_request_it_was_serving(gunicorn):
-    server, base_url, database = gunicorn
+    server, base_url, folder = gunicorn
     results = {"ok": 0, "failed": 0}
     lock = threading.Lock()
     stop = threading.Event()
@@ -132,9 +132,13 @@ def test_killing_a_worker_fails_at_most_the_request_it_was_serving(gunicorn):
     assert victim not in workers_of(server) and len(workers_of(server)) == 2
     assert results["ok"] > 20
     assert results["failed"] <= 1
-    with sqlite3.connect(database) as db:
+    with sqlite3.connect(folder / "db.sqlite3") as db:
         (views,) = db.execute(
             "SELECT view_count FROM articles_article WHERE slug = ?", [SLUG]
         ).fetchone()
-    # A request killed after its count committed is counted but was not answered.
-    assert results["ok"] <= views <= results["ok"] + results["failed"]
+    # Every answered visit is counted, or reported lost (SQLite's lock not had
+    # within the counting wait on a busy machine); a request killed after its count
+    # committed is counted but was not answered.
+    log = (folder / "gunicorn.log").read_text()
+    lost = log.count("View of article")
+    assert results["ok"] <= views + lost <= results["ok"] + results["failed"], (results, log)

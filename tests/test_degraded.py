@@ -28,7 +28,18 @@ def reader(client):
 
 
 @pytest.fixture
-def full_disk(monkeypatch):
+def file_cache(settings, tmp_path):
+    """The site's file cache (the default without Redis), in a folder of its own."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "newsroom.cache.GuardedFileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
+
+
+@pytest.fixture
+def full_disk(monkeypatch, file_cache):
     """The file cache's disk is full: every write fails with ENOSPC."""
 
     def write(self, file, value, expire):
@@ -38,7 +49,7 @@ def full_disk(monkeypatch):
 
 
 @pytest.fixture
-def erroring_cache(monkeypatch):
+def erroring_cache(monkeypatch, file_cache):
     """Every read of the cache fails."""
 
     def read(self, *args, **kwargs):

@@ -6,8 +6,11 @@ article page includes); plain form posts get a redirect to the result, or the
 full page again with the errors and everything the reader typed.
 """
 
+import contextlib
+import logging
+
 from django.contrib import messages
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -25,8 +28,15 @@ from . import moderation, tree
 from .forms import CommentForm, parse_id
 from .models import Comment
 
+logger = logging.getLogger("newsroom.comments")
+
 # Status codes htmx is configured to swap (see the htmx-config meta tag in base.html).
-INVALID, CLOSED, RATE_LIMITED = 422, 403, 429
+INVALID, CLOSED, RATE_LIMITED, UNAVAILABLE = 422, 403, 429, 503
+RETRY_AFTER_SECONDS = 30
+NOT_SAVED = (
+    "Your comment could not be saved just now, and it has not been posted. "
+    "Please try again in a minute: your text is still here."
+)
 
 
 def _article(slug):
@@ -95,14 +105,25 @@ def _post(request, article):
     comment = form.save(commit=False)
     comment.reader = reader
     comment.status, comment.held_because = moderation.initial_status(comment, article)
-    with transaction.atomic():  # the comment is saved with its token used, or neither
-        first_use = form.use_token()  # False: the same form sent twice at once
-        if first_use:
-            comment.save()
+    try:
+        # The comment, its form token marked used and the article's recount commit
+        # together or not at all, so an author is never shown an error for a
+        # comment that was saved.
+        with transaction.atomic():
+            first_use = form.use_token()  # False: the same form sent twice at once
+            if first_use:
+                comment.save()
+    except DatabaseError as error:
+        logger.warning("Comment on article %s not saved: %s", article.pk, error)
+        form.add_error(None, NOT_SAVED)
+        response = _invalid(request, article, form, parent_id, status=UNAVAILABLE)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     if not first_use:
         return _invalid(request, article, form, parent_id, status=INVALID)
     held = not comment.is_visible()
-    article.refresh_from_db(fields=["comment_count"])
+    with contextlib.suppress(DatabaseError):  # saved: else confirm with the count we had
+        article.refresh_from_db(fields=["comment_count"])
 
     if request.htmx:
         context = {

@@ -177,12 +177,18 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Redis answers in a millisecond; one that does not within tens of them is down or
+# hung, and the site goes on without it (newsroom/cache.py, articles/counting/)
+# rather than keeping a reader waiting. No retries: the caller degrades instead.
+REDIS_CONNECTION_OPTIONS = {"socket_connect_timeout": 0.05, "socket_timeout": 0.08}
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, where any failure is a miss (newsroom/cache.py).
+            "BACKEND": "newsroom.cache.GuardedRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("DJANGO_CACHE_PREFIX", "newsroom"),
+            "OPTIONS": REDIS_CONNECTION_OPTIONS,
         }
     }
 else:
@@ -190,7 +196,8 @@ else:
     # and unlike the database cache it costs no query, so caching saves queries.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            # Django's file cache, where any failure (a full disk) is a miss.
+            "BACKEND": "newsroom.cache.GuardedFileBasedCache",
             "LOCATION": os.environ.get("DJANGO_CACHE_DIR", str(BASE_DIR / ".cache")),
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }

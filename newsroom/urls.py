@@ -1,10 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
-from django.http import HttpResponse
 from django.urls import include, path
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from articles import feeds
@@ -12,16 +9,11 @@ from articles.conditional import etag
 from articles.site_url import at_site_url
 from articles.sitemaps import SITEMAPS, NewsSitemap, sitemap_etag
 
+from . import health
+
 admin.site.site_header = "Newsroom editors' desk"
 admin.site.site_title = "Newsroom"
 admin.site.index_title = "Desk"
-
-
-@require_safe
-@never_cache
-def health(request):
-    """Liveness for load balancers: the process answers; no database round trip."""
-    return HttpResponse("ok", content_type="text/plain")
 
 
 def news_sitemap(request, sitemaps, section):
@@ -49,7 +41,8 @@ urlpatterns = [
     path("", include("articles.urls")),
     path("", include("comments.urls")),
     path("admin/", admin.site.urls),
-    path("health/", health, name="health"),
+    path("health/", health.ready, name="health"),
+    path("health/live/", health.live, name="health-live"),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),

@@ -49,6 +49,7 @@ def main():
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_SECURE_COOKIES": "0",
         "DJANGO_HSTS_SECONDS": "0",
+        "NEWSROOM_SITE_URL": f"http://127.0.0.1:{PORT}",
         "DATABASE_URL": f"sqlite:///{work / 'audit.sqlite3'}",
         "DJANGO_CACHE_DIR": str(work / "cache"),
         "DJANGO_MEDIA_ROOT": str(work / "media"),

@@ -75,6 +75,19 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _nothing_failed_yet():
+    """Each test starts as a fresh process: no dependency marked down, no view lost."""
+    from newsroom import degraded
+
+    for dependency in (degraded.cache, degraded.redis_counting):
+        dependency.reset()
+    counting.lost_views.total = 0
+    yield
+    for dependency in (degraded.cache, degraded.redis_counting):
+        dependency.reset()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_reader_salt():
     """Each test starts with no remembered salt, as a new process would."""
     counting._salt_cache.clear()

@@ -27,17 +27,24 @@ the database), with the address's tally passed as ``address``,
 matter; nothing is deleted while a reader waits.
 """
 
+import contextlib
 import hashlib
+import logging
 import re
 import secrets
+import threading
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
 
 from articles.models import ReaderSalt
+from newsroom import degraded
 
 from . import database, redis_store
+
+logger = logging.getLogger("newsroom.counting")
 
 BOT_USER_AGENT = re.compile(
     r"bot|crawl|spider|slurp|archiver|scrap|fetch|monitor|uptime|pingdom|preview|"
@@ -141,22 +148,66 @@ def address_window():
 
 
 def store():
-    """Where marks and counts live: Redis when the site has one, else the database."""
-    return redis_store if settings.NEWSROOM_VIEW_COUNTING == "redis" else database
+    """Where marks and counts live: Redis when the site has one and it answers,
+    else the database."""
+    if settings.NEWSROOM_VIEW_COUNTING == "redis" and degraded.redis_counting.available():
+        return redis_store
+    return database
+
+
+class LostViews:
+    """Views that counted but could not be stored, since this process started."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.total = 0
+
+    def add(self, article_id, error):
+        with self.lock:
+            self.total += 1
+        logger.warning("View of article %s lost: %s: %s", article_id, type(error).__name__, error)
+
+
+lost_views = LostViews()
+
+
+def _store_record(article_id, reader, now, address):
+    """Record in the chosen store; a Redis that fails sends this visit (and the
+    next ones, for ``degraded.RETRY_AFTER_SECONDS``) to the database, so nothing
+    is lost while it is down."""
+    args = (article_id, reader, now, hour_of(now), window())
+    cap = {
+        "address": address,
+        "address_limit": settings.NEWSROOM_VIEWS_PER_ADDRESS,
+        "address_window": address_window(),
+    }
+    chosen = store()
+    if chosen is redis_store:
+        try:
+            return redis_store.record(*args, **cap)
+        except redis_store.UNAVAILABLE as error:
+            degraded.redis_counting.failed(error, "counting in the database meanwhile")
+    return database.record(*args, **cap)
 
 
 def _record(article, countable, request):
+    """Count the visit if ``countable``; set the count to show on the article.
+
+    A view that cannot be stored (SQLite's write lock held past the short wait,
+    a full disk, a database error) never fails the page: it is logged under
+    ``newsroom.counting`` and added to ``lost_views``, which /health/ reports,
+    and the page shows the count it already had.
+    """
     now = timezone.now()
-    counted, article.view_count = store().record(
-        article.pk,
-        reader_fingerprint(request) if countable else None,
-        now,
-        hour_of(now),
-        window(),
-        address=address_fingerprint(request) if countable else None,
-        address_limit=settings.NEWSROOM_VIEWS_PER_ADDRESS,
-        address_window=address_window(),
-    )
+    try:
+        with database.short_lock_wait():
+            reader = reader_fingerprint(request) if countable else None
+            address = address_fingerprint(request) if countable else None
+            counted, article.view_count = _store_record(article.pk, reader, now, address)
+    except DatabaseError as error:
+        if countable:
+            lost_views.add(article.pk, error)
+        return False
     return counted
 
 
@@ -184,8 +235,8 @@ def record_beacon(request, article):
 def refresh_view_count(article):
     """Set ``view_count`` on the article in hand to the number to show, counting
     nothing (for a page whose visits are counted by its beacon)."""
-    now = timezone.now()
-    _, article.view_count = store().record(article.pk, None, now, hour_of(now), window())
+    with contextlib.suppress(DatabaseError):  # else the count the article already had
+        _, article.view_count = _store_record(article.pk, None, timezone.now(), None)
 
 
 def purge_expired(now=None):

@@ -16,6 +16,8 @@ The rule (who counts, the window, the hour, the cap per address) is decided by `
 this module only stores.
 """
 
+from contextlib import contextmanager
+
 from django.db import connection, transaction
 
 from articles.models import (
@@ -26,6 +28,29 @@ from articles.models import (
     ReaderView,
     ViewTally,
 )
+
+# How long counting a view waits for SQLite's write lock, in milliseconds. Another
+# writer (a comment, an editor's save, a backup) may hold it for seconds; a page
+# must not wait that long for its count. Everything else keeps the long timeout.
+COUNTING_LOCK_WAIT_MS = 500
+
+
+@contextmanager
+def short_lock_wait(milliseconds=COUNTING_LOCK_WAIT_MS):
+    """On SQLite, wait at most ``milliseconds`` for the write lock within the block,
+    then raise "database is locked"; the connection's own timeout is restored
+    afterwards. Set on the driver's connection: a setting, not a query."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    connection.ensure_connection()
+    driver = connection.connection
+    usual = int(float(connection.settings_dict["OPTIONS"].get("timeout", 5)) * 1000)
+    driver.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+    try:
+        yield
+    finally:
+        driver.execute(f"PRAGMA busy_timeout = {usual}")
 
 
 def _table(model):

@@ -27,6 +27,7 @@ The rule (who counts, the window, the hour) is decided by ``articles.counting``;
 this module only stores.
 """
 
+import time
 import uuid
 from datetime import datetime
 
@@ -34,12 +35,35 @@ import redis
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from articles.models import Article, FlushedViewBatch
 
 from . import database
 
 _client = None
+
+
+class TooLate(redis.RedisError):
+    """A visit reached Redis after its deadline, and was not counted there."""
+
+
+# What a Redis that is down, hung, refusing or late raises: the rule then counts in
+# the database instead (articles.counting).
+UNAVAILABLE = (redis.RedisError, OSError)
+
+
+# How long counting waits for Redis's answer, and how long after it is sent a
+# visit may still be counted there: Redis that counts a visit answers before the
+# caller gives up and counts it in the database instead (which would count it
+# twice). Longer than the cache's timeouts, because a visit that misses its
+# deadline under load is sent to the database for a while; it is paid once per
+# ``newsroom.degraded.RETRY_AFTER_SECONDS`` by one visit per worker when Redis
+# hangs. Assumes the clocks of the app servers and Redis agree to within the margin.
+SOCKET_TIMEOUT_SECONDS = 0.25
+DEADLINE_SECONDS = 0.2
+
 
 _CLAIM_PENDING = """
 if redis.call('EXISTS', KEYS[1]) == 1 then
@@ -54,16 +78,26 @@ return 0
 """
 
 
-# One visit in one round trip: unless the address is at its cap, mark the reader
-# (if the visit may count), buffer the view if the mark is new and add it to the
-# address's counter; then read what is buffered for the article, pending and in
-# flight. Atomic like every script, so the mark, the address's counter and the
-# buffered view go together, and a capped address writes nothing.
+# One visit in one round trip: unless the visit comes too late or the address is
+# at its cap, mark the reader (if the visit may count), buffer the view if the
+# mark is new and add it to the address's counter; then read what is buffered for
+# the article, pending and in flight. Atomic like every script, so the mark, the
+# address's counter and the buffered view go together, and a capped address
+# writes nothing. A visit that reaches Redis after its deadline (Redis was hung,
+# and the caller has counted it in the database meanwhile) changes nothing and
+# answers {-1}.
 # KEYS: seen mark ("" when the visit cannot count), pending, pending tally, batches,
 # address counter ("" for no cap).
 # ARGV: article id, tally field, window in seconds, batch key prefix, address
-# limit, address window in seconds.
+# limit, address window in seconds, deadline in milliseconds since the epoch
+# ("" for none).
 _RECORD_VISIT = """
+if ARGV[7] ~= '' then
+  local now = redis.call('TIME')
+  if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(ARGV[7]) then
+    return {-1}
+  end
+end
 local counted = 0
 local open = KEYS[5] == '' or tonumber(redis.call('GET', KEYS[5]) or '0') < tonumber(ARGV[5])
 if KEYS[1] ~= '' and open and redis.call('SET', KEYS[1], 1, 'NX', 'EX', ARGV[3]) then
@@ -87,7 +121,16 @@ _record_visit = None
 def client():
     global _client
     if _client is None:
-        _client = redis.Redis.from_url(settings.REDIS_URL)
+        # Short socket timeouts and no retries: a hung Redis must cost a visit
+        # tens of milliseconds, after which the visit is counted in the database.
+        _client = redis.Redis.from_url(
+            settings.REDIS_URL,
+            retry=Retry(NoBackoff(), 0),
+            **{
+                **getattr(settings, "REDIS_CONNECTION_OPTIONS", {}),
+                "socket_timeout": SOCKET_TIMEOUT_SECONDS,
+            },
+        )
     return _client
 
 
@@ -155,6 +198,7 @@ def record_visit(
     the article within the window and ``address`` (None: no cap) is under its
     cap; return ``(counted, views still buffered)``."""
     global _record_visit
+    deadline = int((time.time() + DEADLINE_SECONDS) * 1000) if reader is not None else ""
     if _record_visit is None or _record_visit.registered_client is not client():
         _record_visit = client().register_script(_RECORD_VISIT)  # EVALSHA, loaded once
     reply = _record_visit(
@@ -172,8 +216,11 @@ def record_visit(
             batch_key(""),
             address_limit,
             max(1, address_window_seconds),
+            deadline,
         ],
     )
+    if int(reply[0]) == -1:
+        raise TooLate("the visit reached Redis after its deadline (Redis hung, or clocks apart)")
     counted, pending, in_flight = bool(reply[0]), int(reply[1]), reply[2:]
     batches = {
         batch.decode(): int(views)

@@ -300,7 +300,7 @@ class TestBadInput:
         assert "database on fire" not in page and "Traceback" not in page
 
 
-def test_health_answers_without_touching_the_database(client, django_assert_num_queries):
+def test_liveness_answers_without_touching_the_database(client, django_assert_num_queries):
     with django_assert_num_queries(0):
-        response = client.get(reverse("health"))
+        response = client.get(reverse("health-live"))
     assert response.status_code == 200

@@ -69,9 +69,11 @@ def _empty_cache():
     from django.core.cache import cache
 
     from articles.caching import local_entries
+    from articles.counting import redis_store
 
     cache.clear()
     local_entries.clear()
+    redis_store.stored_counts.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -187,6 +187,10 @@ def _store_record(article_id, reader, now, address):
             return redis_store.record(*args, **cap)
         except redis_store.UNAVAILABLE as error:
             degraded.redis_counting.failed(error, "counting in the database meanwhile")
+    if settings.NEWSROOM_VIEW_COUNTING == "redis":
+        # Counted in the database behind Redis's back: what this process
+        # remembers of the database's counts is no longer theirs.
+        redis_store.stored_counts.clear()
     return database.record(*args, **cap)
 
 

@@ -16,7 +16,9 @@ The flush is exactly-once even if it dies at any point:
    recorded in a set, in one atomic script. New views go on into fresh hashes.
 2. The batch's counts are added in one database transaction, which also records
    the batch id in ``FlushedViewBatch``.
-3. The batch is deleted from Redis.
+3. The batch is deleted from Redis and the flush generation moves on, in one
+   MULTI: a visit sees either the batch in flight (and asks the database for
+   the stored count) or the new generation (``StoredCounts``).
 
 A flush that dies before step 2 commits leaves the batch in Redis, and the next
 flush applies it; one that dies after leaves the batch id in the database, and
@@ -87,7 +89,7 @@ return 0
 # and the caller has counted it in the database meanwhile) changes nothing and
 # answers {-1}.
 # KEYS: seen mark ("" when the visit cannot count), pending, pending tally, batches,
-# address counter ("" for no cap).
+# address counter ("" for no cap), flush generation.
 # ARGV: article id, tally field, window in seconds, batch key prefix, address
 # limit, address window in seconds, deadline in milliseconds since the epoch
 # ("" for none).
@@ -108,7 +110,7 @@ if KEYS[1] ~= '' and open and redis.call('SET', KEYS[1], 1, 'NX', 'EX', ARGV[3])
   end
   counted = 1
 end
-local result = {counted, redis.call('HGET', KEYS[2], ARGV[1]) or '0'}
+local result = {counted, redis.call('HGET', KEYS[2], ARGV[1]) or '0', redis.call('GET', KEYS[6]) or '0'}
 for _, batch in ipairs(redis.call('SMEMBERS', KEYS[4])) do
   table.insert(result, batch)
   table.insert(result, redis.call('HGET', ARGV[4] .. batch, ARGV[1]) or '0')
@@ -173,7 +175,7 @@ def record(
     Returns ``(counted, the article's view count)``: the database's count plus
     the views still buffered here.
     """
-    counted, buffered = record_visit(
+    counted, buffered, generation, settled = record_visit(
         article_id,
         reader,
         int(window.total_seconds()),
@@ -182,7 +184,12 @@ def record(
         address_limit=address_limit,
         address_window_seconds=int(address_window.total_seconds()) if address_window else 0,
     )
-    return counted, database.stored_count(article_id) + buffered
+    stored = (
+        stored_counts.get(article_id, generation)
+        if settled
+        else database.stored_count(article_id)  # a flush in flight: ask the database
+    )
+    return counted, stored + buffered
 
 
 def record_visit(
@@ -196,7 +203,8 @@ def record_visit(
 ):
     """Count a visit if ``reader`` (None: this visit cannot count) has no view of
     the article within the window and ``address`` (None: no cap) is under its
-    cap; return ``(counted, views still buffered)``."""
+    cap; return ``(counted, views still buffered, the flush generation, whether
+    no flush is in flight)``."""
     global _record_visit
     deadline = int((time.time() + DEADLINE_SECONDS) * 1000) if reader is not None else ""
     if _record_visit is None or _record_visit.registered_client is not client():
@@ -208,6 +216,7 @@ def record_visit(
             pending_tally_key(),
             batches_key(),
             address_key(article_id, address) if reader is not None and address else "",
+            generation_key(),
         ],
         args=[
             article_id,
@@ -221,12 +230,17 @@ def record_visit(
     )
     if int(reply[0]) == -1:
         raise TooLate("the visit reached Redis after its deadline (Redis hung, or clocks apart)")
-    counted, pending, in_flight = bool(reply[0]), int(reply[1]), reply[2:]
+    counted, pending, generation, in_flight = (
+        bool(reply[0]),
+        int(reply[1]),
+        int(reply[2]),
+        reply[3:],
+    )
     batches = {
         batch.decode(): int(views)
         for batch, views in zip(in_flight[::2], in_flight[1::2], strict=True)
     }
-    return counted, pending + sum(_not_yet_applied(batches).values())
+    return counted, pending + sum(_not_yet_applied(batches).values()), generation, not batches
 
 
 def _not_yet_applied(batches):
@@ -243,6 +257,42 @@ def buffered_views(article_id):
     """Views counted but not yet in the database: pending, plus batches in flight
     (only while a flush runs, or after one died) that the database does not hold."""
     return record_visit(article_id)[1]
+
+
+def generation_key():
+    return _key("generation")
+
+
+class StoredCounts:
+    """The database's view counts, remembered per flush generation.
+
+    Only a flush changes a count in the database while Redis counts, and each
+    flush moves the generation on in the same transaction that releases its
+    batch; the visit script reads the generation with the buffer. So while no
+    flush is in flight, the count stored for an article in this generation is
+    the database's, and a visit needs no database query at all.
+    """
+
+    SIZE = 10_000
+
+    def __init__(self):
+        self.counts = {}
+
+    def get(self, article_id, generation):
+        remembered = self.counts.get(article_id)
+        if remembered is not None and remembered[0] == generation:
+            return remembered[1]
+        count = database.stored_count(article_id)
+        if len(self.counts) >= self.SIZE:
+            self.counts.clear()
+        self.counts[article_id] = (generation, count)
+        return count
+
+    def clear(self):
+        self.counts.clear()
+
+
+stored_counts = StoredCounts()
 
 
 def flush(on_stage=None):
@@ -285,9 +335,10 @@ def flush(on_stage=None):
                         database.add_to_tally(article_id, hour, views)
                 moved += sum(counts.values())
         on_stage("committed")
-        with r.pipeline() as pipe:
+        with r.pipeline() as pipe:  # MULTI: visits see the batch, or the new generation
             pipe.delete(batch_key(batch), batch_tally_key(batch))
             pipe.srem(batches_key(), batch)
+            pipe.incr(generation_key())
             pipe.execute()
         on_stage("released")
     return moved

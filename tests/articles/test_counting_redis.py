@@ -48,6 +48,21 @@ class TestBufferedCounting:
         assert db_views(article) == 100
         assert redis_store.buffered_views(article.pk) == 1
 
+    def test_the_shown_count_is_right_on_either_side_of_a_flush_with_no_query_between(
+        self, client, redis_counting, make_article, django_assert_num_queries
+    ):
+        article = make_article()
+        Article.objects.filter(pk=article.pk).update(view_count=100)
+        assert "101 views" in visit(client, article, 1).content.decode()
+        with django_assert_num_queries(0):  # the stored count is remembered
+            assert "102 views" in visit(client, article, 2).content.decode()
+        call_command("flush_view_counts", stdout=io.StringIO())
+        assert db_views(article) == 102
+        # A new generation: the database is asked once, and nothing is counted twice.
+        assert "103 views" in visit(client, article, 3).content.decode()
+        with django_assert_num_queries(0):
+            assert "104 views" in visit(client, article, 4).content.decode()
+
     def test_repeat_views_within_the_window_count_once(self, client, redis_counting, make_article):
         article = make_article()
         for _ in range(3):
@@ -211,7 +226,7 @@ def test_a_flush_killed_at_any_step_loses_and_repeats_nothing(redis_counting, ma
     assert result.returncode == 9, result.stderr.decode()
 
     for n in range(7, 12):  # readers keep coming while the flush lies dead
-        counted, buffered = redis_store.record_visit(article.pk, f"reader-{n}", 60, HOUR)
+        counted, buffered, *_ = redis_store.record_visit(article.pk, f"reader-{n}", 60, HOUR)
         assert counted
     assert db_views(article) + buffered == 12  # what the page shows
     assert db_views(article) + redis_store.buffered_views(article.pk) == 12

@@ -146,18 +146,21 @@ def next_go_live(site_version):
     """When the next scheduled article goes live, or None.
 
     Looked up once per site version and again once the time it names has
-    passed, so entries stored after a go-live do not expire at once.
+    passed (or after ``GO_LIVE_TTL``), so entries stored after a go-live do not
+    expire at once; each process remembers it like an entry.
     """
     from .models import Article
 
     key = f"next-go-live:{site_version}"
-    cached = cache.get(key)
     now = timezone.now()
-    if cached is None or (cached[0] is not None and cached[0] <= now):
+    entry = local_entries.get(key) or cache.get(key)  # (when, look again at)
+    if entry is None or entry[1] <= now:
         when = Article.objects.scheduled().aggregate(when=Min("published_at"))["when"]
-        cached = (when,)
-        cache.set(key, cached, timeout=GO_LIVE_TTL)
-    return cached[0]
+        again = now + timedelta(seconds=GO_LIVE_TTL)
+        entry = (when, min(again, when) if when is not None else again)
+        cache.set(key, entry, timeout=GO_LIVE_TTL)
+    local_entries.set(key, entry)
+    return entry[0]
 
 
 def fragment_key(name, vary_on=(), request=None, scopes=(SITE,)):

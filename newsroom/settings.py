@@ -99,6 +99,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A shared cache's counting request needs nothing further down (articles.middleware).
+    "articles.middleware.counting_request",
     # After whitenoise: static files need no policy, documents do.
     "csp.middleware.CSPMiddleware",
     "newsroom.middleware.permissions_policy",

@@ -96,3 +96,38 @@ def test_an_editor_is_not_counted(client, editor, make_article):
     client.force_login(editor)
     client.get(viewed(article), HTTP_USER_AGENT=READER_UA, **HTMX)
     assert count(article) == 0
+
+
+class TestAnsweredBeforeTheRestOfTheStack:
+    """The early answer (articles.middleware) is the view's own answer."""
+
+    def test_it_answers_as_the_view_does_without_session_csrf_or_policy_work(
+        self, client, make_article, monkeypatch
+    ):
+        from django.contrib.sessions.middleware import SessionMiddleware
+
+        article = make_article(view_count=41)
+        monkeypatch.setattr(
+            SessionMiddleware,
+            "process_request",
+            lambda *a: pytest.fail("the session middleware ran"),
+        )
+        response = client.get(viewed(article), HTTP_USER_AGENT=READER_UA, **HTMX)
+        assert response.status_code == 200 and response.content.decode() == "42 views"
+        assert "no-store" in response["Cache-Control"]
+        assert not response.cookies
+        assert count(article) == 42
+
+    def test_an_editor_with_a_session_goes_the_ordinary_way_and_is_not_counted(
+        self, client, editor, make_article
+    ):
+        article = make_article()
+        client.force_login(editor)
+        response = client.get(viewed(article), HTTP_USER_AGENT=READER_UA, **HTMX)
+        assert response.status_code == 200
+        assert count(article) == 0
+
+    def test_a_missing_article_is_still_a_404_page(self, client):
+        response = client.get("/articles/no-such-story/viewed/", HTTP_USER_AGENT=READER_UA)
+        assert response.status_code == 404
+        assert "not found" in response.content.decode().lower()

@@ -2,6 +2,11 @@
 The comment policy, in one place: may a comment be posted here and now, and
 what status does a new comment get. Each rule is a small function with its own
 test; the views and the form only ask.
+
+The values the rules apply (moderation mode, links allowed, blocked terms,
+limits) are the newsroom's Discussion settings, edited in the admin and read
+through ``policy()``. Rules that need them take ``rules``, the settings a
+request already read; without it they read them themselves.
 """
 
 import re
@@ -9,29 +14,45 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from .models import Comment
+from articles import caching
+
+from .models import Comment, CommentReport, DiscussionSettings
 from .threads import thread_changed
 
 LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
 
 
-def thread_is_closed(article, now=None):
+def policy(request=None):
+    """The Discussion settings in force, the same on every worker.
+
+    Kept in the shared cache under the site's content version, which saving the
+    settings moves on, so a change applies to the next request everywhere. With
+    a request, the version is the one the request already read.
+    """
+    return caching.cached(
+        caching.fragment_key("discussion-settings", request=request),
+        DiscussionSettings.load,
+        request,
+    )
+
+
+def thread_is_closed(article, now=None, rules=None):
     """Closed by the editor, or automatically some days after publication."""
     if not article.comments_open:
         return True
-    days = settings.NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS
-    if days and article.published_at:
-        return (now or timezone.now()) >= article.published_at + timedelta(days=days)
-    return False
+    closing = closes_at(article, rules)
+    return closing is not None and (now or timezone.now()) >= closing
 
 
-def closes_at(article):
-    days = settings.NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS
-    if days and article.published_at and article.comments_open:
-        return article.published_at + timedelta(days=days)
-    return None
+def closes_at(article, rules=None):
+    if not (article.comments_open and article.published_at):
+        return None
+    days = (rules or policy()).close_after_days
+    return article.published_at + timedelta(days=days) if days else None
 
 
 @dataclass(frozen=True)
@@ -43,14 +64,15 @@ class RateLimited:
         return max(1, int((self.retry_at - timezone.now()).total_seconds()) + 1)
 
 
-def rate_limit(reader, now=None):
+def rate_limit(reader, now=None, rules=None):
     """``RateLimited`` when the reader has posted their allowance within the window.
 
     Counted in the database, so the limit holds across every worker process.
     """
+    rules = rules or policy()
     now = now or timezone.now()
-    window = timedelta(minutes=settings.NEWSROOM_COMMENT_RATE_WINDOW_MINUTES)
-    allowance = settings.NEWSROOM_COMMENT_RATE_LIMIT
+    window = timedelta(minutes=rules.rate_window_minutes)
+    allowance = rules.comments_per_reader
     recent = list(
         Comment.objects.filter(reader=reader, created_at__gt=now - window)
         .order_by("-created_at")
@@ -61,18 +83,18 @@ def rate_limit(reader, now=None):
     return RateLimited(retry_at=recent[-1] + window)
 
 
-def moderation_mode(article):
-    return article.comment_moderation or settings.NEWSROOM_COMMENT_MODERATION
+def moderation_mode(article, rules=None):
+    return article.comment_moderation or (rules or policy()).moderation_mode
 
 
-def too_many_links(body):
-    return len(LINK.findall(body)) > settings.NEWSROOM_COMMENT_MAX_LINKS
+def too_many_links(body, rules=None):
+    return len(LINK.findall(body)) > (rules or policy()).links_allowed
 
 
-def blocked_word(text):
+def blocked_word(text, rules=None):
     lowered = text.lower()
-    for word in settings.NEWSROOM_COMMENT_BLOCKLIST:
-        if word and re.search(rf"(?<!\w){re.escape(word.lower())}(?!\w)", lowered):
+    for word in (rules or policy()).blocked_term_list:
+        if re.search(rf"(?<!\w){re.escape(word.lower())}(?!\w)", lowered):
             return word
     return None
 
@@ -86,30 +108,27 @@ def is_repeat(comment, now=None):
     ).exists()
 
 
-def initial_status(comment, article):
+def initial_status(comment, article, rules=None):
     """The status a new comment gets, and why it was held if it was."""
-    if too_many_links(comment.body):
+    rules = rules or policy()
+    if too_many_links(comment.body, rules):
         return Comment.Status.PENDING, "more links than allowed"
-    word = blocked_word(f"{comment.author_name}\n{comment.body}")
+    word = blocked_word(f"{comment.author_name}\n{comment.body}", rules)
     if word:
         return Comment.Status.PENDING, f"blocked word: {word}"
     if is_repeat(comment):
         return Comment.Status.PENDING, "the same text again"
-    if moderation_mode(article) == "pre":
+    if moderation_mode(article, rules) == "pre":
         return Comment.Status.PENDING, ""
     return Comment.Status.APPROVED, ""
 
 
-def record_report(comment, reader):
+def record_report(comment, reader, rules=None):
     """Record a reader's report; return False if they had reported it already.
 
     At the threshold the comment is hidden and goes back to the moderation queue.
     """
-    from django.db import IntegrityError, transaction
-    from django.db.models import F
-
-    from .models import CommentReport
-
+    rules = rules or policy()
     try:
         with transaction.atomic():
             CommentReport.objects.create(comment=comment, reader=reader)
@@ -119,7 +138,7 @@ def record_report(comment, reader):
     hidden = Comment.objects.filter(
         pk=comment.pk,
         status=Comment.Status.APPROVED,
-        report_count__gte=settings.NEWSROOM_COMMENT_REPORT_THRESHOLD,
+        report_count__gte=rules.report_threshold,
     ).update(status=Comment.Status.PENDING, held_because="reported by readers")
     if hidden:  # a report that hides nothing changes nothing readers see
         thread_changed(comment.article_id)

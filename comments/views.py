@@ -59,7 +59,8 @@ def thread(request, slug):
 
 def thread_context(request, article, form=None, sort="newest", page=1, with_form=True):
     """What ``comments/_thread.html`` needs, for the article page and for htmx."""
-    closed = moderation.thread_is_closed(article)
+    rules = moderation.policy(request)
+    closed = moderation.thread_is_closed(article, rules=rules)
     if form is None and with_form and not closed:
         form = CommentForm(article=article, user=request.user)
     return {
@@ -70,13 +71,14 @@ def thread_context(request, article, form=None, sort="newest", page=1, with_form
         "page": page,
         "comment_form": form,
         "comments_closed": closed,
-        "comments_close_at": moderation.closes_at(article),
+        "comments_close_at": moderation.closes_at(article, rules),
     }
 
 
 def _post(request, article):
     parent_id = parse_id(request.POST.get("parent"))  # None unless ASCII digits
-    if moderation.thread_is_closed(article):
+    rules = moderation.policy(request)
+    if moderation.thread_is_closed(article, rules=rules):
         message = "Comments on this article are closed."
         if request.htmx:
             return HttpResponse(
@@ -85,9 +87,9 @@ def _post(request, article):
             )
         return render_article_page(request, article, status=CLOSED, comments_notice=message)
 
-    form = CommentForm(request.POST, article=article, user=request.user)
+    form = CommentForm(request.POST, article=article, user=request.user, rules=rules)
     reader = reader_fingerprint(request)
-    limited = moderation.rate_limit(reader)
+    limited = moderation.rate_limit(reader, rules=rules)
     if limited:
         minutes = -(-limited.retry_after_seconds // 60)
         form.is_valid()  # keep the field errors the reader would see anyway
@@ -104,7 +106,7 @@ def _post(request, article):
 
     comment = form.save(commit=False)
     comment.reader = reader
-    comment.status, comment.held_because = moderation.initial_status(comment, article)
+    comment.status, comment.held_because = moderation.initial_status(comment, article, rules)
     try:
         # The comment, its form token marked used and the article's recount commit
         # together or not at all, so an author is never shown an error for a
@@ -186,7 +188,7 @@ def comment_form(request, slug):
     """The comment form with this reader's token: swapped into a page served from
     a shared cache (htmx), or on a page of its own without JavaScript."""
     article = caching.cached_article(slug, request)
-    if moderation.thread_is_closed(article):
+    if moderation.thread_is_closed(article, rules=moderation.policy(request)):
         if request.htmx:
             return render(
                 request,
@@ -210,7 +212,7 @@ def reply_form(request, pk):
         pk=pk,
     )
     article = parent.article
-    if moderation.thread_is_closed(article):
+    if moderation.thread_is_closed(article, rules=moderation.policy(request)):
         if request.htmx:
             return render(
                 request,
@@ -265,7 +267,9 @@ def report(request, pk):
     if request.method != "POST":
         template = "comments/_report_form.html" if request.htmx else "comments/report.html"
         return render(request, template, {"comment": comment, "article": comment.article})
-    first_time = moderation.record_report(comment, reader_fingerprint(request))
+    first_time = moderation.record_report(
+        comment, reader_fingerprint(request), rules=moderation.policy(request)
+    )
     if request.htmx:
         return render(request, "comments/_reported.html", {"comment": comment})
     messages.info(

@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from articles import caching
 from comments import moderation
-from comments.models import Comment, CommentReport
+from comments.models import Comment, CommentReport, DiscussionSettings
 from tests.conftest import days_ago
 
 pytestmark = pytest.mark.django_db
@@ -14,6 +15,51 @@ pytestmark = pytest.mark.django_db
 
 def new_comment(article, body="A fair point.", reader="r" * 64, author_name="Jane"):
     return Comment(article=article, body=body, reader=reader, author_name=author_name)
+
+
+class TestPolicy:
+    def test_the_defaults_apply_until_an_editor_saves_the_settings(self):
+        rules = moderation.policy()
+        assert not DiscussionSettings.objects.exists()
+        assert (rules.moderation_mode, rules.close_after_days, rules.links_allowed) == (
+            "post",
+            0,
+            2,
+        )
+        assert rules.blocked_term_list == ("viagra", "casino bonus", "crypto giveaway")
+        assert (rules.report_threshold, rules.comments_per_reader) == (3, 5)
+        assert rules.rate_window_minutes == 10
+        assert rules.min_seconds_to_post == 3
+
+    def test_the_settings_are_read_from_the_shared_cache(self, django_assert_num_queries):
+        moderation.policy()
+        caching.local_entries.clear()  # as another worker process would be
+        with django_assert_num_queries(0):
+            assert moderation.policy().links_allowed == 2
+
+    def test_a_saved_change_applies_at_once_on_every_worker(self, discussion_settings):
+        assert moderation.policy().links_allowed == 2
+        site = caching.versions([caching.SITE])
+        discussion_settings(links_allowed=0)
+        assert caching.versions([caching.SITE]) != site
+        assert moderation.policy().links_allowed == 0
+        caching.local_entries.clear()
+        assert moderation.policy().links_allowed == 0
+
+    def test_saving_the_settings_purges_the_edge_caches(
+        self, discussion_settings, settings, monkeypatch
+    ):
+        from articles import purging
+
+        purged = []
+        monkeypatch.setattr(purging, "purge", lambda *keys: purged.extend(keys))
+        discussion_settings(close_after_days=30)
+        assert purged == ["site"]
+
+    def test_there_is_one_row_however_it_is_saved(self, discussion_settings):
+        discussion_settings(links_allowed=1)
+        DiscussionSettings(links_allowed=4).save()
+        assert DiscussionSettings.objects.get().links_allowed == 4
 
 
 class TestClosedThreads:
@@ -26,8 +72,8 @@ class TestClosedThreads:
     def test_auto_close_is_off_by_default(self, make_article):
         assert not moderation.thread_is_closed(make_article(published_at=days_ago(3650)))
 
-    def test_threads_close_some_days_after_publication(self, make_article, settings):
-        settings.NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS = 7
+    def test_threads_close_some_days_after_publication(self, make_article, discussion_settings):
+        discussion_settings(close_after_days=7)
         assert moderation.thread_is_closed(make_article(published_at=days_ago(8)))
         recent = make_article(published_at=days_ago(6))
         assert not moderation.thread_is_closed(recent)
@@ -35,16 +81,15 @@ class TestClosedThreads:
 
 
 class TestRateLimit:
-    def test_five_comments_in_ten_minutes_then_wait(self, make_comment, settings):
-        settings.NEWSROOM_COMMENT_RATE_LIMIT = 5
-        settings.NEWSROOM_COMMENT_RATE_WINDOW_MINUTES = 10
+    def test_five_comments_in_ten_minutes_then_wait(self, make_comment, discussion_settings):
+        discussion_settings(comments_per_reader=5, rate_window_minutes=10)
         reader = "a" * 64
         now = timezone.now()
         for minutes in (9, 7, 5, 3):
             make_comment(reader=reader, created_at=now - timedelta(minutes=minutes))
-        assert moderation.rate_limit(reader, now) is None
+        assert moderation.rate_limit(reader, now=now) is None
         make_comment(reader=reader, created_at=now - timedelta(minutes=1))
-        limited = moderation.rate_limit(reader, now)
+        limited = moderation.rate_limit(reader, now=now)
         assert limited is not None
         assert limited.retry_at == now - timedelta(minutes=9) + timedelta(minutes=10)
 
@@ -65,21 +110,21 @@ class TestInitialStatus:
         article = make_article()
         assert moderation.initial_status(new_comment(article), article) == ("approved", "")
 
-    def test_pre_moderation_site_wide_holds_everything(self, make_article, settings):
-        settings.NEWSROOM_COMMENT_MODERATION = "pre"
+    def test_pre_moderation_site_wide_holds_everything(self, make_article, discussion_settings):
+        discussion_settings(moderation_mode="pre")
         article = make_article()
         assert moderation.initial_status(new_comment(article), article)[0] == "pending"
 
-    def test_an_article_can_override_the_site_mode(self, make_article, settings):
-        settings.NEWSROOM_COMMENT_MODERATION = "post"
+    def test_an_article_can_override_the_site_mode(self, make_article, discussion_settings):
+        discussion_settings(moderation_mode="post")
         article = make_article(comment_moderation="pre")
         assert moderation.initial_status(new_comment(article), article)[0] == "pending"
-        settings.NEWSROOM_COMMENT_MODERATION = "pre"
+        discussion_settings(moderation_mode="pre")
         article = make_article(comment_moderation="post")
         assert moderation.initial_status(new_comment(article), article)[0] == "approved"
 
-    def test_more_links_than_allowed_is_held(self, make_article, settings):
-        settings.NEWSROOM_COMMENT_MAX_LINKS = 2
+    def test_more_links_than_allowed_is_held(self, make_article, discussion_settings):
+        discussion_settings(links_allowed=2)
         article = make_article()
         two = "see https://a.example and http://b.example"
         three = two + " and www.c.example"
@@ -87,22 +132,22 @@ class TestInitialStatus:
         status, reason = moderation.initial_status(new_comment(article, body=three), article)
         assert (status, reason) == ("pending", "more links than allowed")
 
-    def test_a_blocked_word_is_held(self, make_article, settings):
-        settings.NEWSROOM_COMMENT_BLOCKLIST = ["casino bonus"]
+    def test_a_blocked_word_is_held(self, make_article, discussion_settings):
+        discussion_settings(blocked_terms="casino bonus")
         article = make_article()
         status, reason = moderation.initial_status(
             new_comment(article, body="Get your CASINO BONUS now"), article
         )
         assert (status, reason) == ("pending", "blocked word: casino bonus")
 
-    def test_a_blocked_word_in_the_name_is_held(self, make_article, settings):
-        settings.NEWSROOM_COMMENT_BLOCKLIST = ["viagra"]
+    def test_a_blocked_word_in_the_name_is_held(self, make_article, discussion_settings):
+        discussion_settings(blocked_terms="viagra")
         article = make_article()
         comment = new_comment(article, author_name="Cheap Viagra")
         assert moderation.initial_status(comment, article)[0] == "pending"
 
-    def test_blocked_words_match_whole_words_only(self, make_article, settings):
-        settings.NEWSROOM_COMMENT_BLOCKLIST = ["ass"]
+    def test_blocked_words_match_whole_words_only(self, make_article, discussion_settings):
+        discussion_settings(blocked_terms="ass")
         article = make_article()
         comment = new_comment(article, body="A classic assessment of the pass.")
         assert moderation.initial_status(comment, article)[0] == "approved"
@@ -137,8 +182,10 @@ class TestReports:
         assert comment.report_count == 1
         assert CommentReport.objects.count() == 1
 
-    def test_at_the_threshold_the_comment_is_hidden_and_requeued(self, make_comment, settings):
-        settings.NEWSROOM_COMMENT_REPORT_THRESHOLD = 3
+    def test_at_the_threshold_the_comment_is_hidden_and_requeued(
+        self, make_comment, discussion_settings
+    ):
+        discussion_settings(report_threshold=3)
         comment = make_comment()
         for reader in ("r1", "r2"):
             moderation.record_report(comment, reader)

@@ -366,8 +366,10 @@ class TestRulesAtTheEndpoint:
         assert "closed" in htmx.content.decode()
         assert not Comment.objects.exists()
 
-    def test_rate_limit_gives_429_with_when_to_try_again(self, reader, make_article, settings):
-        settings.NEWSROOM_COMMENT_RATE_LIMIT = 2
+    def test_rate_limit_gives_429_with_when_to_try_again(
+        self, reader, make_article, discussion_settings
+    ):
+        discussion_settings(comments_per_reader=2)
         article = make_article()
         for n in range(2):
             reader.post(post_url(article), comment_data(article, body=f"Comment {n}"))
@@ -577,9 +579,9 @@ class TestListingsShowCommentCounts:
 
     @pytest.mark.django_db(transaction=True)
     def test_a_report_that_hides_a_comment_recounts_the_article(
-        self, client, make_article, make_comment, settings
+        self, client, make_article, make_comment, discussion_settings
     ):
-        settings.NEWSROOM_COMMENT_REPORT_THRESHOLD = 1
+        discussion_settings(report_threshold=1)
         article = make_article()
         comment = make_comment(article=article, body="Reported away")
         client.post(reverse("comments:report", args=[comment.pk]), HTTP_USER_AGENT=READER_UA)

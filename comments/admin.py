@@ -134,6 +134,7 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "comments_per_reader",
+                    "comments_per_address",
                     "rate_window_minutes",
                     "min_seconds_to_post",
                 ],

@@ -1,6 +1,7 @@
 import zlib
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -66,6 +67,14 @@ class Comment(models.Model):
     reader = models.CharField(
         max_length=64, editable=False, help_text="Salted hash of the poster; no address is kept."
     )
+    network = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        editable=False,
+        help_text="Salted hash of the poster's network address (an IPv6 /64 counts as one); "
+        "the address itself is not kept.",
+    )
     report_count = models.PositiveIntegerField(default=0)
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -91,6 +100,8 @@ class Comment(models.Model):
             models.Index(fields=["root", "created_at"], name="comment_root"),
             # The rate limit and duplicate check: one reader's recent comments.
             models.Index(fields=["reader", "created_at"], name="comment_reader_recent"),
+            # The same per network address, however many readers it claims to be.
+            models.Index(fields=["network", "created_at"], name="comment_network_recent"),
             # The moderation queue.
             models.Index(fields=["status", "-created_at"], name="comment_queue"),
         ]
@@ -133,17 +144,30 @@ class Comment(models.Model):
 
 
 class CommentReport(models.Model):
-    """A reader's report of a comment: one per reader and comment."""
+    """A reader's report of a comment: one per reader and comment, and one per
+    network address and comment, so a new User-Agent does not make a new reporter."""
 
     comment = models.ForeignKey(
         Comment, on_delete=models.CASCADE, related_name="reports", db_index=False
     )  # the unique (comment, reader) index serves lookups by comment
     reader = models.CharField(max_length=64)
+    network = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="Salted hash of the reporter's network address; the address is not kept.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["comment", "reader"], name="report_once_per_reader")
+            models.UniqueConstraint(fields=["comment", "reader"], name="report_once_per_reader"),
+            # Reports from before networks were recorded have none.
+            models.UniqueConstraint(
+                fields=["comment", "network"],
+                condition=~models.Q(network=""),
+                name="report_once_per_network",
+            ),
         ]
 
     def __str__(self):
@@ -198,7 +222,8 @@ class DiscussionSettings(models.Model):
         "reports that hide a comment",
         default=3,
         validators=[MinValueValidator(1, "At least one report must be needed to hide a comment.")],
-        help_text="Reports from this many readers hide a comment until a moderator decides.",
+        help_text="Reports from this many readers on different network addresses hide a "
+        "comment until a moderator decides.",
     )
     comments_per_reader = models.PositiveSmallIntegerField(
         "comments per reader",
@@ -206,6 +231,14 @@ class DiscussionSettings(models.Model):
         validators=[MinValueValidator(1, "Allow each reader at least one comment per window.")],
         help_text="How many comments one reader (one browser on one address) may post in "
         "the rate window.",
+    )
+    comments_per_address = models.PositiveIntegerField(
+        "comments per network address",
+        default=20,
+        help_text="How many comments one network address may post in the rate window, "
+        "however many browsers it uses (an IPv6 /64 counts as one address). Offices, "
+        "schools and mobile carriers put many readers behind one address: keep this a "
+        "few times the per-reader limit. 0: no limit per address.",
     )
     rate_window_minutes = models.PositiveSmallIntegerField(
         "rate window (minutes)",
@@ -247,6 +280,14 @@ class DiscussionSettings(models.Model):
 
     def clean(self):
         self.blocked_terms = "\n".join(clean_terms(self.blocked_terms))
+        per_reader, per_address = self.comments_per_reader, self.comments_per_address
+        if per_reader and per_address and per_address < per_reader:
+            raise ValidationError(
+                {
+                    "comments_per_address": "Allow an address at least as many comments as "
+                    f"one reader ({per_reader}); many readers can share one address."
+                }
+            )
 
 
 def clean_terms(text):

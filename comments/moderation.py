@@ -7,6 +7,11 @@ The values the rules apply (moderation mode, links allowed, blocked terms,
 limits) are the newsroom's Discussion settings, edited in the admin and read
 through ``policy()``. Rules that need them take ``rules``, the settings a
 request already read; without it they read them themselves.
+
+A poster or reporter is told apart two ways: as a reader (their address and
+User-Agent, hashed) and as a network (their address alone, an IPv6 /64 as one,
+hashed). A new User-Agent makes a new reader but not a new network, so the rate
+limit, the duplicate check and reports also hold per network.
 """
 
 import re
@@ -64,23 +69,28 @@ class RateLimited:
         return max(1, int((self.retry_at - timezone.now()).total_seconds()) + 1)
 
 
-def rate_limit(reader, now=None, rules=None):
-    """``RateLimited`` when the reader has posted their allowance within the window.
+def rate_limit(reader, network="", now=None, rules=None):
+    """``RateLimited`` when the reader, or their network, has posted its allowance
+    within the window.
 
     Counted in the database, so the limit holds across every worker process.
     """
     rules = rules or policy()
     now = now or timezone.now()
     window = timedelta(minutes=rules.rate_window_minutes)
-    allowance = rules.comments_per_reader
-    recent = list(
-        Comment.objects.filter(reader=reader, created_at__gt=now - window)
+    limits = [({"reader": reader}, rules.comments_per_reader)]
+    if network and rules.comments_per_address:
+        limits.append(({"network": network}, rules.comments_per_address))
+    # The oldest of the last ``allowance`` comments, where there are that many:
+    # the window frees a place when it has passed.
+    full = [
+        created_at + window
+        for poster, allowance in limits
+        for created_at in Comment.objects.filter(**poster, created_at__gt=now - window)
         .order_by("-created_at")
-        .values_list("created_at", flat=True)[:allowance]
-    )
-    if len(recent) < allowance:
-        return None
-    return RateLimited(retry_at=recent[-1] + window)
+        .values_list("created_at", flat=True)[allowance - 1 : allowance]
+    ]
+    return RateLimited(retry_at=max(full)) if full else None
 
 
 def moderation_mode(article, rules=None):
@@ -100,12 +110,12 @@ def blocked_word(text, rules=None):
 
 
 def is_repeat(comment, now=None):
-    """The same text from the same reader within a few minutes."""
+    """The same text from the same reader, or the same network, within a few minutes."""
     now = now or timezone.now()
     since = now - timedelta(minutes=settings.NEWSROOM_COMMENT_DUPLICATE_MINUTES)
-    return Comment.objects.filter(
-        reader=comment.reader, body=comment.body, created_at__gt=since
-    ).exists()
+    # A reader is an address and a User-Agent, so their network covers them.
+    poster = {"network": comment.network} if comment.network else {"reader": comment.reader}
+    return Comment.objects.filter(**poster, body=comment.body, created_at__gt=since).exists()
 
 
 def initial_status(comment, article, rules=None):
@@ -123,15 +133,16 @@ def initial_status(comment, article, rules=None):
     return Comment.Status.APPROVED, ""
 
 
-def record_report(comment, reader, rules=None):
-    """Record a reader's report; return False if they had reported it already.
+def record_report(comment, reader, network="", rules=None):
+    """Record a report; return False if this reader, or someone on their network,
+    had reported the comment already.
 
     At the threshold the comment is hidden and goes back to the moderation queue.
     """
     rules = rules or policy()
     try:
         with transaction.atomic():
-            CommentReport.objects.create(comment=comment, reader=reader)
+            CommentReport.objects.create(comment=comment, reader=reader, network=network)
     except IntegrityError:
         return False
     Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from articles import caching
-from articles.counting import reader_fingerprint
+from articles.counting import network_fingerprint, reader_fingerprint
 from articles.models import Article
 from articles.views import render_article_page
 
@@ -88,8 +88,8 @@ def _post(request, article):
         return render_article_page(request, article, status=CLOSED, comments_notice=message)
 
     form = CommentForm(request.POST, article=article, user=request.user, rules=rules)
-    reader = reader_fingerprint(request)
-    limited = moderation.rate_limit(reader, rules=rules)
+    reader, network = reader_fingerprint(request), network_fingerprint(request)
+    limited = moderation.rate_limit(reader, network, rules=rules)
     if limited:
         minutes = -(-limited.retry_after_seconds // 60)
         form.is_valid()  # keep the field errors the reader would see anyway
@@ -105,7 +105,7 @@ def _post(request, article):
         return _invalid(request, article, form, parent_id, status=INVALID)
 
     comment = form.save(commit=False)
-    comment.reader = reader
+    comment.reader, comment.network = reader, network
     comment.status, comment.held_because = moderation.initial_status(comment, article, rules)
     try:
         # The comment, its form token marked used and the article's recount commit
@@ -268,7 +268,10 @@ def report(request, pk):
         template = "comments/_report_form.html" if request.htmx else "comments/report.html"
         return render(request, template, {"comment": comment, "article": comment.article})
     first_time = moderation.record_report(
-        comment, reader_fingerprint(request), rules=moderation.policy(request)
+        comment,
+        reader_fingerprint(request),
+        network_fingerprint(request),
+        rules=moderation.policy(request),
     )
     if request.htmx:
         return render(request, "comments/_reported.html", {"comment": comment})

@@ -134,6 +134,7 @@ def settings_form(**overrides):
         "blocked_terms": "viagra\ncasino bonus",
         "report_threshold": "3",
         "comments_per_reader": "5",
+        "comments_per_address": "20",
         "rate_window_minutes": "10",
         "min_seconds_to_post": "3",
     }
@@ -156,6 +157,7 @@ class TestDiscussionSettings:
             "Blocked terms",
             "Reports that hide a comment",
             "Comments per reader",
+            "Comments per network address",
             "Rate window (minutes)",
             "Minimum seconds to post",
         ):
@@ -201,6 +203,7 @@ class TestDiscussionSettings:
             ("rate_window_minutes", "0", "The window must be at least one minute."),
             ("report_threshold", "0", "At least one report must be needed to hide a comment."),
             ("comments_per_reader", "0", "Allow each reader at least one comment per window."),
+            ("comments_per_address", "3", "Allow an address at least as many comments as one"),
             ("close_after_days", "-1", "Ensure this value is greater than or equal to 0."),
             ("links_allowed", "many", "Enter a whole number."),
             ("min_seconds_to_post", "601", "At most 600 seconds (ten minutes)."),

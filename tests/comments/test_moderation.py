@@ -13,8 +13,10 @@ from tests.conftest import days_ago
 pytestmark = pytest.mark.django_db
 
 
-def new_comment(article, body="A fair point.", reader="r" * 64, author_name="Jane"):
-    return Comment(article=article, body=body, reader=reader, author_name=author_name)
+def new_comment(article, body="A fair point.", reader="r" * 64, author_name="Jane", network=""):
+    return Comment(
+        article=article, body=body, reader=reader, author_name=author_name, network=network
+    )
 
 
 class TestPolicy:
@@ -28,7 +30,7 @@ class TestPolicy:
         )
         assert rules.blocked_term_list == ("viagra", "casino bonus", "crypto giveaway")
         assert (rules.report_threshold, rules.comments_per_reader) == (3, 5)
-        assert rules.rate_window_minutes == 10
+        assert (rules.comments_per_address, rules.rate_window_minutes) == (20, 10)
         assert rules.min_seconds_to_post == 3
 
     def test_the_settings_are_read_from_the_shared_cache(self, django_assert_num_queries):
@@ -104,6 +106,33 @@ class TestRateLimit:
             make_comment(reader="c" * 64)
         assert moderation.rate_limit("d" * 64) is None
 
+    def test_one_network_is_limited_however_many_readers_it_claims_to_be(
+        self, make_comment, discussion_settings
+    ):
+        discussion_settings(comments_per_reader=5, comments_per_address=8)
+        for n in range(7):
+            make_comment(reader=f"{n:064d}", network="n" * 64)
+        assert moderation.rate_limit("new" * 16, "n" * 64) is None
+        make_comment(reader="last" * 16, network="n" * 64)
+        assert moderation.rate_limit("new" * 16, "n" * 64) is not None
+        assert moderation.rate_limit("new" * 16, "m" * 64) is None
+
+    def test_the_later_of_two_limits_says_when_to_try_again(
+        self, make_comment, discussion_settings
+    ):
+        discussion_settings(comments_per_reader=1, comments_per_address=2, rate_window_minutes=10)
+        now = timezone.now()
+        make_comment(reader="a" * 64, network="n" * 64, created_at=now - timedelta(minutes=8))
+        make_comment(reader="b" * 64, network="n" * 64, created_at=now - timedelta(minutes=2))
+        limited = moderation.rate_limit("b" * 64, "n" * 64, now=now)
+        assert limited.retry_at == now - timedelta(minutes=2) + timedelta(minutes=10)
+
+    def test_no_limit_per_network_when_it_is_zero(self, make_comment, discussion_settings):
+        discussion_settings(comments_per_reader=2, comments_per_address=0)
+        for n in range(30):
+            make_comment(reader=f"{n:064d}", network="n" * 64)
+        assert moderation.rate_limit("new" * 16, "n" * 64) is None
+
 
 class TestInitialStatus:
     def test_post_moderation_approves_on_arrival(self, make_article):
@@ -161,9 +190,19 @@ class TestInitialStatus:
         )
 
     def test_the_same_text_from_another_reader_is_fine(self, make_comment):
-        earlier = make_comment(body="Agreed.", reader="f" * 64)
-        other = new_comment(earlier.article, body="Agreed.", reader="g" * 64)
+        earlier = make_comment(body="Agreed.", reader="f" * 64, network="1" * 64)
+        other = new_comment(earlier.article, body="Agreed.", reader="g" * 64, network="2" * 64)
         assert moderation.initial_status(other, earlier.article)[0] == "approved"
+
+    def test_the_same_text_from_the_same_network_under_another_user_agent_is_held(
+        self, make_comment
+    ):
+        earlier = make_comment(body="First!", reader="e" * 64, network="n" * 64)
+        again = new_comment(earlier.article, body="First!", reader="x" * 64, network="n" * 64)
+        assert moderation.initial_status(again, earlier.article) == (
+            "pending",
+            "the same text again",
+        )
 
     def test_the_same_text_after_ten_minutes_is_fine(self, make_comment):
         earlier = make_comment(
@@ -176,11 +215,28 @@ class TestInitialStatus:
 class TestReports:
     def test_a_reader_reports_once(self, make_comment):
         comment = make_comment()
-        assert moderation.record_report(comment, "r1")
-        assert not moderation.record_report(comment, "r1")
+        assert moderation.record_report(comment, "r1", "n1")
+        assert not moderation.record_report(comment, "r1", "n1")
         comment.refresh_from_db()
         assert comment.report_count == 1
         assert CommentReport.objects.count() == 1
+
+    def test_one_network_reports_once_whatever_reader_it_claims_to_be(self, make_comment):
+        comment = make_comment()
+        assert moderation.record_report(comment, "r1", "n1")
+        assert not moderation.record_report(comment, "r2", "n1")
+        assert moderation.record_report(comment, "r3", "n2")
+        comment.refresh_from_db()
+        assert comment.report_count == 2
+        assert CommentReport.objects.count() == 2
+
+    def test_reports_from_before_networks_were_recorded_stay_one_per_reader(self, make_comment):
+        comment = make_comment()
+        assert moderation.record_report(comment, "old-1")
+        assert moderation.record_report(comment, "old-2")
+        assert not moderation.record_report(comment, "old-1")
+        comment.refresh_from_db()
+        assert comment.report_count == 2
 
     def test_at_the_threshold_the_comment_is_hidden_and_requeued(
         self, make_comment, discussion_settings

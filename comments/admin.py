@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from . import moderation
 from .models import Comment, DiscussionSettings
 from .threads import thread_changed
 
@@ -92,11 +93,20 @@ class CommentAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change and "status" in form.changed_data:
             obj.moderate(obj.status, request.user)
+            if obj.status == Comment.Status.APPROVED:
+                moderation.clear_reports(Comment.objects.filter(pk=obj.pk))
+                obj.report_count = 0
         super().save_model(request, obj, form, change)
 
     def _moderate(self, request, queryset, status, verb):
         with transaction.atomic():
-            changed = queryset.exclude(status=status)
+            # The selection by id: a filtered one (pending, reported) would lose
+            # the comments this decision changes.
+            selected = Comment.objects.filter(pk__in=list(queryset.values_list("pk", flat=True)))
+            if status == Comment.Status.APPROVED:
+                # An approved comment that readers reported is approved again to clear them.
+                moderation.clear_reports(selected)
+            changed = selected.exclude(status=status)
             articles = set(changed.values_list("article_id", flat=True))
             count = changed.update(
                 status=status, moderated_by=request.user, moderated_at=timezone.now()

@@ -158,6 +158,12 @@ class CommentReport(models.Model):
         help_text="Salted hash of the reporter's network address; the address is not kept.",
     )
     created_at = models.DateTimeField(default=timezone.now)
+    cleared_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a moderator approved the comment after this report. A cleared report "
+        "no longer counts, but its reader cannot report the comment again.",
+    )
 
     class Meta:
         constraints = [
@@ -223,7 +229,7 @@ class DiscussionSettings(models.Model):
         default=3,
         validators=[MinValueValidator(1, "At least one report must be needed to hide a comment.")],
         help_text="Reports from this many readers on different network addresses hide a "
-        "comment until a moderator decides.",
+        "comment until a moderator decides. Approving it clears its reports.",
     )
     comments_per_reader = models.PositiveSmallIntegerField(
         "comments per reader",

@@ -135,7 +135,8 @@ def initial_status(comment, article, rules=None):
 
 def record_report(comment, reader, network="", rules=None):
     """Record a report; return False if this reader, or someone on their network,
-    had reported the comment already.
+    had reported the comment already (a report a moderator has since cleared
+    included).
 
     At the threshold the comment is hidden and goes back to the moderation queue.
     """
@@ -154,3 +155,15 @@ def record_report(comment, reader, network="", rules=None):
     if hidden:  # a report that hides nothing changes nothing readers see
         thread_changed(comment.article_id)
     return True
+
+
+def clear_reports(comments, now=None):
+    """Approving comments answers their reports: the count starts again from
+    zero, and the reports are kept as cleared, so the readers who sent them
+    cannot report again and only new reports from others can hide the comments.
+
+    ``comments`` is a queryset of the approved comments."""
+    now = now or timezone.now()
+    ids = comments.order_by().values("pk")
+    CommentReport.objects.filter(comment__in=ids, cleared_at__isnull=True).update(cleared_at=now)
+    Comment.objects.filter(pk__in=ids, report_count__gt=0).update(report_count=0)

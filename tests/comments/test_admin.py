@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from comments import moderation
-from comments.models import Comment, DiscussionSettings
+from comments.models import Comment, CommentReport, DiscussionSettings
 from tests.conftest import days_ago
 
 pytestmark = pytest.mark.django_db
@@ -121,6 +121,81 @@ class TestBulkActions:
         page = client.get(QUEUE).content.decode()
         assert "Approve selected comments" not in page
         assert "waiting for review" not in client.get(reverse("admin:index")).content.decode()
+
+
+class TestApprovingClearsReports:
+    @pytest.fixture
+    def hidden_by_reports(self, make_comment, discussion_settings):
+        """A comment two readers on two networks reported, hidden for review."""
+        discussion_settings(report_threshold=2)
+        comment = make_comment(body="Contested but fair")
+        for n in (1, 2):
+            assert moderation.record_report(comment, f"reader-{n}", f"network-{n}")
+        comment.refresh_from_db()
+        assert comment.status == "pending"
+        return comment
+
+    def assert_cleared_and_visible(self, client, comment):
+        comment.refresh_from_db()
+        assert (comment.status, comment.report_count) == ("approved", 0)
+        assert not CommentReport.objects.filter(comment=comment, cleared_at__isnull=True).exists()
+        client.logout()
+        page = client.get(comment.article.get_absolute_url()).content.decode()
+        assert "Contested but fair" in page
+
+    def test_the_approve_action_clears_its_reports(self, client, editor, hidden_by_reports):
+        client.force_login(editor)
+        act(client, "approve", [hidden_by_reports])
+        self.assert_cleared_and_visible(client, hidden_by_reports)
+
+    def test_approving_in_the_form_clears_its_reports(self, client, editor, hidden_by_reports):
+        client.force_login(editor)
+        client.post(
+            reverse("admin:comments_comment_change", args=[hidden_by_reports.pk]),
+            {"status": "approved"},
+        )
+        self.assert_cleared_and_visible(client, hidden_by_reports)
+
+    def test_approving_from_the_pending_filter_clears_its_reports(
+        self, client, editor, hidden_by_reports
+    ):
+        client.force_login(editor)
+        # "Select all" across the filtered queue: what a browser sends.
+        client.post(
+            f"{QUEUE}?status__exact=pending",
+            {
+                "action": "approve",
+                "select_across": "1",
+                "index": "0",
+                "_selected_action": [hidden_by_reports.pk],
+            },
+        )
+        self.assert_cleared_and_visible(client, hidden_by_reports)
+
+    def test_only_new_reports_from_other_readers_hide_it_again(
+        self, client, editor, hidden_by_reports
+    ):
+        comment = hidden_by_reports
+        client.force_login(editor)
+        act(client, "approve", [comment])
+        for n in (1, 2):  # the same readers, or their networks under another browser
+            assert not moderation.record_report(comment, f"reader-{n}", f"network-{n}")
+            assert not moderation.record_report(comment, f"other-browser-{n}", f"network-{n}")
+        comment.refresh_from_db()
+        assert (comment.status, comment.report_count) == ("approved", 0)
+        assert moderation.record_report(comment, "reader-3", "network-3")
+        comment.refresh_from_db()
+        assert (comment.status, comment.report_count) == ("approved", 1)
+        assert moderation.record_report(comment, "reader-4", "network-4")
+        comment.refresh_from_db()
+        assert comment.status == "pending"
+
+    def test_rejecting_keeps_the_reports(self, client, editor, hidden_by_reports):
+        client.force_login(editor)
+        act(client, "reject", [hidden_by_reports])
+        hidden_by_reports.refresh_from_db()
+        assert (hidden_by_reports.status, hidden_by_reports.report_count) == ("rejected", 2)
+        assert CommentReport.objects.filter(cleared_at__isnull=True).count() == 2
 
 
 SETTINGS_PAGE = reverse("admin:comments_discussionsettings_change", args=[1])

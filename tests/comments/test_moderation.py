@@ -251,3 +251,19 @@ class TestReports:
         comment.refresh_from_db()
         assert (comment.status, comment.held_because) == ("pending", "reported by readers")
         assert comment in Comment.objects.pending()
+
+    def test_cleared_reports_no_longer_count_and_their_readers_cannot_report_again(
+        self, make_comment, discussion_settings
+    ):
+        discussion_settings(report_threshold=2)
+        comment = make_comment()
+        moderation.record_report(comment, "r1", "n1")
+        moderation.clear_reports(Comment.objects.filter(pk=comment.pk))
+        comment.refresh_from_db()
+        assert comment.report_count == 0
+        assert CommentReport.objects.get().cleared_at is not None
+        assert not moderation.record_report(comment, "r1", "n1")
+        assert not moderation.record_report(comment, "r9", "n1")
+        assert moderation.record_report(comment, "r2", "n2")
+        comment.refresh_from_db()
+        assert (comment.status, comment.report_count) == ("approved", 1)

@@ -63,6 +63,7 @@ def closes_at(article, rules=None):
 @dataclass(frozen=True)
 class RateLimited:
     retry_at: datetime
+    by_network: bool = False  # the network's allowance ran out, not the reader's own
 
     @property
     def retry_after_seconds(self):
@@ -78,19 +79,22 @@ def rate_limit(reader, network="", now=None, rules=None):
     rules = rules or policy()
     now = now or timezone.now()
     window = timedelta(minutes=rules.rate_window_minutes)
-    limits = [({"reader": reader}, rules.comments_per_reader)]
+    limits = [(False, {"reader": reader}, rules.comments_per_reader)]
     if network and rules.comments_per_address:
-        limits.append(({"network": network}, rules.comments_per_address))
+        limits.append((True, {"network": network}, rules.comments_per_address))
     # The oldest of the last ``allowance`` comments, where there are that many:
     # the window frees a place when it has passed.
     full = [
-        created_at + window
-        for poster, allowance in limits
+        (created_at + window, by_network)
+        for by_network, poster, allowance in limits
         for created_at in Comment.objects.filter(**poster, created_at__gt=now - window)
         .order_by("-created_at")
         .values_list("created_at", flat=True)[allowance - 1 : allowance]
     ]
-    return RateLimited(retry_at=max(full)) if full else None
+    if not full:
+        return None
+    retry_at, by_network = max(full)
+    return RateLimited(retry_at=retry_at, by_network=by_network)
 
 
 def moderation_mode(article, rules=None):

@@ -93,9 +93,14 @@ def _post(request, article):
     if limited:
         minutes = -(-limited.retry_after_seconds // 60)
         form.is_valid()  # keep the field errors the reader would see anyway
+        posted = (
+            "Many comments have been posted from your network"
+            if limited.by_network
+            else "You have posted several comments"
+        )
         form.add_error(
             None,
-            f"You have posted several comments in a short time. Please try again in "
+            f"{posted} in a short time. Please try again in "
             f"{minutes} minute{'s' if minutes != 1 else ''}.",
         )
         response = _invalid(request, article, form, parent_id, status=RATE_LIMITED)

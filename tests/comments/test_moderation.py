@@ -126,6 +126,13 @@ class TestRateLimit:
         make_comment(reader="b" * 64, network="n" * 64, created_at=now - timedelta(minutes=2))
         limited = moderation.rate_limit("b" * 64, "n" * 64, now=now)
         assert limited.retry_at == now - timedelta(minutes=2) + timedelta(minutes=10)
+        assert not limited.by_network  # the reader's own allowance frees later
+
+    def test_a_network_limit_says_so(self, make_comment, discussion_settings):
+        discussion_settings(comments_per_reader=2, comments_per_address=2)
+        for n in range(2):
+            make_comment(reader=f"{n:064d}", network="n" * 64)
+        assert moderation.rate_limit("new" * 16, "n" * 64).by_network
 
     def test_no_limit_per_network_when_it_is_zero(self, make_comment, discussion_settings):
         discussion_settings(comments_per_reader=2, comments_per_address=0)

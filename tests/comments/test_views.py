@@ -378,6 +378,7 @@ class TestRulesAtTheEndpoint:
         for response, typed in ((plain, "Third plain"), (htmx, "Third htmx")):
             page = response.content.decode()
             assert response.status_code == 429
+            assert "You have posted several comments in a short time." in page
             assert "Please try again in 10 minutes." in page
             assert f"{typed}</textarea>" in page
             assert int(response["Retry-After"]) > 500
@@ -612,8 +613,10 @@ class TestOneAddressIsOnePoster:
         for number in range(3):
             assert self.post(client, article, number).status_code == 302
         refused = self.post(client, article, 3)
+        page = refused.content.decode()
         assert refused.status_code == 429
-        assert "Please try again in 10 minutes." in refused.content.decode()
+        assert "Many comments have been posted from your network in a short time." in page
+        assert "Please try again in 10 minutes." in page
         assert Comment.objects.count() == 3
 
     def test_another_address_has_its_own_allowance(self, client, make_article):

@@ -93,9 +93,16 @@ class ArticleAdmin(admin.ModelAdmin):
         (
             "Publishing",
             {
-                "fields": ["status", "published_at", "featured", "comments_open"],
+                "fields": ["status", "published_at", "featured"],
                 "description": "Drafts and scheduled articles can be previewed with "
                 "“View on site”; readers see them only once published and due.",
+            },
+        ),
+        (
+            "Comments",
+            {
+                "fields": ["comments_open", "comment_moderation"],
+                "description": "The rest of the comment policy is the site's Discussion settings.",
             },
         ),
         ("Record", {"fields": ["view_count", "created_at", "updated_at"], "classes": ["collapse"]}),

@@ -4,8 +4,9 @@ Shared caching that stays correct, and the one place that invalidates it.
 Rendered fragments and objects live in the configured cache, which every worker
 shares, under keys that carry *content versions*. A version belongs to a scope:
 
-- ``SITE``: everything editors change (articles, categories, sources). Listings,
-  the navigation, search results and article pages depend on it.
+- ``SITE``: everything editors change (articles, categories, sources, the
+  discussion settings). Listings, the navigation, search results and article
+  pages depend on it.
 - ``thread_scope(slug)``: one article's comment thread and comment count. A
   comment that readers can see appear, change or go touches only its article's
   thread; a comment held for review touches nothing.

@@ -1,7 +1,8 @@
 """The Editors group: who may run the desk.
 
-Editors manage the newsroom's content (categories, articles, sources) and
-moderate comments, but not user accounts or groups. The group is made by a data
+Editors manage the newsroom's content (categories, articles, sources),
+moderate comments and set the discussion settings, but not user accounts or
+groups. The group is made by a data
 migration and made whole again after every migrate, since a database flush
 (tests, `manage.py flush`) empties it.
 """
@@ -15,6 +16,8 @@ EDITOR_PERMISSIONS = {
         "delete_comment",
         "moderate_comment",
         "view_commentreport",
+        "view_discussionsettings",
+        "change_discussionsettings",
     ],
 }
 

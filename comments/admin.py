@@ -1,10 +1,13 @@
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from .models import Comment
+from . import moderation
+from .models import Comment, DiscussionSettings
 from .threads import thread_changed
 
 
@@ -90,11 +93,20 @@ class CommentAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change and "status" in form.changed_data:
             obj.moderate(obj.status, request.user)
+            if obj.status == Comment.Status.APPROVED:
+                moderation.clear_reports(Comment.objects.filter(pk=obj.pk))
+                obj.report_count = 0
         super().save_model(request, obj, form, change)
 
     def _moderate(self, request, queryset, status, verb):
         with transaction.atomic():
-            changed = queryset.exclude(status=status)
+            # The selection by id: a filtered one (pending, reported) would lose
+            # the comments this decision changes.
+            selected = Comment.objects.filter(pk__in=list(queryset.values_list("pk", flat=True)))
+            if status == Comment.Status.APPROVED:
+                # An approved comment that readers reported is approved again to clear them.
+                moderation.clear_reports(selected)
+            changed = selected.exclude(status=status)
             articles = set(changed.values_list("article_id", flat=True))
             count = changed.update(
                 status=status, moderated_by=request.user, moderated_at=timezone.now()
@@ -113,3 +125,51 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.action(description="Mark selected comments as spam", permissions=["moderate"])
     def mark_spam(self, request, queryset):
         self._moderate(request, queryset, Comment.Status.SPAM, "Marked as spam")
+
+
+@admin.register(DiscussionSettings)
+class DiscussionSettingsAdmin(admin.ModelAdmin):
+    """The comment policy: one page, the settings' change form, with its history.
+
+    Saving applies at once on every worker (``comments.moderation.policy``)."""
+
+    fieldsets = [
+        ("Moderation", {"fields": ["moderation_mode", "close_after_days"]}),
+        (
+            "What holds a comment for a moderator",
+            {"fields": ["links_allowed", "blocked_terms", "report_threshold"]},
+        ),
+        (
+            "Rate limits",
+            {
+                "fields": [
+                    "comments_per_reader",
+                    "comments_per_address",
+                    "rate_window_minutes",
+                    "min_seconds_to_post",
+                ],
+                "description": "Comments past a limit are refused with the time to try again; "
+                "the reader's text is kept.",
+            },
+        ),
+    ]
+
+    def has_add_permission(self, request):
+        return False  # there is one row, created on first save
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_object(self, request, object_id, from_field=None):
+        if str(object_id) != str(DiscussionSettings.SINGLETON):
+            return None
+        return DiscussionSettings.load()
+
+    def changelist_view(self, request, extra_context=None):
+        """No list of one: the change form is the page."""
+        if not self.has_view_or_change_permission(request):
+            return super().changelist_view(request, extra_context)  # refuses
+        url = reverse(
+            "admin:comments_discussionsettings_change", args=[DiscussionSettings.SINGLETON]
+        )
+        return redirect(url)

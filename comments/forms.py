@@ -1,8 +1,9 @@
 """The comment form: what a reader may send, and the spam checks that need no service.
 
 Two traps for bots: a honeypot field people never see, and a signed token
-(``articles.form_tokens``) that refuses forms sent faster than a person types,
-older than a day, issued for another article, or already used for a comment.
+(``articles.form_tokens``) that refuses forms sent faster than a person types
+(the Discussion settings' minimum seconds), older than a day, issued for
+another article, or already used for a comment.
 """
 
 import re
@@ -15,6 +16,7 @@ from django.core.validators import MaxLengthValidator
 
 from articles import form_tokens
 
+from . import moderation
 from .models import Comment
 
 ID = re.compile(r"[1-9][0-9]{0,17}")  # ASCII digits, within a 64-bit key
@@ -75,9 +77,10 @@ class CommentForm(forms.ModelForm):
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
         }
 
-    def __init__(self, *args, article, user=None, **kwargs):
+    def __init__(self, *args, article, user=None, rules=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.article = article
+        self.rules = rules  # the Discussion settings the request read, if it did
         self.user = user if user is not None and user.is_authenticated else None
         if self.user:
             del self.fields["author_name"]
@@ -114,7 +117,7 @@ class CommentForm(forms.ModelForm):
             raise forms.ValidationError(
                 "This form was open for too long. Please send your comment again."
             )
-        if age < settings.NEWSROOM_COMMENT_MIN_SECONDS:
+        if age < (self.rules or moderation.policy()).min_seconds_to_post:
             raise forms.ValidationError(
                 "That was very quick. Please wait a moment and send your comment again."
             )

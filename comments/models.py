@@ -1,6 +1,8 @@
 import zlib
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -65,6 +67,14 @@ class Comment(models.Model):
     reader = models.CharField(
         max_length=64, editable=False, help_text="Salted hash of the poster; no address is kept."
     )
+    network = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        editable=False,
+        help_text="Salted hash of the poster's network address (an IPv6 /64 counts as one); "
+        "the address itself is not kept.",
+    )
     report_count = models.PositiveIntegerField(default=0)
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -90,6 +100,8 @@ class Comment(models.Model):
             models.Index(fields=["root", "created_at"], name="comment_root"),
             # The rate limit and duplicate check: one reader's recent comments.
             models.Index(fields=["reader", "created_at"], name="comment_reader_recent"),
+            # The same per network address, however many readers it claims to be.
+            models.Index(fields=["network", "created_at"], name="comment_network_recent"),
             # The moderation queue.
             models.Index(fields=["status", "-created_at"], name="comment_queue"),
         ]
@@ -132,18 +144,165 @@ class Comment(models.Model):
 
 
 class CommentReport(models.Model):
-    """A reader's report of a comment: one per reader and comment."""
+    """A reader's report of a comment: one per reader and comment, and one per
+    network address and comment, so a new User-Agent does not make a new reporter."""
 
     comment = models.ForeignKey(
         Comment, on_delete=models.CASCADE, related_name="reports", db_index=False
     )  # the unique (comment, reader) index serves lookups by comment
     reader = models.CharField(max_length=64)
+    network = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="Salted hash of the reporter's network address; the address is not kept.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
+    cleared_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a moderator approved the comment after this report. A cleared report "
+        "no longer counts, but its reader cannot report the comment again.",
+    )
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["comment", "reader"], name="report_once_per_reader")
+            models.UniqueConstraint(fields=["comment", "reader"], name="report_once_per_reader"),
+            # Reports from before networks were recorded have none.
+            models.UniqueConstraint(
+                fields=["comment", "network"],
+                condition=~models.Q(network=""),
+                name="report_once_per_network",
+            ),
         ]
 
     def __str__(self):
         return f"report of comment {self.comment_id}"
+
+
+DEFAULT_BLOCKED_TERMS = "viagra\ncasino bonus\ncrypto giveaway"
+
+
+class DiscussionSettings(models.Model):
+    """The comment policy, as the newsroom sets it in the admin: one row.
+
+    ``comments.moderation.policy()`` is how the rules read it (through the shared
+    cache, under the site's content version, which saving moves on). Until an
+    editor first saves it the defaults below apply.
+    """
+
+    SINGLETON = 1
+
+    class Mode(models.TextChoices):
+        POST = "post", "Post-moderation: comments appear at once unless a rule holds them"
+        PRE = "pre", "Pre-moderation: every comment waits for a moderator"
+
+    moderation_mode = models.CharField(
+        max_length=4,
+        choices=Mode.choices,
+        default=Mode.POST,
+        help_text="For every article that has no mode of its own (set on the article form).",
+    )
+    close_after_days = models.PositiveIntegerField(
+        "close threads after (days)",
+        default=0,
+        validators=[MaxValueValidator(3650, "At most 3650 days (ten years); 0 never closes.")],
+        help_text="Threads stop taking comments this many days after the article is "
+        "published; readers can still read them. 0: never.",
+    )
+    links_allowed = models.PositiveSmallIntegerField(
+        "links allowed",
+        default=2,
+        validators=[MaxValueValidator(100, "At most 100 links.")],
+        help_text="A comment with more links than this waits for a moderator. 0: any link "
+        "holds a comment.",
+    )
+    blocked_terms = models.TextField(
+        blank=True,
+        default=DEFAULT_BLOCKED_TERMS,
+        help_text="One word or phrase per line, in any case. A comment whose text or name "
+        "contains one as a whole word waits for a moderator; the commenter is not told "
+        "which term it was.",
+    )
+    report_threshold = models.PositiveSmallIntegerField(
+        "reports that hide a comment",
+        default=3,
+        validators=[MinValueValidator(1, "At least one report must be needed to hide a comment.")],
+        help_text="Reports from this many readers on different network addresses hide a "
+        "comment until a moderator decides. Approving it clears its reports.",
+    )
+    comments_per_reader = models.PositiveSmallIntegerField(
+        "comments per reader",
+        default=5,
+        validators=[MinValueValidator(1, "Allow each reader at least one comment per window.")],
+        help_text="How many comments one reader (one browser on one address) may post in "
+        "the rate window.",
+    )
+    comments_per_address = models.PositiveIntegerField(
+        "comments per network address",
+        default=20,
+        help_text="How many comments one network address may post in the rate window, "
+        "however many browsers it uses (an IPv6 /64 counts as one address). Offices, "
+        "schools and mobile carriers put many readers behind one address: keep this a "
+        "few times the per-reader limit. 0: no limit per address.",
+    )
+    rate_window_minutes = models.PositiveSmallIntegerField(
+        "rate window (minutes)",
+        default=10,
+        validators=[
+            MinValueValidator(1, "The window must be at least one minute."),
+            MaxValueValidator(1440, "The window can be at most 1440 minutes (a day)."),
+        ],
+    )
+    min_seconds_to_post = models.PositiveSmallIntegerField(
+        "minimum seconds to post",
+        default=3,
+        validators=[MaxValueValidator(600, "At most 600 seconds (ten minutes).")],
+        help_text="A comment form sent sooner than this after it was opened is refused as "
+        "a bot's, and the reader asked to send it again. 0: no minimum.",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "discussion settings"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="discussion_settings_one_row")
+        ]
+
+    def __str__(self):
+        return "Discussion settings"
+
+    def save(self, *args, **kwargs):
+        self.pk = self.SINGLETON
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls):
+        """The row, or the defaults while no one has saved it (nothing is written)."""
+        return cls.objects.filter(pk=cls.SINGLETON).first() or cls(pk=cls.SINGLETON)
+
+    @property
+    def blocked_term_list(self):
+        return tuple(clean_terms(self.blocked_terms))
+
+    def clean(self):
+        self.blocked_terms = "\n".join(clean_terms(self.blocked_terms))
+        per_reader, per_address = self.comments_per_reader, self.comments_per_address
+        if per_reader and per_address and per_address < per_reader:
+            raise ValidationError(
+                {
+                    "comments_per_address": "Allow an address at least as many comments as "
+                    f"one reader ({per_reader}); many readers can share one address."
+                }
+            )
+
+
+def clean_terms(text):
+    """Blocked terms one per line: spaces trimmed and collapsed, empty lines and
+    repeats (in any case) dropped."""
+    terms, seen = [], set()
+    for line in (text or "").splitlines():
+        term = " ".join(line.split())
+        if term and term.casefold() not in seen:
+            seen.add(term.casefold())
+            terms.append(term)
+    return terms

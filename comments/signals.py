@@ -1,9 +1,13 @@
 """Comment changes that readers can see recount the thread and invalidate it
-(comments.threads); the rest change nothing."""
+(comments.threads); the rest change nothing. New discussion settings invalidate
+the whole site: every worker reads them under the site's version, and closing
+threads changes pages."""
 
 from django.db.models.signals import post_delete, post_save
 
-from .models import Comment
+from articles.caching import invalidate_site
+
+from .models import Comment, DiscussionSettings
 from .threads import changes_what_readers_see, thread_changed
 
 
@@ -21,3 +25,6 @@ def comment_deleted(sender, instance, **kwargs):
 def connect():
     post_save.connect(comment_saved, sender=Comment, dispatch_uid="comment-saved")
     post_delete.connect(comment_deleted, sender=Comment, dispatch_uid="comment-deleted")
+    post_save.connect(
+        invalidate_site, sender=DiscussionSettings, dispatch_uid="discussion-settings-saved"
+    )

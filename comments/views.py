@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from articles import caching
-from articles.counting import reader_fingerprint
+from articles.counting import network_fingerprint, reader_fingerprint
 from articles.models import Article
 from articles.views import render_article_page
 
@@ -59,7 +59,8 @@ def thread(request, slug):
 
 def thread_context(request, article, form=None, sort="newest", page=1, with_form=True):
     """What ``comments/_thread.html`` needs, for the article page and for htmx."""
-    closed = moderation.thread_is_closed(article)
+    rules = moderation.policy(request)
+    closed = moderation.thread_is_closed(article, rules=rules)
     if form is None and with_form and not closed:
         form = CommentForm(article=article, user=request.user)
     return {
@@ -70,13 +71,14 @@ def thread_context(request, article, form=None, sort="newest", page=1, with_form
         "page": page,
         "comment_form": form,
         "comments_closed": closed,
-        "comments_close_at": moderation.closes_at(article),
+        "comments_close_at": moderation.closes_at(article, rules),
     }
 
 
 def _post(request, article):
     parent_id = parse_id(request.POST.get("parent"))  # None unless ASCII digits
-    if moderation.thread_is_closed(article):
+    rules = moderation.policy(request)
+    if moderation.thread_is_closed(article, rules=rules):
         message = "Comments on this article are closed."
         if request.htmx:
             return HttpResponse(
@@ -85,15 +87,20 @@ def _post(request, article):
             )
         return render_article_page(request, article, status=CLOSED, comments_notice=message)
 
-    form = CommentForm(request.POST, article=article, user=request.user)
-    reader = reader_fingerprint(request)
-    limited = moderation.rate_limit(reader)
+    form = CommentForm(request.POST, article=article, user=request.user, rules=rules)
+    reader, network = reader_fingerprint(request), network_fingerprint(request)
+    limited = moderation.rate_limit(reader, network, rules=rules)
     if limited:
         minutes = -(-limited.retry_after_seconds // 60)
         form.is_valid()  # keep the field errors the reader would see anyway
+        posted = (
+            "Many comments have been posted from your network"
+            if limited.by_network
+            else "You have posted several comments"
+        )
         form.add_error(
             None,
-            f"You have posted several comments in a short time. Please try again in "
+            f"{posted} in a short time. Please try again in "
             f"{minutes} minute{'s' if minutes != 1 else ''}.",
         )
         response = _invalid(request, article, form, parent_id, status=RATE_LIMITED)
@@ -103,8 +110,8 @@ def _post(request, article):
         return _invalid(request, article, form, parent_id, status=INVALID)
 
     comment = form.save(commit=False)
-    comment.reader = reader
-    comment.status, comment.held_because = moderation.initial_status(comment, article)
+    comment.reader, comment.network = reader, network
+    comment.status, comment.held_because = moderation.initial_status(comment, article, rules)
     try:
         # The comment, its form token marked used and the article's recount commit
         # together or not at all, so an author is never shown an error for a
@@ -186,7 +193,7 @@ def comment_form(request, slug):
     """The comment form with this reader's token: swapped into a page served from
     a shared cache (htmx), or on a page of its own without JavaScript."""
     article = caching.cached_article(slug, request)
-    if moderation.thread_is_closed(article):
+    if moderation.thread_is_closed(article, rules=moderation.policy(request)):
         if request.htmx:
             return render(
                 request,
@@ -210,7 +217,7 @@ def reply_form(request, pk):
         pk=pk,
     )
     article = parent.article
-    if moderation.thread_is_closed(article):
+    if moderation.thread_is_closed(article, rules=moderation.policy(request)):
         if request.htmx:
             return render(
                 request,
@@ -265,7 +272,12 @@ def report(request, pk):
     if request.method != "POST":
         template = "comments/_report_form.html" if request.htmx else "comments/report.html"
         return render(request, template, {"comment": comment, "article": comment.article})
-    first_time = moderation.record_report(comment, reader_fingerprint(request))
+    first_time = moderation.record_report(
+        comment,
+        reader_fingerprint(request),
+        network_fingerprint(request),
+        rules=moderation.policy(request),
+    )
     if request.htmx:
         return render(request, "comments/_reported.html", {"comment": comment})
     messages.info(

@@ -346,16 +346,10 @@ NEWSROOM_ARTICLES_PER_PAGE = 20
 NEWSROOM_MAX_UPLOAD_MB = 10  # largest hero image
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # form fields; files stream to disk
 
-# Comments (comments/moderation.py holds the rules that read these).
-NEWSROOM_COMMENT_MODERATION = "post"  # or "pre": hold every comment for review
+# Comments: the shape of threads and forms. The moderation policy (mode, limits,
+# blocked terms, thresholds) is data editors change in the admin's Discussion
+# settings (comments.models.DiscussionSettings, read by comments/moderation.py).
 NEWSROOM_COMMENT_MAX_DEPTH = 3  # levels, top level included
 NEWSROOM_COMMENTS_PER_PAGE = 20  # top-level comments
-NEWSROOM_COMMENT_RATE_LIMIT = 5  # comments per reader...
-NEWSROOM_COMMENT_RATE_WINDOW_MINUTES = 10  # ...in this window
-NEWSROOM_COMMENT_MIN_SECONDS = 3  # a form sent faster than this is a bot's
 NEWSROOM_COMMENT_FORM_MAX_AGE_HOURS = 24
-NEWSROOM_COMMENT_MAX_LINKS = 2  # more are held for review
-NEWSROOM_COMMENT_BLOCKLIST = ["viagra", "casino bonus", "crypto giveaway"]
-NEWSROOM_COMMENT_DUPLICATE_MINUTES = 10
-NEWSROOM_COMMENT_REPORT_THRESHOLD = 3
-NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS = 0  # 0: never
+NEWSROOM_COMMENT_DUPLICATE_MINUTES = 10  # the same text again within this is held

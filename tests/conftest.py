@@ -158,6 +158,23 @@ def make_comment(db, make_article):
 
 
 @pytest.fixture
+def discussion_settings(db, django_capture_on_commit_callbacks):
+    """Set the site's Discussion settings as an editor saving them would:
+    ``discussion_settings(report_threshold=1)``. The change applies at once."""
+    from comments.models import DiscussionSettings
+
+    def update(**values):
+        rules = DiscussionSettings.load()
+        for name, value in values.items():
+            setattr(rules, name, value)
+        with django_capture_on_commit_callbacks(execute=True):
+            rules.save()
+        return rules
+
+    return update
+
+
+@pytest.fixture
 def make_user(db, django_user_model):
     def make(username=None, password="correct horse battery staple", **overrides):
         username = username or f"user{next(_sequence)}"

@@ -46,6 +46,7 @@ class TestEditorsGroup:
         for model in ("article", "category", "source"):
             assert {f"add_{model}", f"change_{model}", f"delete_{model}"} <= codenames
         assert {"change_comment", "moderate_comment", "delete_comment"} <= codenames
+        assert {"view_discussionsettings", "change_discussionsettings"} <= codenames
         assert not {"add_user", "change_user", "change_group"} & codenames
 
     def test_editor_cannot_open_user_admin(self, client, editor):
@@ -113,6 +114,16 @@ class TestPublishingThroughTheAdmin:
         client.post(url, data)
         article.refresh_from_db()
         assert article.view_count == 10
+
+    def test_the_article_form_sets_its_own_comment_moderation(self, client, editor, make_category):
+        client.force_login(editor)
+        page = client.get(reverse("admin:articles_article_add")).content.decode()
+        assert 'name="comment_moderation"' in page and "Pre-moderation" in page
+        client.post(
+            reverse("admin:articles_article_add"),
+            article_form(make_category(), comment_moderation="pre"),
+        )
+        assert Article.objects.get().comment_moderation == "pre"
 
     def test_reader_account_is_refused(self, client, make_user):
         reader = make_user()

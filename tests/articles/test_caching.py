@@ -215,22 +215,22 @@ class TestCommentsTouchOnlyTheirThread:
         assert len([key for key in rendered if ":comment:" in key]) == 1
 
     def test_a_report_that_hides_nothing_invalidates_nothing(
-        self, make_article, make_comment, settings
+        self, make_article, make_comment, discussion_settings
     ):
         from comments.moderation import record_report
 
-        settings.NEWSROOM_COMMENT_REPORT_THRESHOLD = 3
+        discussion_settings(report_threshold=3)
         comment = make_comment()
         thread = thread_version(comment.article)
         assert record_report(comment, "reader-1")
         assert thread_version(comment.article) == thread
 
     def test_a_report_that_hides_a_comment_recounts_and_invalidates(
-        self, make_article, make_comment, settings
+        self, make_article, make_comment, discussion_settings
     ):
         from comments.moderation import record_report
 
-        settings.NEWSROOM_COMMENT_REPORT_THRESHOLD = 1
+        discussion_settings(report_threshold=1)
         comment = make_comment()
         thread = thread_version(comment.article)
         record_report(comment, "reader-1")

@@ -278,6 +278,31 @@ class TestReaderIdentity:
         settings.NEWSROOM_TRUSTED_PROXIES = 1
         assert counting.client_address(request) == "203.0.113.5"
 
+    @pytest.mark.parametrize(
+        ("address", "network"),
+        [
+            ("203.0.113.5", "203.0.113.5"),
+            ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+            ("2001:DB8:1:2::ffff", "2001:db8:1:2::/64"),
+            ("fe80::1%eth0", "fe80::/64"),
+            ("::ffff:198.51.100.7", "198.51.100.7"),
+            ("not-an-address", "not-an-address"),
+            ("", ""),
+        ],
+    )
+    def test_a_network_is_an_ipv4_address_or_an_ipv6_64(self, address, network):
+        assert counting.network_of(address) == network
+
+    def test_one_network_has_one_fingerprint_whatever_the_user_agent(self, db):
+        factory = RequestFactory()
+        first = factory.get("/", REMOTE_ADDR="2001:db8::1", HTTP_USER_AGENT="A")
+        second = factory.get("/", REMOTE_ADDR="2001:db8::2", HTTP_USER_AGENT="B")
+        other = factory.get("/", REMOTE_ADDR="2001:db8:0:1::1", HTTP_USER_AGENT="A")
+        assert counting.network_fingerprint(first) == counting.network_fingerprint(second)
+        assert counting.network_fingerprint(first) != counting.network_fingerprint(other)
+        assert counting.reader_fingerprint(first) != counting.reader_fingerprint(second)
+        assert "2001:db8" not in counting.network_fingerprint(first)
+
 
 class TestStoreChoice:
     def test_the_database_unless_the_site_has_redis(self, settings):

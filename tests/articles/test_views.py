@@ -165,7 +165,7 @@ class TestArticlePage:
         from django.core.cache import cache
 
         cache.clear()
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(13):
             assert reader_client.get(article.get_absolute_url()).status_code == 200
 
 

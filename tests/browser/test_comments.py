@@ -9,8 +9,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
-def _no_typing_delay(settings):
-    settings.NEWSROOM_COMMENT_MIN_SECONDS = 0
+def _no_typing_delay(discussion_settings):
+    discussion_settings(min_seconds_to_post=0)
 
 
 @pytest.fixture

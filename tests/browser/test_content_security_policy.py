@@ -24,8 +24,8 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 @pytest.fixture(autouse=True)
-def _no_typing_delay(settings):
-    settings.NEWSROOM_COMMENT_MIN_SECONDS = 0
+def _no_typing_delay(discussion_settings):
+    discussion_settings(min_seconds_to_post=0)
 
 
 @pytest.fixture

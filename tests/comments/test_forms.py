@@ -100,6 +100,13 @@ class TestSpamTraps:
         assert "very quick" in form.errors["issued"][0]
         assert form["body"].value() == "Typed text"
 
+    def test_the_minimum_time_is_the_discussion_settings(self, make_article, discussion_settings):
+        article = make_article()
+        discussion_settings(min_seconds_to_post=30)
+        assert not form_for(article, issued=issued(article, seconds_ago=20)).is_valid()
+        discussion_settings(min_seconds_to_post=0)
+        assert form_for(article, issued=issued(article, seconds_ago=0)).is_valid()
+
     def test_a_form_older_than_a_day_is_refused_with_a_fresh_token(self, make_article):
         article = make_article()
         form = form_for(article, issued=issued(article, seconds_ago=25 * 3600))

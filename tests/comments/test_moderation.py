@@ -5,15 +5,63 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from articles import caching
 from comments import moderation
-from comments.models import Comment, CommentReport
+from comments.models import Comment, CommentReport, DiscussionSettings
 from tests.conftest import days_ago
 
 pytestmark = pytest.mark.django_db
 
 
-def new_comment(article, body="A fair point.", reader="r" * 64, author_name="Jane"):
-    return Comment(article=article, body=body, reader=reader, author_name=author_name)
+def new_comment(article, body="A fair point.", reader="r" * 64, author_name="Jane", network=""):
+    return Comment(
+        article=article, body=body, reader=reader, author_name=author_name, network=network
+    )
+
+
+class TestPolicy:
+    def test_the_defaults_apply_until_an_editor_saves_the_settings(self):
+        rules = moderation.policy()
+        assert not DiscussionSettings.objects.exists()
+        assert (rules.moderation_mode, rules.close_after_days, rules.links_allowed) == (
+            "post",
+            0,
+            2,
+        )
+        assert rules.blocked_term_list == ("viagra", "casino bonus", "crypto giveaway")
+        assert (rules.report_threshold, rules.comments_per_reader) == (3, 5)
+        assert (rules.comments_per_address, rules.rate_window_minutes) == (20, 10)
+        assert rules.min_seconds_to_post == 3
+
+    def test_the_settings_are_read_from_the_shared_cache(self, django_assert_num_queries):
+        moderation.policy()
+        caching.local_entries.clear()  # as another worker process would be
+        with django_assert_num_queries(0):
+            assert moderation.policy().links_allowed == 2
+
+    def test_a_saved_change_applies_at_once_on_every_worker(self, discussion_settings):
+        assert moderation.policy().links_allowed == 2
+        site = caching.versions([caching.SITE])
+        discussion_settings(links_allowed=0)
+        assert caching.versions([caching.SITE]) != site
+        assert moderation.policy().links_allowed == 0
+        caching.local_entries.clear()
+        assert moderation.policy().links_allowed == 0
+
+    def test_saving_the_settings_purges_the_edge_caches(
+        self, discussion_settings, settings, monkeypatch
+    ):
+        from articles import purging
+
+        purged = []
+        monkeypatch.setattr(purging, "purge", lambda *keys: purged.extend(keys))
+        discussion_settings(close_after_days=30)
+        assert purged == ["site"]
+
+    def test_there_is_one_row_however_it_is_saved(self, discussion_settings):
+        discussion_settings(links_allowed=1)
+        DiscussionSettings(links_allowed=4).save()
+        assert DiscussionSettings.objects.get().links_allowed == 4
 
 
 class TestClosedThreads:
@@ -26,8 +74,8 @@ class TestClosedThreads:
     def test_auto_close_is_off_by_default(self, make_article):
         assert not moderation.thread_is_closed(make_article(published_at=days_ago(3650)))
 
-    def test_threads_close_some_days_after_publication(self, make_article, settings):
-        settings.NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS = 7
+    def test_threads_close_some_days_after_publication(self, make_article, discussion_settings):
+        discussion_settings(close_after_days=7)
         assert moderation.thread_is_closed(make_article(published_at=days_ago(8)))
         recent = make_article(published_at=days_ago(6))
         assert not moderation.thread_is_closed(recent)
@@ -35,16 +83,15 @@ class TestClosedThreads:
 
 
 class TestRateLimit:
-    def test_five_comments_in_ten_minutes_then_wait(self, make_comment, settings):
-        settings.NEWSROOM_COMMENT_RATE_LIMIT = 5
-        settings.NEWSROOM_COMMENT_RATE_WINDOW_MINUTES = 10
+    def test_five_comments_in_ten_minutes_then_wait(self, make_comment, discussion_settings):
+        discussion_settings(comments_per_reader=5, rate_window_minutes=10)
         reader = "a" * 64
         now = timezone.now()
         for minutes in (9, 7, 5, 3):
             make_comment(reader=reader, created_at=now - timedelta(minutes=minutes))
-        assert moderation.rate_limit(reader, now) is None
+        assert moderation.rate_limit(reader, now=now) is None
         make_comment(reader=reader, created_at=now - timedelta(minutes=1))
-        limited = moderation.rate_limit(reader, now)
+        limited = moderation.rate_limit(reader, now=now)
         assert limited is not None
         assert limited.retry_at == now - timedelta(minutes=9) + timedelta(minutes=10)
 
@@ -59,27 +106,61 @@ class TestRateLimit:
             make_comment(reader="c" * 64)
         assert moderation.rate_limit("d" * 64) is None
 
+    def test_one_network_is_limited_however_many_readers_it_claims_to_be(
+        self, make_comment, discussion_settings
+    ):
+        discussion_settings(comments_per_reader=5, comments_per_address=8)
+        for n in range(7):
+            make_comment(reader=f"{n:064d}", network="n" * 64)
+        assert moderation.rate_limit("new" * 16, "n" * 64) is None
+        make_comment(reader="last" * 16, network="n" * 64)
+        assert moderation.rate_limit("new" * 16, "n" * 64) is not None
+        assert moderation.rate_limit("new" * 16, "m" * 64) is None
+
+    def test_the_later_of_two_limits_says_when_to_try_again(
+        self, make_comment, discussion_settings
+    ):
+        discussion_settings(comments_per_reader=1, comments_per_address=2, rate_window_minutes=10)
+        now = timezone.now()
+        make_comment(reader="a" * 64, network="n" * 64, created_at=now - timedelta(minutes=8))
+        make_comment(reader="b" * 64, network="n" * 64, created_at=now - timedelta(minutes=2))
+        limited = moderation.rate_limit("b" * 64, "n" * 64, now=now)
+        assert limited.retry_at == now - timedelta(minutes=2) + timedelta(minutes=10)
+        assert not limited.by_network  # the reader's own allowance frees later
+
+    def test_a_network_limit_says_so(self, make_comment, discussion_settings):
+        discussion_settings(comments_per_reader=2, comments_per_address=2)
+        for n in range(2):
+            make_comment(reader=f"{n:064d}", network="n" * 64)
+        assert moderation.rate_limit("new" * 16, "n" * 64).by_network
+
+    def test_no_limit_per_network_when_it_is_zero(self, make_comment, discussion_settings):
+        discussion_settings(comments_per_reader=2, comments_per_address=0)
+        for n in range(30):
+            make_comment(reader=f"{n:064d}", network="n" * 64)
+        assert moderation.rate_limit("new" * 16, "n" * 64) is None
+
 
 class TestInitialStatus:
     def test_post_moderation_approves_on_arrival(self, make_article):
         article = make_article()
         assert moderation.initial_status(new_comment(article), article) == ("approved", "")
 
-    def test_pre_moderation_site_wide_holds_everything(self, make_article, settings):
-        settings.NEWSROOM_COMMENT_MODERATION = "pre"
+    def test_pre_moderation_site_wide_holds_everything(self, make_article, discussion_settings):
+        discussion_settings(moderation_mode="pre")
         article = make_article()
         assert moderation.initial_status(new_comment(article), article)[0] == "pending"
 
-    def test_an_article_can_override_the_site_mode(self, make_article, settings):
-        settings.NEWSROOM_COMMENT_MODERATION = "post"
+    def test_an_article_can_override_the_site_mode(self, make_article, discussion_settings):
+        discussion_settings(moderation_mode="post")
         article = make_article(comment_moderation="pre")
         assert moderation.initial_status(new_comment(article), article)[0] == "pending"
-        settings.NEWSROOM_COMMENT_MODERATION = "pre"
+        discussion_settings(moderation_mode="pre")
         article = make_article(comment_moderation="post")
         assert moderation.initial_status(new_comment(article), article)[0] == "approved"
 
-    def test_more_links_than_allowed_is_held(self, make_article, settings):
-        settings.NEWSROOM_COMMENT_MAX_LINKS = 2
+    def test_more_links_than_allowed_is_held(self, make_article, discussion_settings):
+        discussion_settings(links_allowed=2)
         article = make_article()
         two = "see https://a.example and http://b.example"
         three = two + " and www.c.example"
@@ -87,22 +168,22 @@ class TestInitialStatus:
         status, reason = moderation.initial_status(new_comment(article, body=three), article)
         assert (status, reason) == ("pending", "more links than allowed")
 
-    def test_a_blocked_word_is_held(self, make_article, settings):
-        settings.NEWSROOM_COMMENT_BLOCKLIST = ["casino bonus"]
+    def test_a_blocked_word_is_held(self, make_article, discussion_settings):
+        discussion_settings(blocked_terms="casino bonus")
         article = make_article()
         status, reason = moderation.initial_status(
             new_comment(article, body="Get your CASINO BONUS now"), article
         )
         assert (status, reason) == ("pending", "blocked word: casino bonus")
 
-    def test_a_blocked_word_in_the_name_is_held(self, make_article, settings):
-        settings.NEWSROOM_COMMENT_BLOCKLIST = ["viagra"]
+    def test_a_blocked_word_in_the_name_is_held(self, make_article, discussion_settings):
+        discussion_settings(blocked_terms="viagra")
         article = make_article()
         comment = new_comment(article, author_name="Cheap Viagra")
         assert moderation.initial_status(comment, article)[0] == "pending"
 
-    def test_blocked_words_match_whole_words_only(self, make_article, settings):
-        settings.NEWSROOM_COMMENT_BLOCKLIST = ["ass"]
+    def test_blocked_words_match_whole_words_only(self, make_article, discussion_settings):
+        discussion_settings(blocked_terms="ass")
         article = make_article()
         comment = new_comment(article, body="A classic assessment of the pass.")
         assert moderation.initial_status(comment, article)[0] == "approved"
@@ -116,9 +197,19 @@ class TestInitialStatus:
         )
 
     def test_the_same_text_from_another_reader_is_fine(self, make_comment):
-        earlier = make_comment(body="Agreed.", reader="f" * 64)
-        other = new_comment(earlier.article, body="Agreed.", reader="g" * 64)
+        earlier = make_comment(body="Agreed.", reader="f" * 64, network="1" * 64)
+        other = new_comment(earlier.article, body="Agreed.", reader="g" * 64, network="2" * 64)
         assert moderation.initial_status(other, earlier.article)[0] == "approved"
+
+    def test_the_same_text_from_the_same_network_under_another_user_agent_is_held(
+        self, make_comment
+    ):
+        earlier = make_comment(body="First!", reader="e" * 64, network="n" * 64)
+        again = new_comment(earlier.article, body="First!", reader="x" * 64, network="n" * 64)
+        assert moderation.initial_status(again, earlier.article) == (
+            "pending",
+            "the same text again",
+        )
 
     def test_the_same_text_after_ten_minutes_is_fine(self, make_comment):
         earlier = make_comment(
@@ -131,14 +222,33 @@ class TestInitialStatus:
 class TestReports:
     def test_a_reader_reports_once(self, make_comment):
         comment = make_comment()
-        assert moderation.record_report(comment, "r1")
-        assert not moderation.record_report(comment, "r1")
+        assert moderation.record_report(comment, "r1", "n1")
+        assert not moderation.record_report(comment, "r1", "n1")
         comment.refresh_from_db()
         assert comment.report_count == 1
         assert CommentReport.objects.count() == 1
 
-    def test_at_the_threshold_the_comment_is_hidden_and_requeued(self, make_comment, settings):
-        settings.NEWSROOM_COMMENT_REPORT_THRESHOLD = 3
+    def test_one_network_reports_once_whatever_reader_it_claims_to_be(self, make_comment):
+        comment = make_comment()
+        assert moderation.record_report(comment, "r1", "n1")
+        assert not moderation.record_report(comment, "r2", "n1")
+        assert moderation.record_report(comment, "r3", "n2")
+        comment.refresh_from_db()
+        assert comment.report_count == 2
+        assert CommentReport.objects.count() == 2
+
+    def test_reports_from_before_networks_were_recorded_stay_one_per_reader(self, make_comment):
+        comment = make_comment()
+        assert moderation.record_report(comment, "old-1")
+        assert moderation.record_report(comment, "old-2")
+        assert not moderation.record_report(comment, "old-1")
+        comment.refresh_from_db()
+        assert comment.report_count == 2
+
+    def test_at_the_threshold_the_comment_is_hidden_and_requeued(
+        self, make_comment, discussion_settings
+    ):
+        discussion_settings(report_threshold=3)
         comment = make_comment()
         for reader in ("r1", "r2"):
             moderation.record_report(comment, reader)
@@ -148,3 +258,19 @@ class TestReports:
         comment.refresh_from_db()
         assert (comment.status, comment.held_because) == ("pending", "reported by readers")
         assert comment in Comment.objects.pending()
+
+    def test_cleared_reports_no_longer_count_and_their_readers_cannot_report_again(
+        self, make_comment, discussion_settings
+    ):
+        discussion_settings(report_threshold=2)
+        comment = make_comment()
+        moderation.record_report(comment, "r1", "n1")
+        moderation.clear_reports(Comment.objects.filter(pk=comment.pk))
+        comment.refresh_from_db()
+        assert comment.report_count == 0
+        assert CommentReport.objects.get().cleared_at is not None
+        assert not moderation.record_report(comment, "r1", "n1")
+        assert not moderation.record_report(comment, "r9", "n1")
+        assert moderation.record_report(comment, "r2", "n2")
+        comment.refresh_from_db()
+        assert (comment.status, comment.report_count) == ("approved", 1)

@@ -366,8 +366,10 @@ class TestRulesAtTheEndpoint:
         assert "closed" in htmx.content.decode()
         assert not Comment.objects.exists()
 
-    def test_rate_limit_gives_429_with_when_to_try_again(self, reader, make_article, settings):
-        settings.NEWSROOM_COMMENT_RATE_LIMIT = 2
+    def test_rate_limit_gives_429_with_when_to_try_again(
+        self, reader, make_article, discussion_settings
+    ):
+        discussion_settings(comments_per_reader=2)
         article = make_article()
         for n in range(2):
             reader.post(post_url(article), comment_data(article, body=f"Comment {n}"))
@@ -376,6 +378,7 @@ class TestRulesAtTheEndpoint:
         for response, typed in ((plain, "Third plain"), (htmx, "Third htmx")):
             page = response.content.decode()
             assert response.status_code == 429
+            assert "You have posted several comments in a short time." in page
             assert "Please try again in 10 minutes." in page
             assert f"{typed}</textarea>" in page
             assert int(response["Retry-After"]) > 500
@@ -577,12 +580,120 @@ class TestListingsShowCommentCounts:
 
     @pytest.mark.django_db(transaction=True)
     def test_a_report_that_hides_a_comment_recounts_the_article(
-        self, client, make_article, make_comment, settings
+        self, client, make_article, make_comment, discussion_settings
     ):
-        settings.NEWSROOM_COMMENT_REPORT_THRESHOLD = 1
+        discussion_settings(report_threshold=1)
         article = make_article()
         comment = make_comment(article=article, body="Reported away")
         client.post(reverse("comments:report", args=[comment.pk]), HTTP_USER_AGENT=READER_UA)
         article.refresh_from_db()
         assert article.comment_count == 0
         assert "Reported away" not in client.get(article.get_absolute_url()).content.decode()
+
+
+def as_browser(number, **headers):
+    """A request's headers as browser ``number`` would send them: a User-Agent of its own."""
+    return {"HTTP_USER_AGENT": f"{READER_UA} Browser/{number}", **headers}
+
+
+class TestOneAddressIsOnePoster:
+    """A new User-Agent makes a new reader, not a new network address: the rate
+    limit, the duplicate check and reports also hold per address."""
+
+    @pytest.fixture(autouse=True)
+    def _limits(self, discussion_settings):
+        discussion_settings(comments_per_reader=2, comments_per_address=3, report_threshold=2)
+
+    def post(self, client, article, number, body=None, **headers):
+        data = comment_data(article, body=body or f"Comment from browser {number}")
+        return client.post(post_url(article), data, **as_browser(number, **headers))
+
+    def test_rotating_user_agents_is_rate_limited(self, client, make_article):
+        article = make_article()
+        for number in range(3):
+            assert self.post(client, article, number).status_code == 302
+        refused = self.post(client, article, 3)
+        page = refused.content.decode()
+        assert refused.status_code == 429
+        assert "Many comments have been posted from your network in a short time." in page
+        assert "Please try again in 10 minutes." in page
+        assert Comment.objects.count() == 3
+
+    def test_another_address_has_its_own_allowance(self, client, make_article):
+        article = make_article()
+        for number in range(3):
+            self.post(client, article, number)
+        other = self.post(client, article, 4, REMOTE_ADDR="198.51.100.20")
+        assert other.status_code == 302
+
+    def test_an_ipv6_64_counts_as_one_address(self, client, make_article):
+        article = make_article()
+        for number in range(3):
+            address = f"2001:db8:1:2::{number + 1:x}"
+            assert self.post(client, article, number, REMOTE_ADDR=address).status_code == 302
+        neighbour = self.post(client, article, 3, REMOTE_ADDR="2001:db8:1:2:ffff::9")
+        assert neighbour.status_code == 429
+        next_network = self.post(client, article, 4, REMOTE_ADDR="2001:db8:1:3::1")
+        assert next_network.status_code == 302
+
+    def test_a_spoofed_forwarded_for_changes_nothing_without_trusted_proxies(
+        self, client, make_article, settings
+    ):
+        settings.NEWSROOM_TRUSTED_PROXIES = 0
+        article = make_article()
+        for number in range(3):
+            spoofed = f"203.0.113.{number + 1}"
+            response = self.post(client, article, number, HTTP_X_FORWARDED_FOR=spoofed)
+            assert response.status_code == 302
+        refused = self.post(client, article, 3, HTTP_X_FORWARDED_FOR="203.0.113.99")
+        assert refused.status_code == 429
+
+    def test_behind_a_trusted_proxy_the_address_it_saw_is_the_posters(
+        self, client, make_article, settings
+    ):
+        settings.NEWSROOM_TRUSTED_PROXIES = 1
+        article = make_article()
+        proxy = {"REMOTE_ADDR": "10.0.0.1"}
+        for number in range(3):
+            # Whatever the client puts in front, the proxy appends what it saw.
+            chain = f"198.51.100.{number + 1}, 203.0.113.7"
+            response = self.post(client, article, number, HTTP_X_FORWARDED_FOR=chain, **proxy)
+            assert response.status_code == 302
+        refused = self.post(client, article, 3, HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy)
+        assert refused.status_code == 429
+        another = self.post(client, article, 4, HTTP_X_FORWARDED_FOR="203.0.113.8", **proxy)
+        assert another.status_code == 302
+
+    def test_the_same_text_under_another_user_agent_is_held(self, client, make_article):
+        article = make_article()
+        self.post(client, article, 1, body="Read my blog")
+        self.post(client, article, 2, body="Read my blog")
+        first, second = Comment.objects.order_by("pk")
+        assert (first.status, second.status) == ("approved", "pending")
+        assert second.held_because == "the same text again"
+
+    def test_rotating_user_agents_files_one_report_not_several(self, client, make_comment):
+        comment = make_comment(body="Fair criticism")
+        url = reverse("comments:report", args=[comment.pk])
+        first = client.post(url, follow=True, **as_browser(1))
+        assert "Thank you for your report" in first.content.decode()
+        for number in range(2, 5):
+            again = client.post(url, follow=True, **as_browser(number))
+            assert "already reported" in again.content.decode()
+        comment.refresh_from_db()
+        assert (comment.status, comment.report_count) == ("approved", 1)
+        assert CommentReport.objects.count() == 1
+        assert "Fair criticism" in page_of(client, comment.article)
+
+    def test_only_hashes_of_the_address_are_kept(self, client, make_article, make_comment):
+        article = make_article()
+        self.post(client, article, 1, REMOTE_ADDR="198.51.100.77")
+        comment = Comment.objects.get()
+        client.post(
+            reverse("comments:report", args=[make_comment().pk]),
+            **as_browser(1, REMOTE_ADDR="198.51.100.77"),
+        )
+        report = CommentReport.objects.get()
+        assert re.fullmatch("[0-9a-f]{64}", comment.network)
+        assert report.network == comment.network != comment.reader
+        assert "198.51.100.77" not in comment.network + report.network

@@ -186,6 +186,16 @@ def _invalid(request, article, form, parent_id, status):
     return render_article_page(request, article, status=status, comment_form=form)
 
 
+def _closed_form(request, article):
+    """What a reader asking for a form on a closed thread gets: the notice in place
+    (htmx), or the thread, which says so."""
+    if request.htmx:
+        return render(
+            request, "comments/_closed.html", {"message": "Comments on this article are closed."}
+        )
+    return redirect(f"{article.get_absolute_url()}#comments")
+
+
 @never_cache
 @vary_on_headers("HX-Request")
 @require_GET
@@ -194,13 +204,7 @@ def comment_form(request, slug):
     a shared cache (htmx), or on a page of its own without JavaScript."""
     article = caching.cached_article(slug, request)
     if moderation.thread_is_closed(article, rules=moderation.policy(request)):
-        if request.htmx:
-            return render(
-                request,
-                "comments/_closed.html",
-                {"message": "Comments on this article are closed."},
-            )
-        return redirect(f"{article.get_absolute_url()}#comments")
+        return _closed_form(request, article)
     form = CommentForm(article=article, user=request.user)
     template = "comments/_form.html" if request.htmx else "comments/new.html"
     return render(request, template, {"article": article, "comment_form": form})
@@ -218,13 +222,7 @@ def reply_form(request, pk):
     )
     article = parent.article
     if moderation.thread_is_closed(article, rules=moderation.policy(request)):
-        if request.htmx:
-            return render(
-                request,
-                "comments/_closed.html",
-                {"message": "Comments on this article are closed."},
-            )
-        return redirect(f"{article.get_absolute_url()}#comments")
+        return _closed_form(request, article)
     form = CommentForm(article=article, user=request.user, initial={"parent": parent.pk})
     template = "comments/_form.html" if request.htmx else "comments/reply.html"
     return render(

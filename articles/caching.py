@@ -29,7 +29,6 @@ entries it used last in memory (``LocalEntries``): a warm page costs one shared
 lookup, the versions'.
 """
 
-import logging
 import math
 import secrets
 import threading
@@ -41,8 +40,6 @@ from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-
-logger = logging.getLogger("newsroom.caching")
 
 SITE = "site"
 # How long an entry may live at most: the lag of counts on listing cards.
@@ -154,13 +151,15 @@ def next_go_live(site_version):
 
     key = f"next-go-live:{site_version}"
     now = timezone.now()
-    entry = local_entries.get(key) or cache.get(key)  # (when, look again at)
+    entry = local_entries.get(key)  # (when, look again at)
     if entry is None or entry[1] <= now:
-        when = Article.objects.scheduled().aggregate(when=Min("published_at"))["when"]
-        again = now + timedelta(seconds=GO_LIVE_TTL)
-        entry = (when, min(again, when) if when is not None else again)
-        cache.set(key, entry, timeout=GO_LIVE_TTL)
-    local_entries.set(key, entry)
+        entry = cache.get(key)
+        if entry is None or entry[1] <= now:
+            when = Article.objects.scheduled().aggregate(when=Min("published_at"))["when"]
+            again = now + timedelta(seconds=GO_LIVE_TTL)
+            entry = (when, min(again, when) if when is not None else again)
+            cache.set(key, entry, timeout=GO_LIVE_TTL)
+        local_entries.set(key, entry)
     return entry[0]
 
 

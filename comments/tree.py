@@ -12,11 +12,12 @@ visible replies is left out. What a reader may see is decided here, never in the
 template.
 """
 
-import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Q
+
+from articles.views import page_number
 
 from .models import Comment
 
@@ -53,16 +54,12 @@ def clean_sort(value):
     return value if value in SORTS else "newest"
 
 
-PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
-
-
 def clean_page(value, article, per_page=None):
     """A requested thread page as one that can exist: 1 up to the pages the
-    article's visible comments could fill. Anything else is the nearest such page,
+    article's visible comments could fill (``articles.views.page_number``'s rule),
     so a query string cannot make cache entries for pages that are not there."""
     per_page = per_page or settings.NEWSROOM_COMMENTS_PER_PAGE
-    number = int(value) if value and PAGE_NUMBER.fullmatch(value) else 1
-    return min(number, max(1, -(-article.comment_count // per_page)))
+    return page_number(value, -(-article.comment_count // per_page))
 
 
 def _shown_roots(article):

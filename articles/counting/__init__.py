@@ -12,11 +12,13 @@ random salt that changes every day: no cookie is set and nothing that
 identifies a person is stored. A reader's repeat visits to an article within
 ``NEWSROOM_VIEW_WINDOW_MINUTES`` count once.
 
-One network address counts at most ``NEWSROOM_VIEWS_PER_ADDRESS`` views of an
-article in ``NEWSROOM_VIEWS_PER_ADDRESS_MINUTES``, however many readers it
-claims to be: a client that changes its User-Agent on every request can neither
-inflate a count nor fill the store with marks. The address is hashed under the
-same daily salt. Past the cap a visit counts nothing and leaves no mark.
+One network address (an IPv6 /64 as one, ``network_of``) counts at most
+``NEWSROOM_VIEWS_PER_ADDRESS`` views of an article in
+``NEWSROOM_VIEWS_PER_ADDRESS_MINUTES``, however many readers it claims to be: a
+client that changes its User-Agent, or its address within its /64, on every
+request can neither inflate a count nor fill the store with marks. The network
+is hashed under the same daily salt. Past the cap a visit counts nothing and
+leaves no mark.
 
 Marks and counts live in one of two stores, which implement the same
 ``record(article_id, reader, now, hour, window)``: the database
@@ -27,7 +29,6 @@ the database), with the address's tally passed as ``address``,
 matter; nothing is deleted while a reader waits.
 """
 
-import contextlib
 import hashlib
 import ipaddress
 import logging
@@ -122,18 +123,15 @@ def daily_salt(day=None):
     return _salt_cache[day]
 
 
+def _salted(*parts):
+    """A SHA-256 of ``parts`` under the day's salt: nothing kept can be tied back
+    to an address once the salt is gone."""
+    return hashlib.sha256("\n".join([daily_salt(), *parts]).encode()).hexdigest()
+
+
 def reader_fingerprint(request):
-    material = "\n".join(
-        [daily_salt(), client_address(request), request.headers.get("User-Agent", "")]
-    )
-    return hashlib.sha256(material.encode()).hexdigest()
-
-
-def address_fingerprint(request):
-    """The client's network address alone, hashed under the day's salt (and told
-    apart from any reader's hash)."""
-    material = "\n".join(["address", daily_salt(), client_address(request)])
-    return hashlib.sha256(material.encode()).hexdigest()
+    """One reader: their address and User-Agent."""
+    return _salted(client_address(request), request.headers.get("User-Agent", ""))
 
 
 def network_of(address):
@@ -153,11 +151,9 @@ def network_of(address):
 
 
 def network_fingerprint(request):
-    """The client's network (``network_of`` its address) hashed under the day's
-    salt: one for everyone behind it, whatever User-Agents they send. The
-    comment rules use it; view counting keeps its own cap by address."""
-    material = "\n".join(["network", daily_salt(), network_of(client_address(request))])
-    return hashlib.sha256(material.encode()).hexdigest()
+    """The client's network (``network_of`` its address): one for everyone behind
+    it, whatever User-Agents they send. The view cap and the comment rules use it."""
+    return _salted("network", network_of(client_address(request)))
 
 
 def hour_of(moment):
@@ -231,7 +227,7 @@ def _record(article, countable, request):
     try:
         with database.short_lock_wait():
             reader = reader_fingerprint(request) if countable else None
-            address = address_fingerprint(request) if countable else None
+            address = network_fingerprint(request) if countable else None
             counted, article.view_count = _store_record(article.pk, reader, now, address)
     except DatabaseError as error:
         if countable:
@@ -259,13 +255,6 @@ def record_beacon(request, article):
     """
     countable = is_countable(request, beacon=True) and article.is_published()
     return _record(article, countable, request)
-
-
-def refresh_view_count(article):
-    """Set ``view_count`` on the article in hand to the number to show, counting
-    nothing (for a page whose visits are counted by its beacon)."""
-    with contextlib.suppress(DatabaseError):  # else the count the article already had
-        _, article.view_count = _store_record(article.pk, None, timezone.now(), None)
 
 
 def purge_expired(now=None):

@@ -137,6 +137,16 @@ class TestCapPerAddress:
         assert views_of(article) == 3
         assert ViewTally.objects.get(article=article).views == 3
 
+    def test_hopping_between_addresses_of_one_ipv6_64_counts_as_one_address(
+        self, client, make_article, settings
+    ):
+        settings.NEWSROOM_VIEWS_PER_ADDRESS = 3
+        article = make_article()
+        for n in range(8):
+            visit(client, article, f"{READER_UA} reader/{n}", address=f"2001:db8:1:2::{n + 1:x}")
+        visit(client, article, f"{READER_UA} reader/9", address="2001:db8:1:3::1")  # next /64
+        assert views_of(article) == 4
+
     def test_a_capped_address_leaves_no_marks(self, client, make_article, settings):
         settings.NEWSROOM_VIEWS_PER_ADDRESS = 3
         article = make_article()

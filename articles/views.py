@@ -106,10 +106,11 @@ def article_detail(request, slug):
         article = get_object_or_404(Article.objects.for_page(), slug=slug)
     else:
         article = caching.cached_article(slug, request)
-    if not (settings.NEWSROOM_CDN and page_cache.applies(request)):
+    shared = page_cache.applies(request)
+    if not (settings.NEWSROOM_CDN and shared):
         # Behind a shared cache the page's own request counts the visit (viewed).
         counting.record_view(request, article)  # also brings the view count up to date
-    if article.is_published() and page_cache.applies(request):
+    if article.is_published() and shared:
         return page_cache.respond(
             request, article, lambda **extra: _article_context(article, **extra)
         )

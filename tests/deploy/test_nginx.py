@@ -25,6 +25,7 @@ from django.conf import settings as django_settings
 
 from bench.run import production_env
 from tests.conftest import READER_UA
+from tests.servers import free_port
 
 ROOT = Path(django_settings.BASE_DIR)
 CONF = ROOT / "deploy" / "nginx.conf"
@@ -44,12 +45,6 @@ def render_conf(upstream_port, listen_port, media_root, destination):
         assert replaced == 1, f"deploy/nginx.conf has one line matching {pattern}"
     destination.write_text(text)
     return destination
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for(port, process, name, path="/health/", timeout=60):

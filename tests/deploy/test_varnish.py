@@ -9,7 +9,6 @@ import http.client
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -25,6 +24,7 @@ from django.urls import reverse
 from articles.models import Article
 from articles.purging import purge
 from tests.conftest import READER_UA
+from tests.servers import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,12 +43,6 @@ def render_vcl(backend_port, destination):
     assert replaced == 1, "deploy/varnish.vcl names its backend on one line"
     destination.write_text(text)
     return destination
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass

@@ -12,17 +12,12 @@ import pytest
 
 from articles.counting import redis_store
 from newsroom import degraded
+from tests.servers import free_port
 
 REDIS_SERVER = shutil.which("redis-server") or shutil.which("redis-server", path="/usr/sbin")
 
 
 NO_PERSISTENCE = ["--save", "", "--appendonly", "no"]
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class ThrowawayRedis:

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.run import production_env as bench_production_env
 from tests.conftest import READER_UA
-from tests.faults.conftest import free_port
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -23,22 +24,15 @@ SLUG = "worker-killed-story"
 
 
 def production_env(tmp_path):
-    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    """The benchmark's production environment, on the site's own settings (the
+    view cap in force) with a file SQLite database and folders of this test's."""
+    env = bench_production_env(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    env.pop("REDIS_URL", None)
     env.update(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="fault-suite-secret-key-not-for-production-0123456789abcdef",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_SECURE_SSL_REDIRECT="0",
-        DJANGO_SECURE_COOKIES="0",
-        DJANGO_HSTS_SECONDS="0",
-        DJANGO_HSTS_INCLUDE_SUBDOMAINS="0",
-        DJANGO_HSTS_PRELOAD="0",
+        DJANGO_SETTINGS_MODULE="newsroom.settings",
         DJANGO_STATIC_ROOT=str(tmp_path / "static"),
         DJANGO_CACHE_DIR=str(tmp_path / "cache"),
         DJANGO_MEDIA_ROOT=str(tmp_path / "media"),
-        DJANGO_SETTINGS_MODULE="newsroom.settings",
-        NEWSROOM_SITE_URL="http://127.0.0.1",
         # Each reader its own address (X-Forwarded-For), as behind a proxy: one
         # address counts only so many views of an article an hour.
         NEWSROOM_TRUSTED_PROXIES="1",

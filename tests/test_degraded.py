@@ -211,3 +211,42 @@ class TestACommentIsSavedWholeOrTheAuthorIsToldToRetry:
         assert response["Location"].endswith(f"#comment-{comment.pk}")
         page = reader.get(response["Location"]).content.decode()
         assert "Saved anyway" in page and "Your comment has been posted." in page
+
+
+class TestAnUnreachableDatabaseIsA503:
+    """Pages that need the database while it is unreachable tell the reader to
+    come back: a 503 with a retry message, never a server error."""
+
+    def test_a_page_that_needs_the_database_answers_503_with_retry_after(
+        self, client, make_article, monkeypatch
+    ):
+        from django.db import OperationalError
+
+        from articles import caching
+
+        article = make_article()
+
+        def unreachable(*args, **kwargs):
+            raise OperationalError("connection to server at 127.0.0.1 failed: refused")
+
+        monkeypatch.setattr(caching, "cached_article", unreachable)
+        response = client.get(article.get_absolute_url(), HTTP_USER_AGENT=READER_UA)
+        assert response.status_code == 503
+        assert response["Retry-After"] == "30"
+        assert "no-store" in response["Cache-Control"]
+        assert "Please try again in a minute" in response.content.decode()
+
+    def test_any_other_database_error_stays_a_server_error(self, client, make_article, monkeypatch):
+        from django.db import IntegrityError
+
+        from articles import caching
+
+        article = make_article()
+
+        def broken(*args, **kwargs):
+            raise IntegrityError("a bug, not an outage")
+
+        monkeypatch.setattr(caching, "cached_article", broken)
+        client.raise_request_exception = False
+        response = client.get(article.get_absolute_url(), HTTP_USER_AGENT=READER_UA)
+        assert response.status_code == 500

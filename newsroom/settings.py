@@ -175,9 +175,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # count per row is), PostgreSQL spends a second compiling a query that
         # runs in ms.
         "options": "-c jit=off",
+        # A server that accepts but does not answer costs a connection attempt 2 s
+        # (libpq's shortest), not forever; then the page is a 503.
+        "connect_timeout": 2,
         # One connection kept open per process (a sync worker needs no more); up
         # to max_size for threaded workers, closed again after ten idle minutes.
-        "pool": {"min_size": 1, "max_size": 20},
+        # A request waits at most 3 s for one (not psycopg's 30), then is a 503.
+        "pool": {"min_size": 1, "max_size": 20, "timeout": 3},
     }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -60,3 +60,27 @@ def test_a_connection_the_server_closed_while_idle_is_replaced_before_use():
     assert killed  # ours, and any other the test database had open
     new_pid = request_cycle()  # no error: the pool's check found it dead and replaced it
     assert new_pid not in pids
+
+
+def test_a_server_that_never_answers_fails_a_request_within_seconds():
+    """A database host that accepts connections but never answers (hung, or a
+    firewall) costs a request a few seconds, then a 503, not psycopg's 30 s."""
+    import socket
+    import time
+
+    from django.db import OperationalError
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)  # the kernel completes the handshake; nobody ever answers
+        settings = {**connection.settings_dict, "HOST": "127.0.0.1"}
+        settings["PORT"] = silent.getsockname()[1]
+        hung = DatabaseWrapper(settings, alias="hung-database")
+        started = time.monotonic()
+        try:
+            with pytest.raises(OperationalError):
+                hung.ensure_connection()
+        finally:
+            hung.close_pool()
+        assert time.monotonic() - started < 6

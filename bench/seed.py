@@ -180,7 +180,6 @@ COMMENT_FIELDS = {
     "posted_at": lambda rng, article, when, parent: when,
     "reader": lambda rng, article, when, parent: f"{rng.getrandbits(256):064x}",
     "network": lambda rng, article, when, parent: f"{rng.getrandbits(256):064x}",
-    "held_because": lambda rng, article, when, parent: "",
     "root": lambda rng, article, when, parent: (parent.root or parent) if parent else None,
     "depth": lambda rng, article, when, parent: parent.depth + 1 if parent else 0,
 }

@@ -1,14 +1,11 @@
 from django.contrib import admin, messages
-from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.text import Truncator
 
 from . import moderation
 from .models import Comment, DiscussionSettings
-from .threads import thread_changed
 
 
 class ReportedFilter(admin.SimpleListFilter):
@@ -37,7 +34,6 @@ class CommentAdmin(admin.ModelAdmin):
         "status",
         "report_count",
         "created_at",
-        "held_because",
     ]
     list_filter = ["status", ReportedFilter, "created_at", "article"]
     search_fields = ["body", "author_name", "email", "user__username"]
@@ -53,7 +49,6 @@ class CommentAdmin(admin.ModelAdmin):
         "body",
         "created_at",
         "report_count",
-        "held_because",
         "moderated_by",
         "moderated_at",
     ]
@@ -63,7 +58,7 @@ class CommentAdmin(admin.ModelAdmin):
         ("author_name", "email", "user"),
         "body",
         "status",
-        ("created_at", "report_count", "held_because"),
+        ("created_at", "report_count"),
         ("moderated_by", "moderated_at"),
     ]
     actions = ["approve", "reject", "mark_spam"]
@@ -86,32 +81,29 @@ class CommentAdmin(admin.ModelAdmin):
     def excerpt(self, comment):
         return Truncator(comment.body).chars(80)
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("hold_reasons")
+
+    @admin.display(description="Held for")
+    def held_for(self, comment):
+        return "; ".join(
+            moderation.describe(reason.code, reason.evidence)
+            for reason in comment.hold_reasons.all()
+        )
+
     @admin.display(description="Author", ordering="author_name")
     def author(self, comment):
         return comment.display_name
 
     def save_model(self, request, obj, form, change):
         if change and "status" in form.changed_data:
-            obj.moderate(obj.status, request.user)
-            if obj.status == Comment.Status.APPROVED:
-                moderation.clear_reports(Comment.objects.filter(pk=obj.pk))
-                obj.report_count = 0
+            moderation.decide(Comment.objects.filter(pk=obj.pk), obj.status, request.user)
+            obj.refresh_from_db()
+            return
         super().save_model(request, obj, form, change)
 
     def _moderate(self, request, queryset, status, verb):
-        with transaction.atomic():
-            # The selection by id: a filtered one (pending, reported) would lose
-            # the comments this decision changes.
-            selected = Comment.objects.filter(pk__in=list(queryset.values_list("pk", flat=True)))
-            if status == Comment.Status.APPROVED:
-                # An approved comment that readers reported is approved again to clear them.
-                moderation.clear_reports(selected)
-            changed = selected.exclude(status=status)
-            articles = set(changed.values_list("article_id", flat=True))
-            count = changed.update(
-                status=status, moderated_by=request.user, moderated_at=timezone.now()
-            )
-            thread_changed(*articles)  # update() sends no signals
+        count = len(moderation.decide(queryset, status, request.user))
         self.message_user(request, f"{verb} {count} comment(s).", messages.SUCCESS)
 
     @admin.action(description="Approve selected comments", permissions=["moderate"])
@@ -137,7 +129,15 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
         ("Moderation", {"fields": ["moderation_mode", "close_after_days"]}),
         (
             "What holds a comment for a moderator",
-            {"fields": ["links_allowed", "blocked_terms", "report_threshold"]},
+            {
+                "fields": [
+                    "links_allowed",
+                    "blocked_terms",
+                    "suspect_terms",
+                    "hold_first_comments",
+                    "report_threshold",
+                ]
+            },
         ),
         (
             "Rate limits",

@@ -7,6 +7,21 @@ from django.db import models
 from django.utils import timezone
 
 
+class DecisionReason(models.TextChoices):
+    """Why a moderator decided as they did: recorded with each decision, shown in
+    the audit trail and, for a removal, in the statement of reasons sent to the
+    author."""
+
+    WITHIN_RULES = "within_rules", "Within the community rules"
+    SPAM = "spam", "Spam or advertising"
+    ABUSE = "abuse", "Abuse, harassment or hate"
+    OFF_TOPIC = "off_topic", "Off-topic"
+    PERSONAL_DATA = "personal_data", "Personal information about someone"
+    ILLEGAL = "illegal", "Illegal content"
+    DUPLICATE = "duplicate", "Posted more than once"
+    OTHER = "other", "Other (explained)"
+
+
 class CommentQuerySet(models.QuerySet):
     def visible(self):
         """What readers may see: approved comments. The one visibility rule."""
@@ -60,9 +75,6 @@ class Comment(models.Model):
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.PENDING, db_index=False
     )
-    held_because = models.CharField(
-        max_length=200, blank=True, help_text="Why the spam rules held this comment, if they did."
-    )
     created_at = models.DateTimeField(default=timezone.now)
     reader = models.CharField(
         max_length=64, editable=False, help_text="Salted hash of the poster; no address is kept."
@@ -85,6 +97,34 @@ class Comment(models.Model):
         editable=False,
     )
     moderated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    decision_reason = models.CharField(
+        max_length=20,
+        blank=True,
+        default="",
+        choices=DecisionReason.choices,
+        editable=False,
+        help_text="Why the last moderator's decision was taken.",
+    )
+    decision_note = models.TextField(
+        blank=True,
+        default="",
+        editable=False,
+        help_text="The moderator's explanation, if they gave one.",
+    )
+    picked_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When a moderator picked this comment to show above the thread.",
+    )
+    picked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -104,6 +144,12 @@ class Comment(models.Model):
             models.Index(fields=["network", "created_at"], name="comment_network_recent"),
             # The moderation queue.
             models.Index(fields=["status", "-created_at"], name="comment_queue"),
+            # Picks: above an article's thread, and the queue's "picked" tab.
+            models.Index(
+                fields=["picked_at"],
+                condition=models.Q(picked_at__isnull=False),
+                name="comment_picked",
+            ),
         ]
 
     def __str__(self):
@@ -147,6 +193,12 @@ class CommentReport(models.Model):
     """A reader's report of a comment: one per reader and comment, and one per
     network address and comment, so a new User-Agent does not make a new reporter."""
 
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam or advertising"
+        ABUSE = "abuse", "Abusive, harassing or hateful"
+        OFF_TOPIC = "off_topic", "Off-topic"
+        ILLEGAL = "illegal", "Illegal content"
+
     comment = models.ForeignKey(
         Comment, on_delete=models.CASCADE, related_name="reports", db_index=False
     )  # the unique (comment, reader) index serves lookups by comment
@@ -156,6 +208,23 @@ class CommentReport(models.Model):
         blank=True,
         default="",
         help_text="Salted hash of the reporter's network address; the address is not kept.",
+    )
+    reason = models.CharField(max_length=10, choices=Reason.choices, default=Reason.ABUSE)
+    # A notice of illegal content (the EU Digital Services Act, article 16).
+    law = models.CharField(
+        "law broken",
+        max_length=200,
+        blank=True,
+        help_text="Which law the reporter says the comment breaks (illegal content only).",
+    )
+    explanation = models.TextField(max_length=2000, blank=True)
+    good_faith = models.BooleanField(
+        default=False,
+        help_text="The reporter confirmed the notice is accurate and complete to the best "
+        "of their knowledge.",
+    )
+    contact_email = models.EmailField(
+        blank=True, help_text="Where the receipt and the decision are sent, if the reporter wants."
     )
     created_at = models.DateTimeField(default=timezone.now)
     cleared_at = models.DateTimeField(
@@ -177,7 +246,12 @@ class CommentReport(models.Model):
         ]
 
     def __str__(self):
-        return f"report of comment {self.comment_id}"
+        return f"report {self.reference} of comment {self.comment_id}"
+
+    @property
+    def reference(self):
+        """The receipt's number, as the reporter is given it."""
+        return f"R-{self.pk:06d}" if self.pk else ""
 
 
 DEFAULT_BLOCKED_TERMS = "viagra\ncasino bonus\ncrypto giveaway"
@@ -223,6 +297,18 @@ class DiscussionSettings(models.Model):
         help_text="One word or phrase per line, in any case. A comment whose text or name "
         "contains one as a whole word waits for a moderator; the commenter is not told "
         "which term it was.",
+    )
+    suspect_terms = models.TextField(
+        blank=True,
+        help_text="One word or phrase per line. Like blocked terms, a comment containing one "
+        "waits for a moderator, who sees the term highlighted; use it for words that are "
+        "fine in some contexts (names in the news, strong language).",
+    )
+    hold_first_comments = models.BooleanField(
+        "hold first comments",
+        default=False,
+        help_text="Hold each author's first comment for a moderator; once one is approved, "
+        "their comments follow the other rules.",
     )
     report_threshold = models.PositiveSmallIntegerField(
         "reports that hide a comment",
@@ -284,8 +370,13 @@ class DiscussionSettings(models.Model):
     def blocked_term_list(self):
         return tuple(clean_terms(self.blocked_terms))
 
+    @property
+    def suspect_term_list(self):
+        return tuple(clean_terms(self.suspect_terms))
+
     def clean(self):
         self.blocked_terms = "\n".join(clean_terms(self.blocked_terms))
+        self.suspect_terms = "\n".join(clean_terms(self.suspect_terms))
         per_reader, per_address = self.comments_per_reader, self.comments_per_address
         if per_reader and per_address and per_address < per_reader:
             raise ValidationError(
@@ -306,3 +397,161 @@ def clean_terms(text):
             seen.add(term.casefold())
             terms.append(term)
     return terms
+
+
+class HoldReason(models.Model):
+    """One reason a comment was held for a moderator, with its evidence.
+
+    A held comment has one or more. ``code`` says which rule held it, ``evidence``
+    what the rule found (``{"links": 3, "limit": 2}``, ``{"term": "…", "where":
+    "text"}``); ``comments.moderation`` writes them and words them, for
+    moderators (``describe``) and, without the word list, for the commenter.
+    """
+
+    class Code(models.TextChoices):
+        PRE_SITE = "pre_site", "Pre-moderated site"
+        PRE_ARTICLE = "pre_article", "Pre-moderated article"
+        FIRST_COMMENT = "first_comment", "First comment"
+        LINKS = "links", "Too many links"
+        BLOCKED_TERM = "blocked_term", "Blocked term"
+        SUSPECT_TERM = "suspect_term", "Suspect term"
+        RATE = "rate", "Busy address"
+        DUPLICATE = "duplicate", "Duplicate"
+        REPORTS = "reports", "Reported"
+        SANCTIONED = "sanctioned", "Sanctioned author"
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="hold_reasons", db_index=False
+    )  # the (comment, code) index serves lookups by comment
+    code = models.CharField(max_length=20, choices=Code.choices)
+    evidence = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [
+            models.Index(fields=["comment", "code"], name="hold_reason_comment"),
+            # The queue's filter by reason.
+            models.Index(fields=["code", "comment"], name="hold_reason_code"),
+        ]
+
+    def __str__(self):
+        return self.get_code_display()
+
+
+class Sanction(models.Model):
+    """A measure against an author: for a signed-in reader by account, for an
+    anonymous one by verified email or by network address (hashed, as comments
+    keep it). ``comments.moderation.sanction_for`` says which applies to a poster.
+    """
+
+    class Kind(models.TextChoices):
+        WARN = "warn", "Warning (must be acknowledged before posting again)"
+        PREMODERATE = "premoderate", "Always pre-moderate"
+        SUSPEND = "suspend", "Suspension until a date"
+        BAN = "ban", "Ban"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="comment_sanctions",
+    )
+    email = models.EmailField(blank=True, help_text="A verified email address.")
+    network = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Salted hash of a network address (an IPv6 /64 counts as one).",
+    )
+    reason = models.CharField(max_length=20, choices=DecisionReason.choices)
+    message = models.TextField(
+        blank=True, help_text="Shown to the author: say what was wrong and what is expected."
+    )
+    until = models.DateTimeField(
+        null=True, blank=True, help_text="When a suspension ends. Empty: until lifted."
+    )
+    comment = models.ForeignKey(
+        Comment,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The comment that led to it, if one did.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["email"], name="sanction_email"),
+            models.Index(fields=["network"], name="sanction_network"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(user__isnull=True, email="", network=""),
+                name="sanction_has_subject",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.subject})"
+
+    @property
+    def subject(self):
+        if self.user_id:
+            return f"account {self.user}"
+        if self.email:
+            return f"email {self.email}"
+        return f"network {self.network[:8]}"
+
+
+class ModerationEvent(models.Model):
+    """The audit trail: every moderation decision, sanction and change of the
+    Discussion settings, with who, when and why. Written by
+    ``comments.moderation``; never edited."""
+
+    class Action(models.TextChoices):
+        APPROVE = "approve", "Approved"
+        REJECT = "reject", "Rejected"
+        SPAM = "spam", "Marked as spam"
+        PICK = "pick", "Picked"
+        UNPICK = "unpick", "Unpicked"
+        SANCTION = "sanction", "Sanctioned"
+        LIFT = "lift", "Lifted a sanction"
+        SETTINGS = "settings", "Changed the Discussion settings"
+
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    sanction = models.ForeignKey(
+        Sanction, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    reason = models.CharField(max_length=20, blank=True, choices=DecisionReason.choices)
+    explanation = models.TextField(blank=True)
+    detail = models.CharField(
+        max_length=500, blank=True, help_text="What changed, in words (settings changes)."
+    )
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["-at"], name="moderation_event_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"

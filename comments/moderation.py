@@ -25,7 +25,15 @@ from django.utils import timezone
 
 from articles import caching
 
-from .models import Comment, CommentReport, DiscussionSettings
+from .models import (
+    Comment,
+    CommentReport,
+    DecisionReason,
+    DiscussionSettings,
+    HoldReason,
+    ModerationEvent,
+    Sanction,
+)
 from .threads import thread_changed
 
 LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
@@ -101,15 +109,33 @@ def moderation_mode(article, rules=None):
     return article.comment_moderation or (rules or policy()).moderation_mode
 
 
+def link_count(body):
+    return len(LINK.findall(body))
+
+
 def too_many_links(body, rules=None):
-    return len(LINK.findall(body)) > (rules or policy()).links_allowed
+    return link_count(body) > (rules or policy()).links_allowed
+
+
+def find_term(terms, text):
+    """The first of ``terms`` that ``text`` contains as a whole word, in any case."""
+    lowered = text.lower()
+    for term in terms:
+        if re.search(rf"(?<!\w){re.escape(term.lower())}(?!\w)", lowered):
+            return term
+    return None
 
 
 def blocked_word(text, rules=None):
-    lowered = text.lower()
-    for word in (rules or policy()).blocked_term_list:
-        if re.search(rf"(?<!\w){re.escape(word.lower())}(?!\w)", lowered):
-            return word
+    return find_term((rules or policy()).blocked_term_list, text)
+
+
+def term_evidence(terms, comment):
+    """Which of ``terms`` the comment contains, and where: in its name or its text."""
+    for where, text in (("name", comment.author_name), ("text", comment.body)):
+        term = find_term(terms, text or "")
+        if term:
+            return {"term": term, "where": where}
     return None
 
 
@@ -122,43 +148,162 @@ def is_repeat(comment, now=None):
     return Comment.objects.filter(**poster, body=comment.body, created_at__gt=since).exists()
 
 
-def initial_status(comment, article, rules=None):
-    """The status a new comment gets, and why it was held if it was."""
+def is_first_comment(comment):
+    """No comment by this author was approved yet: by account when signed in, else
+    by the email they gave, else by their browser and address."""
+    if comment.user_id:
+        author = {"user_id": comment.user_id}
+    elif comment.email:
+        author = {"email__iexact": comment.email}
+    else:
+        author = {"reader": comment.reader}
+    return not Comment.objects.visible().filter(**author).exists()
+
+
+def busy_network(comment, now=None, rules=None):
+    """The comment's network has used more than half its allowance in the window:
+    one person rotating browsers looks like this. Returns the count and limit."""
     rules = rules or policy()
-    if too_many_links(comment.body, rules):
-        return Comment.Status.PENDING, "more links than allowed"
-    word = blocked_word(f"{comment.author_name}\n{comment.body}", rules)
-    if word:
-        return Comment.Status.PENDING, f"blocked word: {word}"
+    allowance = rules.comments_per_address
+    if not (comment.network and allowance):
+        return None
+    now = now or timezone.now()
+    since = now - timedelta(minutes=rules.rate_window_minutes)
+    posted = Comment.objects.filter(network=comment.network, created_at__gt=since).count()
+    if posted * 2 > allowance:
+        return {"posted": posted, "limit": allowance, "minutes": rules.rate_window_minutes}
+    return None
+
+
+Code = HoldReason.Code
+
+
+def hold_reasons(comment, article, rules=None, sanction=None):
+    """Every rule that holds this new comment for a moderator, as ``(code,
+    evidence)`` pairs: none means it is published at once."""
+    rules = rules or policy()
+    reasons = []
+    if sanction is not None and sanction.kind == Sanction.Kind.PREMODERATE:
+        reasons.append((Code.SANCTIONED, {"sanction": sanction.pk}))
+    links = link_count(comment.body)
+    if links > rules.links_allowed:
+        reasons.append((Code.LINKS, {"links": links, "limit": rules.links_allowed}))
+    for code, terms in (
+        (Code.BLOCKED_TERM, rules.blocked_term_list),
+        (Code.SUSPECT_TERM, rules.suspect_term_list),
+    ):
+        found = term_evidence(terms, comment)
+        if found:
+            reasons.append((code, found))
     if is_repeat(comment):
-        return Comment.Status.PENDING, "the same text again"
-    if moderation_mode(article, rules) == "pre":
-        return Comment.Status.PENDING, ""
-    return Comment.Status.APPROVED, ""
+        reasons.append((Code.DUPLICATE, {}))
+    busy = busy_network(comment, rules=rules)
+    if busy:
+        reasons.append((Code.RATE, busy))
+    if rules.hold_first_comments and is_first_comment(comment):
+        reasons.append((Code.FIRST_COMMENT, {}))
+    if article.comment_moderation == "pre":
+        reasons.append((Code.PRE_ARTICLE, {}))
+    elif moderation_mode(article, rules) == "pre":
+        reasons.append((Code.PRE_SITE, {}))
+    return reasons
 
 
-def record_report(comment, reader, network="", rules=None):
-    """Record a report; return False if this reader, or someone on their network,
-    had reported the comment already (a report a moderator has since cleared
-    included).
+def initial_status(comment, article, rules=None, sanction=None):
+    """The status a new comment gets, and the reasons it is held if it is."""
+    reasons = hold_reasons(comment, article, rules, sanction)
+    return (Comment.Status.PENDING if reasons else Comment.Status.APPROVED), reasons
+
+
+def save_hold_reasons(comment, reasons):
+    HoldReason.objects.bulk_create(
+        HoldReason(comment=comment, code=code, evidence=evidence) for code, evidence in reasons
+    )
+
+
+def describe(code, evidence):
+    """A hold reason in words, for moderators: the evidence included."""
+    evidence = evidence or {}
+    match code:
+        case Code.LINKS:
+            return f"{evidence.get('links')} links; {evidence.get('limit')} allowed"
+        case Code.BLOCKED_TERM | Code.SUSPECT_TERM:
+            kind = "Blocked" if code == Code.BLOCKED_TERM else "Suspect"
+            return f"{kind} term “{evidence.get('term')}” in the {evidence.get('where', 'text')}"
+        case Code.RATE:
+            return (
+                f"{evidence.get('posted')} comments from this address in "
+                f"{evidence.get('minutes')} minutes; {evidence.get('limit')} allowed"
+            )
+        case Code.REPORTS:
+            return f"Hidden by {evidence.get('reports')} reports"
+        case Code.DUPLICATE:
+            return "The same text again from the same reader or address"
+        case Code.FIRST_COMMENT:
+            return "The author's first comment"
+        case Code.PRE_SITE:
+            return "Every comment on the site is pre-moderated"
+        case Code.PRE_ARTICLE:
+            return "Every comment on this article is pre-moderated"
+        case Code.SANCTIONED:
+            return "The author is under an \u201calways pre-moderate\u201d sanction"
+    return HoldReason.Code(code).label if code in Code.values else code
+
+
+# What the commenter is told, per reason: never which term or limit it was.
+READER_MESSAGES = {
+    Code.LINKS: "Comments with links are reviewed before they appear.",
+    Code.BLOCKED_TERM: "Some words are reviewed by a moderator before they appear.",
+    Code.SUSPECT_TERM: "Some words are reviewed by a moderator before they appear.",
+    Code.DUPLICATE: "You posted the same text a moment ago; a moderator will check it.",
+    Code.RATE: "Many comments came from your network just now, so a moderator will check this one.",
+    Code.FIRST_COMMENT: "A first comment is reviewed before it appears; later ones need not be.",
+    Code.PRE_SITE: "Every comment is reviewed by a moderator before it appears.",
+    Code.PRE_ARTICLE: "Comments on this article are reviewed by a moderator before they appear.",
+    Code.SANCTIONED: "Your comments are reviewed by a moderator before they appear.",
+}
+
+
+def reader_messages(reasons):
+    """What to tell the commenter about their held comment: one line per distinct
+    message, in the order the rules ran."""
+    seen = []
+    for code, _evidence in reasons:
+        message = READER_MESSAGES.get(code)
+        if message and message not in seen:
+            seen.append(message)
+    return seen
+
+
+def record_report(comment, reader, network="", rules=None, **notice):
+    """Record a report and return it, or None if this reader, or someone on their
+    network, had reported the comment already (a report a moderator has since
+    cleared included). ``notice``: the report's reason, and for illegal content
+    the law, explanation, good-faith confirmation and contact email.
 
     At the threshold the comment is hidden and goes back to the moderation queue.
     """
     rules = rules or policy()
     try:
         with transaction.atomic():
-            CommentReport.objects.create(comment=comment, reader=reader, network=network)
+            report = CommentReport.objects.create(
+                comment=comment, reader=reader, network=network, **notice
+            )
     except IntegrityError:
-        return False
+        return None
     Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
-    hidden = Comment.objects.filter(
-        pk=comment.pk,
-        status=Comment.Status.APPROVED,
-        report_count__gte=rules.report_threshold,
-    ).update(status=Comment.Status.PENDING, held_because="reported by readers")
-    if hidden:  # a report that hides nothing changes nothing readers see
-        thread_changed(comment.article_id)
-    return True
+    with transaction.atomic():
+        hidden = Comment.objects.filter(
+            pk=comment.pk,
+            status=Comment.Status.APPROVED,
+            report_count__gte=rules.report_threshold,
+        ).update(status=Comment.Status.PENDING)
+        if hidden:  # a report that hides nothing changes nothing readers see
+            HoldReason.objects.create(
+                comment=comment, code=Code.REPORTS, evidence={"reports": rules.report_threshold}
+            )
+            thread_changed(comment.article_id)
+    return report
 
 
 def clear_reports(comments, now=None):
@@ -171,3 +316,67 @@ def clear_reports(comments, now=None):
     ids = comments.order_by().values("pk")
     CommentReport.objects.filter(comment__in=ids, cleared_at__isnull=True).update(cleared_at=now)
     Comment.objects.filter(pk__in=ids, report_count__gt=0).update(report_count=0)
+
+
+DECISIONS = {
+    Comment.Status.APPROVED: ModerationEvent.Action.APPROVE,
+    Comment.Status.REJECTED: ModerationEvent.Action.REJECT,
+    Comment.Status.SPAM: ModerationEvent.Action.SPAM,
+}
+
+
+def decide(comments, status, moderator, reason="", explanation=""):
+    """A moderator's decision on these comments (a queryset): their new status,
+    with who, when and why recorded on each and in the audit trail. Approving
+    clears reports. Returns the comments whose status changed.
+
+    The one way decisions are taken, from the queue and from the admin's lists.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        # By id: a filtered selection (pending, reported) would lose the comments
+        # this decision changes.
+        selected = Comment.objects.filter(pk__in=list(comments.values_list("pk", flat=True)))
+        if status == Comment.Status.APPROVED:
+            # An approved comment that readers reported is approved again to clear them.
+            clear_reports(selected, now)
+            reason = reason or DecisionReason.WITHIN_RULES
+        changed = list(selected.exclude(status=status).select_related("article"))
+        ids = [comment.pk for comment in changed]
+        Comment.objects.filter(pk__in=ids).update(
+            status=status,
+            moderated_by=moderator,
+            moderated_at=now,
+            decision_reason=reason,
+            decision_note=explanation,
+        )
+        ModerationEvent.objects.bulk_create(
+            ModerationEvent(
+                at=now,
+                actor=moderator,
+                action=DECISIONS[status],
+                comment_id=pk,
+                reason=reason,
+                explanation=explanation,
+            )
+            for pk in ids
+        )
+        thread_changed(*{comment.article_id for comment in changed})  # update() sends no signals
+    for comment in changed:
+        comment.status, comment.decision_reason, comment.decision_note = status, reason, explanation
+    return changed
+
+
+def pick(comment, moderator, picked=True):
+    """Pick a visible comment to show above its thread, or unpick it."""
+    if picked and not comment.is_visible():
+        return False
+    with transaction.atomic():
+        changed = Comment.objects.filter(pk=comment.pk, picked_at__isnull=picked).update(
+            picked_at=timezone.now() if picked else None, picked_by=moderator if picked else None
+        )
+        if changed:
+            action = ModerationEvent.Action.PICK if picked else ModerationEvent.Action.UNPICK
+            ModerationEvent.objects.create(actor=moderator, action=action, comment=comment)
+            caching.invalidate_thread(comment.article)
+    return bool(changed)

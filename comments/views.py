@@ -111,7 +111,7 @@ def _post(request, article):
 
     comment = form.save(commit=False)
     comment.reader, comment.network = reader, network
-    comment.status, comment.held_because = moderation.initial_status(comment, article, rules)
+    comment.status, reasons = moderation.initial_status(comment, article, rules)
     try:
         # The comment, its form token marked used and the article's recount commit
         # together or not at all, so an author is never shown an error for a
@@ -120,6 +120,7 @@ def _post(request, article):
             first_use = form.use_token()  # False: the same form sent twice at once
             if first_use:
                 comment.save()
+                moderation.save_hold_reasons(comment, reasons)
     except DatabaseError as error:
         logger.warning("Comment on article %s not saved: %s", article.pk, error)
         form.add_error(None, NOT_SAVED)
@@ -138,6 +139,7 @@ def _post(request, article):
             "comment": comment,
             "node": tree.Node(comment, comment.pk, comment.depth),
             "held": held,
+            "held_messages": moderation.reader_messages(reasons),
             "comment_count": article.comment_count,
             "comment_form": CommentForm(article=article, user=request.user),
             "reply_to": form.reply_to,
@@ -146,7 +148,8 @@ def _post(request, article):
         return render(request, "comments/_posted.html", context)
 
     if held:
-        messages.info(request, "Thank you. Your comment is awaiting moderation.")
+        why = " ".join(moderation.reader_messages(reasons))
+        messages.info(request, f"Thank you. Your comment is awaiting moderation. {why}".strip())
         return redirect(f"{article.get_absolute_url()}#comments")
     messages.success(request, "Your comment has been posted.")
     return redirect(_permalink(comment, request.POST.get("sort")))

@@ -7,7 +7,13 @@ from django.utils import timezone
 
 from articles import caching
 from comments import moderation
-from comments.models import Comment, CommentReport, DiscussionSettings
+from comments.models import (
+    Comment,
+    CommentReport,
+    DiscussionSettings,
+    HoldReason,
+    ModerationEvent,
+)
 from tests.conftest import days_ago
 
 pytestmark = pytest.mark.django_db
@@ -144,7 +150,7 @@ class TestRateLimit:
 class TestInitialStatus:
     def test_post_moderation_approves_on_arrival(self, make_article):
         article = make_article()
-        assert moderation.initial_status(new_comment(article), article) == ("approved", "")
+        assert moderation.initial_status(new_comment(article), article) == ("approved", [])
 
     def test_pre_moderation_site_wide_holds_everything(self, make_article, discussion_settings):
         discussion_settings(moderation_mode="pre")
@@ -165,22 +171,28 @@ class TestInitialStatus:
         two = "see https://a.example and http://b.example"
         three = two + " and www.c.example"
         assert moderation.initial_status(new_comment(article, body=two), article)[0] == "approved"
-        status, reason = moderation.initial_status(new_comment(article, body=three), article)
-        assert (status, reason) == ("pending", "more links than allowed")
+        status, reasons = moderation.initial_status(new_comment(article, body=three), article)
+        assert (status, reasons) == ("pending", [("links", {"links": 3, "limit": 2})])
 
     def test_a_blocked_word_is_held(self, make_article, discussion_settings):
         discussion_settings(blocked_terms="casino bonus")
         article = make_article()
-        status, reason = moderation.initial_status(
+        status, reasons = moderation.initial_status(
             new_comment(article, body="Get your CASINO BONUS now"), article
         )
-        assert (status, reason) == ("pending", "blocked word: casino bonus")
+        assert (status, reasons) == (
+            "pending",
+            [("blocked_term", {"term": "casino bonus", "where": "text"})],
+        )
 
     def test_a_blocked_word_in_the_name_is_held(self, make_article, discussion_settings):
         discussion_settings(blocked_terms="viagra")
         article = make_article()
         comment = new_comment(article, author_name="Cheap Viagra")
-        assert moderation.initial_status(comment, article)[0] == "pending"
+        assert moderation.initial_status(comment, article) == (
+            "pending",
+            [("blocked_term", {"term": "viagra", "where": "name"})],
+        )
 
     def test_blocked_words_match_whole_words_only(self, make_article, discussion_settings):
         discussion_settings(blocked_terms="ass")
@@ -191,10 +203,7 @@ class TestInitialStatus:
     def test_the_same_text_again_from_the_same_reader_is_held(self, make_comment):
         earlier = make_comment(body="First!", reader="e" * 64)
         again = new_comment(earlier.article, body="First!", reader="e" * 64)
-        assert moderation.initial_status(again, earlier.article) == (
-            "pending",
-            "the same text again",
-        )
+        assert moderation.initial_status(again, earlier.article) == ("pending", [("duplicate", {})])
 
     def test_the_same_text_from_another_reader_is_fine(self, make_comment):
         earlier = make_comment(body="Agreed.", reader="f" * 64, network="1" * 64)
@@ -206,10 +215,7 @@ class TestInitialStatus:
     ):
         earlier = make_comment(body="First!", reader="e" * 64, network="n" * 64)
         again = new_comment(earlier.article, body="First!", reader="x" * 64, network="n" * 64)
-        assert moderation.initial_status(again, earlier.article) == (
-            "pending",
-            "the same text again",
-        )
+        assert moderation.initial_status(again, earlier.article) == ("pending", [("duplicate", {})])
 
     def test_the_same_text_after_ten_minutes_is_fine(self, make_comment):
         earlier = make_comment(
@@ -217,6 +223,136 @@ class TestInitialStatus:
         )
         again = new_comment(earlier.article, body="Agreed.", reader="h" * 64)
         assert moderation.initial_status(again, earlier.article)[0] == "approved"
+
+
+class TestHoldReasons:
+    def test_site_and_article_pre_moderation_have_their_own_codes(
+        self, make_article, discussion_settings
+    ):
+        discussion_settings(moderation_mode="pre")
+        site = make_article()
+        assert moderation.initial_status(new_comment(site), site) == ("pending", [("pre_site", {})])
+        article = make_article(comment_moderation="pre")
+        assert moderation.initial_status(new_comment(article), article)[1] == [("pre_article", {})]
+
+    def test_a_suspect_term_holds_with_the_term_and_where(self, make_article, discussion_settings):
+        discussion_settings(suspect_terms="Smith\nbloody")
+        article = make_article()
+        comment = new_comment(article, body="What a bloody mess")
+        assert moderation.initial_status(comment, article) == (
+            "pending",
+            [("suspect_term", {"term": "bloody", "where": "text"})],
+        )
+
+    def test_every_rule_that_holds_a_comment_is_recorded(self, make_article, discussion_settings):
+        discussion_settings(links_allowed=0, blocked_terms="casino", moderation_mode="pre")
+        article = make_article()
+        comment = new_comment(article, body="casino at https://spam.example")
+        status, reasons = moderation.initial_status(comment, article)
+        assert status == "pending"
+        assert [code for code, _evidence in reasons] == ["links", "blocked_term", "pre_site"]
+
+    def test_a_first_comment_is_held_when_the_settings_say_so(
+        self, make_article, make_comment, discussion_settings
+    ):
+        discussion_settings(hold_first_comments=True)
+        article = make_article()
+        first = new_comment(article, reader="a" * 64)
+        first.email = "Ann@Example.com"
+        assert moderation.initial_status(first, article) == ("pending", [("first_comment", {})])
+        make_comment(article=article, email="ann@example.com", reader="other")
+        again = new_comment(article, reader="b" * 64)
+        again.email = "ann@example.com"
+        assert moderation.initial_status(again, article) == ("approved", [])
+
+    def test_first_comments_are_not_held_by_default(self, make_article):
+        article = make_article()
+        assert moderation.initial_status(new_comment(article), article)[0] == "approved"
+
+    def test_a_network_past_half_its_allowance_is_held_as_busy(
+        self, make_article, make_comment, discussion_settings
+    ):
+        discussion_settings(comments_per_reader=5, comments_per_address=6)
+        article = make_article()
+        for n in range(3):
+            make_comment(article=article, reader=f"{n:064d}", network="n" * 64, body=f"c{n}")
+        comment = new_comment(article, network="n" * 64, reader="z" * 64)
+        assert moderation.initial_status(comment, article)[0] == "approved"
+        make_comment(article=article, reader="y" * 64, network="n" * 64, body="c4")
+        assert moderation.initial_status(comment, article) == (
+            "pending",
+            [("rate", {"posted": 4, "limit": 6, "minutes": 10})],
+        )
+
+    def test_the_commenter_is_told_why_without_the_word_list(self):
+        reasons = [
+            ("blocked_term", {"term": "casino bonus", "where": "text"}),
+            ("suspect_term", {"term": "Smith", "where": "name"}),
+            ("links", {"links": 3, "limit": 2}),
+        ]
+        messages = moderation.reader_messages(reasons)
+        assert messages == [
+            "Some words are reviewed by a moderator before they appear.",
+            "Comments with links are reviewed before they appear.",
+        ]
+        assert not any("casino" in m or "Smith" in m or "2" in m for m in messages)
+
+    def test_moderators_see_each_reason_in_words_with_its_evidence(self):
+        assert moderation.describe("links", {"links": 3, "limit": 2}) == "3 links; 2 allowed"
+        assert (
+            moderation.describe("blocked_term", {"term": "casino", "where": "name"})
+            == "Blocked term “casino” in the name"
+        )
+        assert moderation.describe("reports", {"reports": 3}) == "Hidden by 3 reports"
+
+    def test_a_posted_held_comment_keeps_its_reasons(self, make_article, discussion_settings):
+        discussion_settings(links_allowed=0)
+        article = make_article()
+        comment = new_comment(article, body="https://a.example")
+        status, reasons = moderation.initial_status(comment, article)
+        comment.status = status
+        comment.save()
+        moderation.save_hold_reasons(comment, reasons)
+        assert list(HoldReason.objects.filter(code="links").values_list("comment", flat=True)) == [
+            comment.pk
+        ]
+
+
+class TestDecide:
+    def test_a_decision_records_who_when_and_why_on_the_comment_and_in_the_trail(
+        self, make_comment, django_user_model
+    ):
+        moderator = django_user_model.objects.create_user("mod")
+        comment = make_comment(status="pending")
+        changed = moderation.decide(
+            Comment.objects.filter(pk=comment.pk), "rejected", moderator, "abuse", "Slur."
+        )
+        assert [c.pk for c in changed] == [comment.pk]
+        comment.refresh_from_db()
+        assert (comment.status, comment.moderated_by, comment.decision_reason) == (
+            "rejected",
+            moderator,
+            "abuse",
+        )
+        assert comment.decision_note == "Slur."
+        event = ModerationEvent.objects.get()
+        assert (event.action, event.actor, event.comment, event.reason, event.explanation) == (
+            "reject",
+            moderator,
+            comment,
+            "abuse",
+            "Slur.",
+        )
+
+    def test_approving_without_a_reason_records_within_the_rules(self, make_comment):
+        comment = make_comment(status="pending")
+        moderation.decide(Comment.objects.filter(pk=comment.pk), "approved", None)
+        assert ModerationEvent.objects.get().reason == "within_rules"
+
+    def test_a_decision_that_changes_nothing_records_nothing(self, make_comment):
+        comment = make_comment(status="approved")
+        assert moderation.decide(Comment.objects.filter(pk=comment.pk), "approved", None) == []
+        assert not ModerationEvent.objects.exists()
 
 
 class TestReports:
@@ -256,7 +392,10 @@ class TestReports:
         assert comment.status == "approved"
         moderation.record_report(comment, "r3")
         comment.refresh_from_db()
-        assert (comment.status, comment.held_because) == ("pending", "reported by readers")
+        assert comment.status == "pending"
+        assert [(r.code, r.evidence) for r in comment.hold_reasons.all()] == [
+            ("reports", {"reports": 3})
+        ]
         assert comment in Comment.objects.pending()
 
     def test_cleared_reports_no_longer_count_and_their_readers_cannot_report_again(

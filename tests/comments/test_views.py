@@ -670,7 +670,7 @@ class TestOneAddressIsOnePoster:
         self.post(client, article, 2, body="Read my blog")
         first, second = Comment.objects.order_by("pk")
         assert (first.status, second.status) == ("approved", "pending")
-        assert second.held_because == "the same text again"
+        assert [reason.code for reason in second.hold_reasons.all()] == ["duplicate"]
 
     def test_rotating_user_agents_files_one_report_not_several(self, client, make_comment):
         comment = make_comment(body="Fair criticism")

@@ -413,3 +413,36 @@ class TestReports:
         assert moderation.record_report(comment, "r2", "n2")
         comment.refresh_from_db()
         assert (comment.status, comment.report_count) == ("approved", 1)
+
+
+class TestImpose:
+    def test_ban_and_reject_all_is_one_action(self, make_article, make_comment, django_user_model):
+        from comments import sanctions
+        from comments.models import Sanction
+
+        moderator = django_user_model.objects.create_user("mod")
+        article = make_article()
+        shown = make_comment(article=article, network="n" * 64, body="one")
+        waiting = make_comment(article=article, network="n" * 64, status="pending", body="two")
+        other = make_comment(article=article, network="o" * 64, body="three")
+        sanction = sanctions.impose(
+            shown, "ban", moderator, "abuse", "Repeated abuse.", reject_all=True
+        )
+        assert (sanction.network, sanction.user, sanction.kind) == ("n" * 64, None, "ban")
+        statuses = dict(Comment.objects.values_list("pk", "status"))
+        assert (statuses[shown.pk], statuses[waiting.pk], statuses[other.pk]) == (
+            "rejected",
+            "rejected",
+            "approved",
+        )
+        actions = sorted(ModerationEvent.objects.values_list("action", flat=True))
+        assert actions == ["reject", "reject", "sanction"]
+        assert Sanction.objects.get().events.get().actor == moderator
+
+    def test_a_signed_in_author_is_sanctioned_by_account(self, make_comment, django_user_model):
+        from comments import sanctions
+
+        author = django_user_model.objects.create_user("reader")
+        comment = make_comment(user=author, network="n" * 64)
+        sanction = sanctions.impose(comment, "suspend", None, "abuse")
+        assert (sanction.user, sanction.network) == (author, "")

@@ -9,7 +9,7 @@ documented variables passes ``manage.py check --deploy`` without warnings.
 import os
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 from csp.constants import NONCE
@@ -317,6 +317,36 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+
+# --- Email ------------------------------------------------------------------
+# Receipts for readers' reports and statements of reasons to commenters.
+# NEWSROOM_EMAIL_URL: smtp://user:password@host:587 (STARTTLS; smtps:// for TLS
+# from the start). Unset: printed to the console when debugging, else not sent
+# (and logged), so a newsroom without a mail server still runs.
+def email_settings(url):
+    if not url:
+        backend = "console" if DEBUG else "dummy"
+        return {"EMAIL_BACKEND": f"django.core.mail.backends.{backend}.EmailBackend"}
+    parts = urlsplit(url)
+    if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"NEWSROOM_EMAIL_URL must look like smtp://user:password@host:587, not {url!r}."
+        )
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 587),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
+        "EMAIL_USE_TLS": parts.scheme == "smtp" and parts.port != 25,
+        "EMAIL_TIMEOUT": 10,
+    }
+
+
+globals().update(email_settings(os.environ.get("NEWSROOM_EMAIL_URL", "")))
+DEFAULT_FROM_EMAIL = os.environ.get("NEWSROOM_EMAIL_FROM", "Newsroom <newsroom@localhost>")
 
 # --- Newsroom ---------------------------------------------------------------
 # Deploy-time facts come from the environment; the rest below is the site's

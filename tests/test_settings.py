@@ -86,3 +86,32 @@ def test_views_are_counted_in_redis_exactly_when_the_site_has_one(redis_url, sto
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == store
+
+
+class TestEmailSettings:
+    def test_an_smtp_url_gives_host_port_login_and_starttls(self):
+        from newsroom.settings import email_settings
+
+        mail = email_settings("smtp://desk%40news.example:p%3Ass@mail.example.com:587")
+        assert mail["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+        assert (mail["EMAIL_HOST"], mail["EMAIL_PORT"]) == ("mail.example.com", 587)
+        assert (mail["EMAIL_HOST_USER"], mail["EMAIL_HOST_PASSWORD"]) == (
+            "desk@news.example",
+            "p:ss",
+        )
+        assert (mail["EMAIL_USE_TLS"], mail["EMAIL_USE_SSL"]) == (True, False)
+
+    def test_smtps_uses_tls_from_the_start_on_465(self):
+        from newsroom.settings import email_settings
+
+        mail = email_settings("smtps://mail.example.com")
+        assert (mail["EMAIL_PORT"], mail["EMAIL_USE_SSL"], mail["EMAIL_USE_TLS"]) == (
+            465,
+            True,
+            False,
+        )
+
+    def test_a_malformed_email_url_stops_the_start_with_a_clear_message(self):
+        result = manage("check", NEWSROOM_EMAIL_URL="mail.example.com:25")
+        assert result.returncode != 0
+        assert "NEWSROOM_EMAIL_URL must look like smtp://" in result.stderr

@@ -17,7 +17,7 @@ from django.core.validators import MaxLengthValidator
 from articles import form_tokens
 
 from . import moderation
-from .models import Comment
+from .models import Comment, CommentReport
 
 ID = re.compile(r"[1-9][0-9]{0,17}")  # ASCII digits, within a 64-bit key
 
@@ -210,3 +210,66 @@ class CommentForm(forms.ModelForm):
         if commit:
             comment.save()
         return comment
+
+
+class ReportForm(forms.ModelForm):
+    """Why a reader reports a comment. Illegal content is a notice under the EU
+    Digital Services Act (article 16): it needs an explanation and the reporter's
+    confirmation that it is given in good faith; which law, and an email for the
+    receipt, are optional. The notice's fields are kept only for illegal content.
+    """
+
+    NOTICE_FIELDS = ("law", "explanation", "good_faith")
+
+    class Meta:
+        model = CommentReport
+        fields = ["reason", "law", "explanation", "good_faith", "contact_email"]
+        labels = {
+            "reason": "Why are you reporting this comment?",
+            "law": "Which law does it break, or what kind of illegal content is it?",
+            "explanation": "Why is it illegal?",
+            "good_faith": "I confirm, in good faith, that this notice is accurate and complete.",
+            "contact_email": "Your email, for a receipt (optional)",
+        }
+        help_texts = {
+            "law": "For example: defamation, incitement to violence, copyright, a country's "
+            "law or article. Optional.",
+            "explanation": "Say what in the comment is illegal and why, as precisely as you can.",
+            "contact_email": "We send the receipt there; it is never shown or shared.",
+        }
+        widgets = {"reason": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        reason = self.fields["reason"]
+        reason.choices = CommentReport.Reason.choices  # no empty choice: a reason is chosen
+        reason.error_messages.update(
+            required="Please choose why you are reporting this comment.",
+            invalid_choice="Please choose one of the reasons listed.",
+        )
+        self.fields["contact_email"].error_messages["invalid"] = (
+            "Please enter an email address like name@example.com, or leave it empty."
+        )
+
+    @property
+    def is_notice(self):
+        """Whether the reader chose illegal content, as sent (for showing the form again)."""
+        return self["reason"].value() == CommentReport.Reason.ILLEGAL
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") != CommentReport.Reason.ILLEGAL:
+            cleaned.update(law="", explanation="", good_faith=False)
+            return cleaned
+        cleaned["explanation"] = cleaned.get("explanation", "").strip()
+        if not cleaned["explanation"] and "explanation" not in self.errors:
+            self.add_error(
+                "explanation", "Please explain why the comment is illegal: moderators act on it."
+            )
+        if not cleaned.get("good_faith"):
+            self.add_error("good_faith", "Please confirm that you send this notice in good faith.")
+        return cleaned
+
+    def notice(self):
+        """The report's fields, as ``moderation.record_report`` takes them."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}

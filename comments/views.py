@@ -9,11 +9,14 @@ full page again with the errors and everything the reader typed.
 import contextlib
 import logging
 
+from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.db import DatabaseError, transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -25,8 +28,9 @@ from articles.models import Article
 from articles.views import render_article_page
 
 from . import moderation, tree
-from .forms import CommentForm, parse_id
-from .models import Comment
+from .forms import CommentForm, ReportForm, parse_id
+from .mail import send_after_commit
+from .models import Comment, CommentReport
 
 logger = logging.getLogger("newsroom.comments")
 
@@ -258,33 +262,73 @@ def more(request, slug):
     )
 
 
+RECEIPT_SALT = "comments.report-receipt"
+RECEIPT_MAX_AGE = 24 * 3600
+
+
 @never_cache
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "HEAD", "POST"])
 def report(request, pk):
-    """GET: the confirmation form, in place (htmx) or on its own page; POST: record
-    the report."""
+    """GET: the report form, in place (htmx) or on its own page, or (with
+    ``?receipt=``) the receipt of a report just sent without JavaScript.
+    POST: record the report and answer with its receipt."""
     comment = get_object_or_404(
         Comment.objects.visible()
         .filter(article__in=Article.objects.published())
-        .select_related("article"),
+        .select_related("article", "user"),
         pk=pk,
     )
     if request.method != "POST":
-        template = "comments/_report_form.html" if request.htmx else "comments/report.html"
-        return render(request, template, {"comment": comment, "article": comment.article})
-    first_time = moderation.record_report(
+        if "receipt" in request.GET:
+            return _receipt_page(request, comment, request.GET["receipt"])
+        form = ReportForm(auto_id=_report_ids(comment))
+        return _report_form(request, comment, form)
+    form = ReportForm(request.POST, auto_id=_report_ids(comment))
+    if not form.is_valid():
+        return _report_form(request, comment, form, status=INVALID)
+    filed = moderation.record_report(
         comment,
         reader_fingerprint(request),
         network_fingerprint(request),
         rules=moderation.policy(request),
+        **form.notice(),
+    )
+    if filed is None:
+        if request.htmx:
+            return render(request, "comments/_reported.html", {"comment": comment})
+        messages.info(request, "You have already reported this comment.")
+        return redirect(_permalink(comment))
+    send_after_commit(
+        filed.contact_email,
+        "report_receipt",
+        {"report": filed, "comment": comment, "site_url": settings.NEWSROOM_SITE_URL},
     )
     if request.htmx:
-        return render(request, "comments/_reported.html", {"comment": comment})
-    messages.info(
-        request,
-        "Thank you for your report. A moderator will look at the comment."
-        if first_time
-        else "You have already reported this comment.",
-    )
-    return redirect(_permalink(comment))
+        return render(request, "comments/_report_receipt.html", {"report": filed})
+    token = signing.dumps(filed.pk, salt=RECEIPT_SALT)
+    return redirect(f"{reverse('comments:report', args=[comment.pk])}?receipt={token}")
+
+
+def _report_ids(comment):
+    """Field ids of their own: several comments' forms can be open on one page."""
+    return f"report-{comment.pk}-%s"
+
+
+def _report_form(request, comment, form, status=200):
+    template = "comments/_report_form.html" if request.htmx else "comments/report.html"
+    context = {"comment": comment, "article": comment.article, "report_form": form}
+    return render(request, template, context, status=status)
+
+
+def _receipt_page(request, comment, token):
+    """The receipt, for the reporter who holds its signed link; anyone else, or a
+    link more than a day old, gets the report form."""
+    try:
+        report_pk = signing.loads(token, salt=RECEIPT_SALT, max_age=RECEIPT_MAX_AGE)
+    except signing.BadSignature:
+        report_pk = None
+    filed = CommentReport.objects.filter(pk=report_pk, comment=comment).first()
+    if filed is None:
+        return redirect("comments:report", comment.pk)
+    return render(request, "comments/report_receipt.html", {"comment": comment, "report": filed})

@@ -251,9 +251,10 @@ class TestPostingWithoutJavaScript:
         assert "Report this comment?" in confirm.content.decode()
         assert "Rude remark" in confirm.content.decode()
         assert not CommentReport.objects.exists()
-        response = reader.post(reverse("comments:report", args=[comment.pk]), follow=True)
+        url = reverse("comments:report", args=[comment.pk])
+        response = reader.post(url, {"reason": "abuse"}, follow=True)
         assert "Thank you for your report" in response.content.decode()
-        again = reader.post(reverse("comments:report", args=[comment.pk]), follow=True)
+        again = reader.post(url, {"reason": "abuse"}, follow=True)
         assert "already reported" in again.content.decode()
         assert CommentReport.objects.count() == 1
 
@@ -351,8 +352,9 @@ class TestPostingWithHtmx:
 
     def test_report_replaces_the_button(self, reader, make_comment):
         comment = make_comment()
-        response = reader.post(reverse("comments:report", args=[comment.pk]), **HTMX)
-        assert "Reported. Thank you." in response.content.decode()
+        url = reverse("comments:report", args=[comment.pk])
+        response = reader.post(url, {"reason": "abuse"}, **HTMX)
+        assert "Thank you for your report" in response.content.decode()
 
 
 class TestRulesAtTheEndpoint:
@@ -585,7 +587,8 @@ class TestListingsShowCommentCounts:
         discussion_settings(report_threshold=1)
         article = make_article()
         comment = make_comment(article=article, body="Reported away")
-        client.post(reverse("comments:report", args=[comment.pk]), HTTP_USER_AGENT=READER_UA)
+        url = reverse("comments:report", args=[comment.pk])
+        client.post(url, {"reason": "abuse"}, HTTP_USER_AGENT=READER_UA)
         article.refresh_from_db()
         assert article.comment_count == 0
         assert "Reported away" not in client.get(article.get_absolute_url()).content.decode()
@@ -675,10 +678,10 @@ class TestOneAddressIsOnePoster:
     def test_rotating_user_agents_files_one_report_not_several(self, client, make_comment):
         comment = make_comment(body="Fair criticism")
         url = reverse("comments:report", args=[comment.pk])
-        first = client.post(url, follow=True, **as_browser(1))
+        first = client.post(url, {"reason": "spam"}, follow=True, **as_browser(1))
         assert "Thank you for your report" in first.content.decode()
         for number in range(2, 5):
-            again = client.post(url, follow=True, **as_browser(number))
+            again = client.post(url, {"reason": "spam"}, follow=True, **as_browser(number))
             assert "already reported" in again.content.decode()
         comment.refresh_from_db()
         assert (comment.status, comment.report_count) == ("approved", 1)
@@ -691,6 +694,7 @@ class TestOneAddressIsOnePoster:
         comment = Comment.objects.get()
         client.post(
             reverse("comments:report", args=[make_comment().pk]),
+            {"reason": "spam"},
             **as_browser(1, REMOTE_ADDR="198.51.100.77"),
         )
         report = CommentReport.objects.get()

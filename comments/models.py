@@ -44,6 +44,11 @@ class Comment(models.Model):
         REJECTED = "rejected", "Rejected"
         SPAM = "spam", "Spam"
 
+    class Badge(models.TextChoices):
+        STAFF = "staff", "Staff"
+        AUTHOR = "author", "Author"
+        PICKED = "picked", "Picked"
+
     # Lookups by article and by root are served by the comment_thread and
     # comment_root indexes, which lead with these columns.
     article = models.ForeignKey(
@@ -178,9 +183,27 @@ class Comment(models.Model):
         return self.status == self.Status.APPROVED
 
     @property
+    def badges(self):
+        """The labels the thread shows beside the author's name, as ``(code, label)``:
+        staff, the article's author, and a moderator's pick.
+
+        Reads ``user`` and ``article``: the thread (``comments.tree``) fetches the
+        user with the comment and hands every comment its article."""
+        found = []
+        if self.user_id and self.user.is_staff:
+            found.append(self.Badge.STAFF)
+        if self.user_id and self.user_id == self.article.author_id:
+            found.append(self.Badge.AUTHOR)
+        if self.picked_at and self.is_visible():
+            found.append(self.Badge.PICKED)
+        return [(badge.value, badge.label) for badge in found]
+
+    @property
     def digest(self):
-        """Changes whenever what the comment shows changes: part of its cache key."""
-        shown = f"{self.status}\n{self.display_name}\n{self.body}"
+        """Changes whenever what the comment shows changes (its badges included):
+        part of its cache key."""
+        badges = " ".join(code for code, _label in self.badges)
+        shown = f"{self.status}\n{self.display_name}\n{self.body}\n{badges}"
         return f"{zlib.crc32(shown.encode()):08x}{len(shown)}"
 
     def moderate(self, status, moderator):

@@ -10,9 +10,15 @@ A comment that is no longer visible but has visible replies stays in the tree as
 a placeholder without its text, so the replies keep their context; one with no
 visible replies is left out. What a reader may see is decided here, never in the
 template.
+
+The comments moderators picked, shown above the thread, are one more query,
+made only when the page's cached fragment is rendered again. Every comment is
+handed the article, so its badges (staff, the article's author, picked) cost
+nothing more.
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.conf import settings
 from django.db.models import Q
@@ -20,6 +26,8 @@ from django.db.models import Q
 from articles.views import page_number
 
 from .models import Comment
+
+PICKS_SHOWN = 5  # the picks above a thread: a handful, the newest
 
 SORTS = {"newest": ("-created_at", "-pk"), "oldest": ("created_at", "pk")}
 
@@ -44,10 +52,27 @@ class ThreadPage:
     sort: str
     number: int
     has_next: bool
+    article: object = None
 
     @property
     def next_number(self):
         return self.number + 1
+
+    @cached_property
+    def picks(self):
+        """The article's picks, newest first, for the block above the thread: one
+        query, made only when a template shows them (a cold page fragment)."""
+        return picks(self.article) if self.article is not None else []
+
+    @cached_property
+    def shown(self):
+        """The ids of the comments this page shows, so a pick among them links in place."""
+        found, stack = set(), list(self.nodes)
+        while stack:
+            node = stack.pop()
+            found.add(node.pk)
+            stack.extend(node.children)
+        return found
 
 
 def clean_sort(value):
@@ -96,11 +121,40 @@ def thread_page(article, page=1, sort="newest", per_page=None):
     has_next = len(roots) > per_page
     roots = roots[:per_page]
     replies = (
-        Comment.objects.filter(root__in=roots).select_related("user").order_by("created_at", "pk")
+        list(
+            Comment.objects.filter(root__in=roots)
+            .select_related("user")
+            .order_by("created_at", "pk")
+        )
         if roots
         else []
     )
-    return ThreadPage(build(roots, replies), sort, page, has_next)
+    belong_to(article, [*roots, *replies])
+    return ThreadPage(build(roots, replies), sort, page, has_next, article)
+
+
+def picks(article, limit=None):
+    """The visible comments a moderator picked on this article, newest pick first:
+    at most ``PICKS_SHOWN``, in one query, none when the article has no visible
+    comments."""
+    limit = limit or PICKS_SHOWN
+    if getattr(article, "comment_count", None) == 0:
+        return []
+    found = list(
+        Comment.objects.visible()
+        .filter(article=article, picked_at__isnull=False)
+        .select_related("user")
+        .order_by("-picked_at", "-pk")[:limit]
+    )
+    return belong_to(article, found)
+
+
+def belong_to(article, comments):
+    """Give each comment the article already in hand, so their badges (is this the
+    article's author?) cost no query."""
+    for comment in comments:
+        comment.article = article
+    return comments
 
 
 def build(roots, replies):

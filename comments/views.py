@@ -159,6 +159,19 @@ def _post(request, article):
     return redirect(_permalink(comment, request.POST.get("sort")))
 
 
+@require_GET
+def permalink(request, pk):
+    """A comment's place in its thread: the article page that shows it. Picks
+    link here when they are on another page of the thread."""
+    comment = get_object_or_404(
+        Comment.objects.visible()
+        .filter(article__in=Article.objects.published())
+        .select_related("article", "root"),
+        pk=pk,
+    )
+    return redirect(_permalink(comment))
+
+
 def _permalink(comment, sort=None):
     """The comment's anchor on the page of the thread that shows it."""
     sort = tree.clean_sort(sort)

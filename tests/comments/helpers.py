@@ -5,6 +5,10 @@ from django.core import signing
 
 from articles.form_tokens import SALT
 
+# What rendering a page of a thread again costs, however long the thread: its
+# top-level comments, their replies, and the moderators' picks shown above it.
+THREAD_PAGE_QUERIES = 3
+
 
 def issued(article, seconds_ago=60, nonce=None):
     """The form token of a form for ``article`` as if opened ``seconds_ago``."""

@@ -93,8 +93,9 @@ def test_reporting_a_comment(page, live_server, article, make_comment):
     comment = make_comment(article=article, body="Questionable remark")
     open_article(page, live_server, article)
     page.locator(f"#comment-{comment.pk}").get_by_role("link", name="Report").click()
-    page.locator(f"#comment-{comment.pk}").get_by_role("button", name="Report").click()
-    expect(page.locator(f"#comment-{comment.pk}")).to_contain_text("Reported. Thank you.")
+    page.locator(f"#comment-{comment.pk}").get_by_role("radio", name="Off-topic").check()
+    page.locator(f"#comment-{comment.pk}").get_by_role("button", name="Send report").click()
+    expect(page.locator(f"#comment-{comment.pk}")).to_contain_text("Thank you for your report.")
     assert still_same_document(page)
     comment.refresh_from_db()
     assert comment.report_count == 1
@@ -168,7 +169,9 @@ def test_without_javascript_report_asks_to_confirm(no_js_page, live_server, arti
     page.goto(live_server.url + article.get_absolute_url())
     page.locator(f"#comment-{comment.pk}").get_by_role("link", name="Report").click()
     expect(page.get_by_role("heading", name="Report this comment?")).to_be_visible()
-    page.get_by_role("button", name="Report comment").click()
-    expect(page.locator(".messages")).to_contain_text("Thank you for your report")
+    page.get_by_role("radio", name="Spam or advertising").check()
+    page.get_by_role("button", name="Send report").click()
+    expect(page.get_by_role("heading", name="Report received")).to_be_visible()
+    expect(page.locator(".report-receipt")).to_contain_text(comment.reports.get().reference)
     comment.refresh_from_db()
     assert comment.report_count == 1

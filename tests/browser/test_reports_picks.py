@@ -1,5 +1,6 @@
-"""Reporting a comment and the picks above the thread, in a real browser: with
-htmx, and with JavaScript off; axe finds nothing wrong with either."""
+"""Reporting a comment in place and the picks above the thread, in a real
+browser, with axe finding nothing wrong with either (test_comments.py reports
+a comment with JavaScript off)."""
 
 import re
 
@@ -67,19 +68,6 @@ def test_an_illegal_content_notice_in_place_with_errors_then_a_receipt(
     expect(receipt).to_contain_text("What happens next")
     assert page.evaluate("window.__sameDocument === true")
     assert violations(page, axe_script) == []
-    context.close()
-
-
-def test_reporting_without_javascript_goes_through_pages(browser, live_server, thread):
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
-    page.goto(live_server.url + thread.get_absolute_url())
-    page.get_by_role("link", name="Report comment by Sam").click()
-    expect(page.get_by_role("heading", name="Report this comment?")).to_be_visible()
-    page.get_by_label("Spam or advertising").check()
-    page.get_by_role("button", name="Send report").click()
-    expect(page.get_by_role("heading", name="Report received")).to_be_visible()
-    expect(page.locator(".report-receipt")).to_contain_text(CommentReport.objects.get().reference)
     context.close()
 
 

@@ -219,8 +219,6 @@ class ReportForm(forms.ModelForm):
     receipt, are optional. The notice's fields are kept only for illegal content.
     """
 
-    NOTICE_FIELDS = ("law", "explanation", "good_faith")
-
     class Meta:
         model = CommentReport
         fields = ["reason", "law", "explanation", "good_faith", "contact_email"]
@@ -251,18 +249,12 @@ class ReportForm(forms.ModelForm):
             "Please enter an email address like name@example.com, or leave it empty."
         )
 
-    @property
-    def is_notice(self):
-        """Whether the reader chose illegal content, as sent (for showing the form again)."""
-        return self["reason"].value() == CommentReport.Reason.ILLEGAL
-
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("reason") != CommentReport.Reason.ILLEGAL:
             cleaned.update(law="", explanation="", good_faith=False)
             return cleaned
-        cleaned["explanation"] = cleaned.get("explanation", "").strip()
-        if not cleaned["explanation"] and "explanation" not in self.errors:
+        if not cleaned.get("explanation") and "explanation" not in self.errors:
             self.add_error(
                 "explanation", "Please explain why the comment is illegal: moderators act on it."
             )

@@ -352,7 +352,7 @@ class SearchEntry(models.Model):
     article = models.OneToOneField(
         Article,
         primary_key=True,
-        db_column="rowid",
+        db_column="id",  # the index's unindexed copy of the rowid: see articles.search
         on_delete=models.DO_NOTHING,
         related_name="search_entry",
     )

@@ -326,9 +326,9 @@ def plain_text(html):
 
 
 FTS_TABLE = "article_fts"
-FTS_COLUMNS = "headline, standfirst, body_text"
-_NEW = "new.id, new.headline, new.standfirst, new.body_text"
-_OLD = "'delete', old.id, old.headline, old.standfirst, old.body_text"
+FTS_COLUMNS = "id, headline, standfirst, body_text"
+_NEW = "new.id, new.id, new.headline, new.standfirst, new.body_text"
+_OLD = "'delete', old.id, old.id, old.headline, old.standfirst, old.body_text"
 SQLITE_TRIGGERS = {
     f"{FTS_TABLE}_insert": f"""
         CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_insert AFTER INSERT ON articles_article BEGIN
@@ -345,10 +345,16 @@ SQLITE_TRIGGERS = {
           INSERT INTO {FTS_TABLE}(rowid, {FTS_COLUMNS}) VALUES ({_NEW});
         END""",
 }
+# Articles are joined on ``id``, an unindexed copy of the rowid: FTS5 cannot
+# look a row up by it, so SQLite's planner always runs the MATCH once and looks
+# up its articles by primary key. Joined on the rowid, a join with categories
+# made it probe the index once per published article instead (4 s rather than
+# 30 ms for a two-word query over 5,000 articles).
 # No diacritics folding: PostgreSQL's english configuration keeps them too.
 SQLITE_INDEX = [
     f"""CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
-        {FTS_COLUMNS}, content='articles_article', content_rowid='id',
+        id UNINDEXED, headline, standfirst, body_text,
+        content='articles_article', content_rowid='id',
         tokenize='porter unicode61 remove_diacritics 0')""",
     *SQLITE_TRIGGERS.values(),
 ]
@@ -454,6 +460,7 @@ def _sqlite(articles, parsed):
     # bm25() is better when lower; negated, rank sorts as PostgreSQL's does.
     rank = Func(
         INDEX,
+        Value(0.0),  # id
         Value(HEADLINE_WEIGHT),
         Value(STANDFIRST_WEIGHT),
         Value(BODY_WEIGHT),
@@ -499,7 +506,7 @@ def with_highlights(results, query):
     else:
 
         def whole(field):
-            column = ["headline", "standfirst"].index(field)
+            column = FTS_COLUMNS.split(", ").index(field)
             return Func(
                 INDEX,
                 Value(column),
@@ -511,7 +518,7 @@ def with_highlights(results, query):
 
         body = Func(
             INDEX,
-            Value(2),
+            Value(FTS_COLUMNS.split(", ").index("body_text")),
             Value(MARK_START),
             Value(MARK_END),
             Value("…"),

@@ -14,3 +14,14 @@ class ArticlesConfig(AppConfig):
 
         signals.connect()
         post_migrate.connect(ensure_after_migrate, dispatch_uid="ensure-editors-group")
+        post_migrate.connect(ensure_search_index, sender=self, dispatch_uid="ensure-search-index")
+
+
+def ensure_search_index(using, **kwargs):
+    """A migration that rebuilds the article table on SQLite drops its search
+    triggers: put them back, and the index in step (articles.search)."""
+    from django.db import connections
+
+    from .search import ensure_sqlite_index
+
+    ensure_sqlite_index(connections[using])

@@ -17,6 +17,7 @@ from .images import (
     validate_image_content,
     validate_upload_size,
 )
+from .search import FullTextField, plain_text, search_vector
 
 # What the body editor offers, and so what the sanitizer lets through: the
 # allowlist is derived from this one list by django-prose-editor.
@@ -79,7 +80,7 @@ class ArticleQuerySet(models.QuerySet):
             .annotate(recent_views=models.Sum("view_tallies__views"))
             .order_by("-recent_views", "-published_at")
             .select_related("category")
-            .defer("body")[:limit]
+            .defer("body", "body_text")[:limit]
         )
 
     def related_to(self, article, limit=4):
@@ -88,7 +89,7 @@ class ArticleQuerySet(models.QuerySet):
             self.filter(category_id=article.category_id)
             .exclude(pk=article.pk)
             .select_related("category")
-            .defer("body")[:limit]
+            .defer("body", "body_text")[:limit]
         )
 
     def scheduled(self):
@@ -96,11 +97,13 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_page(self):
         """What the article page shows: category, author, sources."""
-        return self.select_related("category", "author").prefetch_related("sources")
+        return (
+            self.select_related("category", "author").prefetch_related("sources").defer("body_text")
+        )
 
     def for_listing(self):
         """What an article card needs, in the same query."""
-        return self.select_related("category").defer("body")
+        return self.select_related("category").defer("body", "body_text")
 
     def front_page(self, latest):
         """The lead story and the ``latest`` newest others, in one query.
@@ -238,6 +241,8 @@ class Article(models.Model):
     hero_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     hero_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     hero_renditions = models.JSONField(default=list, blank=True, editable=False)
+    # Derived from the body on save: what search indexes and quotes in its snippets.
+    body_text = models.TextField(blank=True, default="", editable=False)
     # Headline, standfirst and body as a weighted text-search vector, kept on save so
     # PostgreSQL searches and ranks from an index rather than parsing every body.
     search_document = SearchVectorField(null=True, editable=False)
@@ -269,6 +274,7 @@ class Article(models.Model):
         # The admin form sanitizes through the field's clean(); this covers every
         # other way in (shell, scripts, fixtures), so nothing unsanitized is stored.
         self.body = self._meta.get_field("body").sanitize(self.body or "")
+        self.body_text = plain_text(self.body)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         new_image = self.hero_image and not getattr(self.hero_image, "_committed", True)
@@ -283,8 +289,6 @@ class Article(models.Model):
             ]
         super().save(*args, **kwargs)
         if connection.vendor == "postgresql":
-            from .search import search_vector
-
             type(self).objects.filter(pk=self.pk).update(search_document=search_vector())
         if new_image or removed_image:
             delete_renditions(self.hero_renditions)
@@ -337,6 +341,29 @@ class Article(models.Model):
         self.status = self.Status.PUBLISHED
         if self.published_at is None or when is not None:
             self.published_at = when or timezone.now()
+
+
+class SearchEntry(models.Model):
+    """An article in SQLite's full-text index, the FTS5 table that migration
+    0015 makes and SQL triggers keep (articles.search): joined to articles
+    to search them. PostgreSQL has no such table; it searches
+    ``Article.search_document``."""
+
+    article = models.OneToOneField(
+        Article,
+        primary_key=True,
+        db_column="id",  # the index's unindexed copy of the rowid: see articles.search
+        on_delete=models.DO_NOTHING,
+        related_name="search_entry",
+    )
+    document = FullTextField(db_column="article_fts")
+
+    class Meta:
+        managed = False
+        db_table = "article_fts"
+
+    def __str__(self):
+        return f"search entry of article {self.article_id}"
 
 
 class Source(models.Model):

@@ -1,9 +1,10 @@
 import hashlib
 import re
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.functional import SimpleLazyObject
@@ -28,15 +29,39 @@ def _can_preview(request):
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
 
-def page_number(raw, pages):
-    """A requested page number as one of the pages that exist (1 to ``pages``).
+def requested_page(raw):
+    """The page number a query string names, or None: not ASCII digits, zero,
+    negative or absurdly long names no page."""
+    return int(raw) if raw and PAGE_NUMBER.fullmatch(raw) else None
 
-    Anything else (missing, not ASCII digits, zero, negative, past the end) is
-    the nearest page that exists, so a query string can only ever name pages
-    that are really there: no cache entry is made for one that is not.
-    """
-    number = int(raw) if raw and PAGE_NUMBER.fullmatch(raw) else 1
-    return min(number, max(1, pages))
+
+def page_number(raw, pages):
+    """A requested page of something inside a page (a comment thread) as one of
+    the pages that exist (1 to ``pages``): anything else is the nearest one, so
+    the page around it still shows, and no cache entry is made for a page that
+    is not there."""
+    return min(requested_page(raw) or 1, max(1, pages))
+
+
+def list_page_number(raw, pages):
+    """The page of a list (a category, search results) a request asks for: 1
+    when it asks for none. Anything that is not a page that exists is a 404, so
+    search engines see no copy of another page under a made-up address, and
+    no cache entry is made for it."""
+    if not raw:
+        return 1
+    number = requested_page(raw)
+    if number is None or number > max(1, pages):
+        raise Http404("No such page.")
+    return number
+
+
+def page_query(number, **params):
+    """The query string of page ``number`` of a list: the canonical address of
+    page 1 has no ``page``."""
+    if number > 1:
+        params["page"] = number
+    return urlencode(params)
 
 
 @require_safe
@@ -78,7 +103,7 @@ def category_detail(request, slug):
         lambda: articles().count(),
         request,
     )
-    number = page_number(request.GET.get("page"), _pages(count))
+    number = list_page_number(request.GET.get("page"), _pages(count))
 
     def page():
         paginator = Paginator(articles(), settings.NEWSROOM_ARTICLES_PER_PAGE)
@@ -91,6 +116,7 @@ def category_detail(request, slug):
         {
             "category": category,
             "page_number": number,
+            "canonical_query": page_query(number),
             "page_obj": SimpleLazyObject(page),
             "current_category_slug": category.slug,
         },
@@ -178,7 +204,8 @@ def search(request):
 
     def results():  # built only on a miss
         return article_search.search(
-            Article.objects.published().select_related("category").defer("body"), query
+            Article.objects.published().select_related("category").defer("body", "body_text"),
+            query,
         )
 
     count = (
@@ -190,15 +217,20 @@ def search(request):
         if query
         else 0
     )
-    number = page_number(request.GET.get("page"), _pages(count))
+    number = list_page_number(request.GET.get("page"), _pages(count))
 
     def page():
-        paginator = Paginator(results(), settings.NEWSROOM_ARTICLES_PER_PAGE)
+        paginator = Paginator(
+            article_search.with_highlights(results(), query),
+            settings.NEWSROOM_ARTICLES_PER_PAGE,
+        )
         paginator.__dict__["count"] = count  # counted already, under the same version
         found = paginator.page(number)
         for article in found:
-            article.headline_html = article_search.highlight(article.headline, query)
-            article.standfirst_html = article_search.highlight(article.standfirst, query)
+            article.headline_html = article_search.marked(article.headline_marked)
+            article.standfirst_html = article_search.marked(article.standfirst_marked)
+            if article_search.has_marks(article.body_snippet):
+                article.body_snippet_html = article_search.marked(article.body_snippet)
         return found
 
     response = render(
@@ -206,8 +238,10 @@ def search(request):
         "articles/search.html",
         {
             "query": query,
+            "search_query": query,
             "query_key": query_key,
             "page_number": number,
+            "canonical_query": page_query(number, q=query) if query else "",
             "page_obj": SimpleLazyObject(page) if query else None,
         },
     )

@@ -218,6 +218,7 @@ def seed(scale=None, rng_seed=5, out=None):
     from django.utils import timezone
 
     from articles.models import Article, Category, Source
+    from articles.search import plain_text
 
     scale = {**SCALE, **(scale or {})}
     rng = random.Random(rng_seed)
@@ -280,6 +281,8 @@ def seed(scale=None, rng_seed=5, out=None):
                 make_article(n) for n in range(start, min(start + BATCH_SIZE, scale["articles"]))
             ]
             articles.extend(batch)
+        for article in articles:  # bulk_create skips save(), which derives it
+            article.body_text = plain_text(article.body)
         articles = Article.objects.bulk_create(articles, batch_size=BATCH_SIZE)
         log(f"{len(articles)} articles")
 

@@ -99,6 +99,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses pages, feeds and sitemaps, whatever sets their body below it;
+    # under whitenoise, which serves static files already compressed (gzip and
+    # brotli, made by collectstatic). Each response gets a random-length gzip
+    # header field, Django's BREACH mitigation (GZipMiddleware.max_random_bytes).
+    "django.middleware.gzip.GZipMiddleware",
     # A shared cache's counting request needs nothing further down (articles.middleware).
     "articles.middleware.counting_request",
     # After whitenoise: static files need no policy, documents do.

@@ -9,7 +9,7 @@ from articles.conditional import etag
 from articles.site_url import at_site_url
 from articles.sitemaps import SITEMAPS, NewsSitemap, sitemap_etag
 
-from . import health
+from . import health, site_files
 
 admin.site.site_header = "Newsroom editors' desk"
 admin.site.site_title = "Newsroom"
@@ -48,6 +48,8 @@ urlpatterns = [
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
         name="robots",
     ),
+    path("favicon.ico", site_files.favicon, name="favicon"),
+    path("manifest.webmanifest", site_files.web_manifest, name="web-manifest"),
     path(
         "sitemap.xml",
         etag(sitemap_etag)(at_site_url(sitemap_views.index)),

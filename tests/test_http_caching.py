@@ -68,7 +68,7 @@ def test_previews_are_never_cached_at_all(client, editor, make_article):
     assert "no-store" in response["Cache-Control"]
 
 
-def test_hashed_static_files_are_immutable_in_production(tmp_path):
+def test_hashed_static_files_are_immutable_and_compressed_in_production(tmp_path):
     """Served as in production: collectstatic, then whitenoise in front of the app."""
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
@@ -87,12 +87,17 @@ def test_hashed_static_files_are_immutable_in_production(tmp_path):
         "from django.templatetags.static import static\n"
         "from django.test import Client\n"
         "url = static('css/site.css')\n"
-        "response = Client().get(url, HTTP_ACCEPT_ENCODING='gzip')\n"
-        "print(url, response.status_code, response['Cache-Control'], response.get('Content-Encoding'), sep='|')\n"
+        "for accepted in ('gzip', 'gzip, deflate, br'):\n"
+        "    response = Client().get(url, HTTP_ACCEPT_ENCODING=accepted)\n"
+        "    print(url, response.status_code, response['Cache-Control'], response.get('Content-Encoding'), response['Vary'], sep='|')\n"
     )
     result = subprocess.run([sys.executable, "-c", script], check=True, **run)
-    url, status, cache_control, encoding = result.stdout.strip().split("|")
+    gzip_line, brotli_line = result.stdout.strip().splitlines()
+    url, status, cache_control, encoding, vary = gzip_line.split("|")
     assert re.fullmatch(r"/static/css/site\.[0-9a-f]{12}\.css", url)
     assert status == "200"
     assert "max-age=315360000" in cache_control and "immutable" in cache_control
-    assert encoding == "gzip"
+    assert encoding == "gzip" and vary == "Accept-Encoding"
+    # Brotli beside gzip (the Brotli package), served to browsers that accept it.
+    assert (tmp_path / "static" / url.removeprefix("/static/")).with_suffix(".css.br").exists()
+    assert brotli_line.split("|")[3] == "br"

@@ -34,8 +34,11 @@ def news_article_json_ld(context, article, image_url=None):
 
 @register.simple_tag(takes_context=True)
 def canonical_url(context):
-    """This page's address without its query string, at the site's address."""
-    return site_url.absolute(context["request"].path)
+    """This page's address at the site's address: without its query string,
+    but with the page's own ``canonical_query`` (a list's page number)."""
+    path = context["request"].path
+    query = context.get("canonical_query")
+    return site_url.absolute(f"{path}?{query}" if query else path)
 
 
 @register.simple_tag

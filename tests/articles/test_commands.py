@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from articles.management.commands import ensure_editor
-from articles.models import Article, Category
+from articles.models import Article, Category, ViewTally
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +50,20 @@ class TestSeedDemo:
         assert Article.objects.scheduled().exists()
         assert Article.objects.filter(status="draft").exists()
         assert Article.objects.published().dates("published_at", "day").count() >= 5
+
+
+class TestSeedDemoRecentReads:
+    def test_most_read_shows_on_a_fresh_install_with_both_lists(self, client):
+        call_command("seed_demo", stdout=io.StringIO())
+        page = client.get("/").content.decode()
+        assert "Most read" in page
+        assert "Last 24 hours" in page and "Last 7 days" in page
+
+    def test_running_twice_adds_no_reads(self):
+        call_command("seed_demo", stdout=io.StringIO())
+        tallies = ViewTally.objects.count()
+        call_command("seed_demo", stdout=io.StringIO())
+        assert ViewTally.objects.count() == tallies > 0
 
 
 class TestEnsureEditor:

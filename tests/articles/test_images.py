@@ -157,6 +157,7 @@ class TestShowing:
         assert 'alt="Fans celebrate"' in img
         assert "480w" in img and "1600w" in img and "2000w" in img and "sizes=" in img
         assert 'loading="lazy"' not in img  # the hero is above the fold
+        assert 'fetchpriority="high"' in img  # and the largest paint
         assert "The north stand." in page and "Photo: Ana Photo" in page
 
     def test_cards_lazy_load_their_images(self, client, make_article):
@@ -165,6 +166,27 @@ class TestShowing:
         page = client.get("/").content.decode()
         card_image = re.search(r'<a class="card__image"[^>]*><img ([^>]+)>', page).group(1)
         assert 'loading="lazy"' in card_image and 'width="2000"' in card_image
+        assert "fetchpriority" not in card_image
+
+    def test_the_lead_image_on_home_is_eager_and_first(self, client, make_article):
+        make_article(headline="Lead", featured=True, hero_image=png(), hero_alt="Red")
+        make_article(hero_image=png(), hero_alt="Blue")
+        page = client.get("/").content.decode()
+        images = re.findall(r'<a class="card__image"[^>]*><img ([^>]+)>', page)
+        assert 'fetchpriority="high"' in images[0] and "loading=" not in images[0]
+        assert all('loading="lazy"' in img and "fetchpriority" not in img for img in images[1:])
+
+    def test_the_first_card_image_of_a_category_page_is_eager_and_first(
+        self, client, make_article, make_category
+    ):
+        category = make_category()
+        for n in range(3):
+            make_article(category=category, hero_image=png(), hero_alt=f"Photo {n}")
+        page = client.get(category.get_absolute_url()).content.decode()
+        images = re.findall(r'<a class="card__image"[^>]*><img ([^>]+)>', page)
+        assert len(images) == 3
+        assert 'fetchpriority="high"' in images[0] and "loading=" not in images[0]
+        assert all('loading="lazy"' in img and "fetchpriority" not in img for img in images[1:])
 
     def test_social_cards_and_structured_data_use_the_image(self, client, make_article):
         article = make_article(hero_image=png(), hero_alt="Red")

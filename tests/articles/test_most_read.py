@@ -52,6 +52,7 @@ class TestMostRead:
     def test_shown_on_the_home_page_and_beside_articles(self, client, make_article):
         hot = make_article(headline="Everyone is reading this")
         tally(hot, hours_ago=1, views=40)
+        tally(make_article(headline="Read earlier this week"), hours_ago=72, views=80)
         home = client.get("/").content.decode()
         assert "Most read" in home and "Last 24 hours" in home and "Last 7 days" in home
         other = make_article()
@@ -88,3 +89,20 @@ class TestRelated:
         make_article(category=article.category, headline="A sibling story")
         page = client.get(article.get_absolute_url()).content.decode()
         assert f"More in {article.category.name}" in page and "A sibling story" in page
+
+
+class TestMostReadOnThePage:
+    def test_the_week_is_shown_only_when_it_differs_from_the_day(self, client, make_article):
+        first, second = make_article(headline="First"), make_article(headline="Second")
+        tally(first, hours_ago=1, views=9)
+        tally(second, hours_ago=1, views=3)
+        page = client.get("/").content.decode()
+        assert "Last 24 hours" in page and "Last 7 days" not in page
+
+    def test_the_week_is_shown_when_its_order_differs(self, client, make_article):
+        first, second = make_article(headline="First"), make_article(headline="Second")
+        tally(first, hours_ago=1, views=9)
+        tally(second, hours_ago=1, views=3)
+        tally(second, hours_ago=72, views=50)
+        page = client.get("/").content.decode()
+        assert "Last 24 hours" in page and "Last 7 days" in page

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from PIL import Image
 
@@ -311,3 +312,31 @@ class TestCrops:
         assert response.status_code == 200
         assert "less than or equal to 100" in response.content.decode()
         assert not Article.objects.exists()
+
+
+class TestMakeImageCropsCommand:
+    def run(self):
+        out, err = io.StringIO(), io.StringIO()
+        call_command("make_image_crops", stdout=out, stderr=err)
+        return out.getvalue(), err.getvalue()
+
+    def test_makes_the_crops_images_uploaded_before_crops_lack(self, make_article, media_root):
+        article = make_article(hero_image=png(), hero_alt="Red")
+        made = article.hero_crops
+        Article.objects.filter(pk=article.pk).update(hero_crops={})
+        assert self.run()[0] == "Made crops for 1 hero image(s); 0 could not be read.\n"
+        article.refresh_from_db()
+        assert article.hero_crops == made
+        assert all((media_root / made[label]["name"]).exists() for label in ("16x9", "4x3", "1x1"))
+        assert self.run()[0].startswith("Made crops for 0 hero image(s)")  # nothing left to do
+
+    def test_a_missing_file_is_reported_and_the_others_are_made(self, make_article, media_root):
+        lost = make_article(hero_image=png(), hero_alt="Lost")
+        kept = make_article(hero_image=png(), hero_alt="Kept")
+        Article.objects.update(hero_crops={})
+        (media_root / lost.hero_image.name).unlink()
+        out, err = self.run()
+        assert out == "Made crops for 1 hero image(s); 1 could not be read.\n"
+        assert f"article {lost.pk}:" in err
+        kept.refresh_from_db()
+        assert kept.hero_crops["focus"] == [50, 50]

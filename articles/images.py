@@ -33,7 +33,12 @@ def validate_upload_size(file):
 
 def validate_image_content(file):
     """Refuse anything whose content is not a JPEG, PNG, WebP (or AVIF) image Pillow
-    can read whole, whatever its name says. Runs before anything is stored."""
+    can read whole, whatever its name says. Runs before anything is stored.
+
+    An image already stored was checked when it was uploaded: editing the
+    article again leaves it as it is."""
+    if getattr(file, "_committed", False):
+        return
     names = ", ".join(IMAGE_FORMATS[:-1]) + " or " + IMAGE_FORMATS[-1]
     position = file.tell() if hasattr(file, "tell") else 0
     try:

@@ -127,6 +127,21 @@ class TestUploading:
         assert response.status_code == 200 and not Article.objects.exists()
         assert not [path for path in media_root.rglob("*") if path.is_file()]
 
+    def test_an_article_with_an_image_is_edited_without_uploading_it_again(
+        self, client, editor, make_category
+    ):
+        category = make_category()
+        upload(client, editor, category, hero_image=png(), hero_alt="Red")
+        article = Article.objects.get()
+        response = client.post(
+            reverse("admin:articles_article_change", args=[article.pk]),
+            article_form(category, headline="Budget day, explained again", hero_alt="Red"),
+        )
+        assert response.status_code == 302
+        article.refresh_from_db()
+        assert article.headline == "Budget day, explained again"
+        assert article.hero_width == 2000
+
     def test_a_file_over_the_size_limit_is_refused(self, client, editor, make_category, settings):
         settings.NEWSROOM_MAX_UPLOAD_MB = 0
         response = upload(client, editor, make_category(), hero_image=png(), hero_alt="x")

@@ -121,6 +121,10 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Record", {"fields": ["view_count", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
+    class Media:
+        js = ["js/focal-point.js"]
+        css = {"all": ["css/focal-point.css"]}
+
     @admin.display(description="Crops")
     def hero_crops_preview(self, article):
         crops = [(label, article.hero_crops.get(label)) for label in CROP_RATIOS]

@@ -120,3 +120,10 @@ def test_a_long_headline_is_shortened_with_an_ellipsis_to_fit():
     assert lines[-1].endswith("…")
     assert len(lines) * leading <= 330
     assert all(draw.textlength(line, font=face) <= 1040 for line in lines)
+
+
+def test_a_card_costs_one_query(client, make_article, django_assert_num_queries):
+    article = make_article(headline="Storm closes the coast road")
+    url = social_cards.url(article)
+    with django_assert_num_queries(1):  # the article and its category
+        assert client.get(url).status_code == 200

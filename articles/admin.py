@@ -6,12 +6,15 @@ from pathlib import Path
 
 from django.contrib import admin, messages
 from django.contrib.staticfiles import finders
+from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.html import format_html_join
 from js_asset import Media
 
 from .caching import invalidate_site
+from .images import CROP_RATIOS
 from .models import Article, Category, Source
 
 
@@ -76,7 +79,7 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["category"]
-    readonly_fields = ["view_count", "created_at", "updated_at"]
+    readonly_fields = ["view_count", "created_at", "updated_at", "hero_crops_preview"]
     inlines = [SourceInline]
     actions = ["publish_now", "unpublish"]
     save_on_top = True
@@ -86,8 +89,18 @@ class ArticleAdmin(admin.ModelAdmin):
         (
             "Hero image",
             {
-                "fields": ["hero_image", "hero_alt", "hero_caption", "hero_credit"],
-                "description": "Optional. Resized copies for phones and desktops are made on save.",
+                "fields": [
+                    "hero_image",
+                    "hero_alt",
+                    "hero_caption",
+                    "hero_credit",
+                    ("hero_focus_x", "hero_focus_y"),
+                    "hero_crops_preview",
+                ],
+                "description": "Optional. Resized copies for phones and desktops, and the "
+                "16:9, 4:3 and square crops search engines and social networks show, are "
+                "made on save. The crops are centred on the focal point: check them below "
+                "after saving, and move the point if a face is cut.",
             },
         ),
         (
@@ -107,6 +120,28 @@ class ArticleAdmin(admin.ModelAdmin):
         ),
         ("Record", {"fields": ["view_count", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
+
+    class Media:
+        js = ["js/focal-point.js"]
+        css = {"all": ["css/focal-point.css"]}
+
+    @admin.display(description="Crops")
+    def hero_crops_preview(self, article):
+        crops = [(label, article.hero_crops.get(label)) for label in CROP_RATIOS]
+        if not article.hero_image or not all(crop for _, crop in crops):
+            return "Made on save, from the image and its focal point."
+        return format_html_join(
+            " ",
+            '<img src="{}" width="160" height="{}" alt="The {} crop">',
+            (
+                (
+                    default_storage.url(crop["name"]),
+                    round(160 * crop["height"] / crop["width"]),
+                    label,
+                )
+                for label, crop in crops
+            ),
+        )
 
     @admin.display(description="Comments", ordering="comment_count")
     def comments(self, article):

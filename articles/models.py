@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.core.validators import MaxValueValidator
 from django.db import connection, models
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
@@ -11,8 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
 
+from . import social_cards
 from .images import (
+    CROP_RATIOS,
+    delete_crops,
     delete_renditions,
+    make_crops,
     make_renditions,
     validate_image_content,
     validate_upload_size,
@@ -243,6 +248,23 @@ class Article(models.Model):
     hero_renditions = models.JSONField(default=list, blank=True, editable=False)
     # Derived from the body on save: what search indexes and quotes in its snippets.
     body_text = models.TextField(blank=True, default="", editable=False)
+    hero_focus_x = models.PositiveSmallIntegerField(
+        "focal point across",
+        default=50,
+        validators=[MaxValueValidator(100)],
+        help_text="Where the subject (a face, say) is, in percent of the width from the "
+        "left edge: 0 is the left edge, 50 the middle, 100 the right edge. The 16:9, 4:3 "
+        "and square crops shown by search engines and social networks are centred on it.",
+    )
+    hero_focus_y = models.PositiveSmallIntegerField(
+        "focal point down",
+        default=50,
+        validators=[MaxValueValidator(100)],
+        help_text="The same, in percent of the height from the top edge: 0 is the top, "
+        "50 the middle, 100 the bottom. For a portrait, the eyes are often near 30.",
+    )
+    # The crops in CROP_RATIOS and the focal point they were made for (images.make_crops).
+    hero_crops = models.JSONField(default=dict, blank=True, editable=False)
     # Headline, standfirst and body as a weighted text-search vector, kept on save so
     # PostgreSQL searches and ranks from an index rather than parsing every body.
     search_document = SearchVectorField(null=True, editable=False)
@@ -278,7 +300,7 @@ class Article(models.Model):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         new_image = self.hero_image and not getattr(self.hero_image, "_committed", True)
-        removed_image = not self.hero_image and self.hero_renditions
+        removed_image = not self.hero_image and (self.hero_renditions or self.hero_crops)
         if not self._state.adding and kwargs.get("update_fields") is None and not args:
             # The counters move in the database while an editor has the article
             # open; saving the edit must not write back the numbers it loaded.
@@ -290,10 +312,17 @@ class Article(models.Model):
         super().save(*args, **kwargs)
         if connection.vendor == "postgresql":
             type(self).objects.filter(pk=self.pk).update(search_document=search_vector())
-        if new_image or removed_image:
-            delete_renditions(self.hero_renditions)
-            self.hero_renditions = make_renditions(self.hero_image) if self.hero_image else []
-            type(self).objects.filter(pk=self.pk).update(hero_renditions=self.hero_renditions)
+        focus = [self.hero_focus_x, self.hero_focus_y]
+        moved_focus = self.hero_image and self.hero_crops.get("focus") != focus
+        if new_image or removed_image or moved_focus:
+            if new_image or removed_image:
+                delete_renditions(self.hero_renditions)
+                self.hero_renditions = make_renditions(self.hero_image) if self.hero_image else []
+            delete_crops(self.hero_crops)
+            self.hero_crops = make_crops(self.hero_image, focus) if self.hero_image else {}
+            type(self).objects.filter(pk=self.pk).update(
+                hero_renditions=self.hero_renditions, hero_crops=self.hero_crops
+            )
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -317,6 +346,53 @@ class Article(models.Model):
             if rendition["width"] >= 480:
                 return default_storage.url(rendition["name"])
         return self.hero_image.url if self.hero_image else ""
+
+    def share_images(self):
+        """The images search engines and social networks are given, most wanted
+        shape first: ``[{"url", "width", "height", "type", "alt", "bytes"}, ...]``.
+
+        The hero's 16:9, 4:3 and square crops; the hero itself while its crops
+        are not made yet; the generated social card when there is no hero.
+        """
+        if self.hero_image:
+            crops = [self.hero_crops[label] for label in CROP_RATIOS if label in self.hero_crops]
+            if not crops:
+                return [
+                    {
+                        "url": self.hero_image.url,
+                        "width": self.hero_width,
+                        "height": self.hero_height,
+                        "type": "",
+                        "alt": self.hero_alt,
+                        "bytes": None,
+                    }
+                ]
+            return [
+                {
+                    "url": default_storage.url(crop["name"]),
+                    "width": crop["width"],
+                    "height": crop["height"],
+                    "type": "image/jpeg",
+                    "alt": self.hero_alt,
+                    "bytes": crop["bytes"],
+                }
+                for crop in crops
+            ]
+        width, height = social_cards.SIZE
+        return [
+            {
+                "url": social_cards.url(self),
+                "width": width,
+                "height": height,
+                "type": "image/png",
+                "alt": self.headline,
+                "bytes": None,
+            }
+        ]
+
+    def share_image(self):
+        """The one image a social card or feed shows: the first of ``share_images``."""
+        return self.share_images()[0]
 
     def is_published(self):
         """The same rule as ``ArticleQuerySet.published()``, for one article in hand."""

@@ -10,4 +10,5 @@ urlpatterns = [
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
     path("articles/<slug:slug>/viewed/", views.viewed, name="viewed"),
     path("search/", views.search, name="search"),
+    path("cards/<int:pk>/<slug:digest>.png", views.social_card, name="social-card"),
 ]

@@ -5,13 +5,13 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from . import caching, counting, page_cache
+from . import caching, counting, page_cache, social_cards
 from . import search as article_search
 from .models import Article
 
@@ -156,6 +156,19 @@ def viewed(request, slug):
     if request.htmx:
         return HttpResponse(page_cache.views_label(article.view_count))
     return HttpResponse(PIXEL, content_type="image/gif")
+
+
+@require_safe
+def social_card(request, pk, digest):
+    """A published article's social card. Its address names what is drawn on
+    it, so the answer never changes and may be kept for a year; an address
+    from before the headline changed leads to the current card."""
+    article = get_object_or_404(Article.objects.published().select_related("category"), pk=pk)
+    if digest != social_cards.digest(article):
+        return redirect(social_cards.url(article))
+    response = HttpResponse(social_cards.card(article), content_type="image/png")
+    patch_cache_control(response, public=True, max_age=365 * 24 * 3600, immutable=True)
+    return response
 
 
 # A transparent 1x1 GIF.

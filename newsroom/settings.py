@@ -7,6 +7,7 @@ documented variables passes ``manage.py check --deploy`` without warnings.
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -75,6 +76,17 @@ if _site.scheme not in ("http", "https") or not _site.hostname or _site.path or 
     raise ImproperlyConfigured(
         f"NEWSROOM_SITE_URL must be a scheme and a host, like https://news.example.com, "
         f"not {NEWSROOM_SITE_URL!r}."
+    )
+
+# Feed entries are identified by tag URIs (RFC 4151) minted under this authority:
+# "tag:news.example.com,2026:article-42". Set it once and keep it, even when the
+# site moves to another address: a feed reader shows an entry again as new when
+# its id changes. By default, the site's host name and the year 2026.
+NEWSROOM_TAG_AUTHORITY = os.environ.get("NEWSROOM_TAG_AUTHORITY", f"{_site.hostname},2026")
+if not re.fullmatch(r"[a-z0-9.-]+,\d{4}(-\d{2}(-\d{2})?)?", NEWSROOM_TAG_AUTHORITY):
+    raise ImproperlyConfigured(
+        f"NEWSROOM_TAG_AUTHORITY must be a host name and a date, like "
+        f"news.example.com,2026 or news.example.com,2026-11-25, not {NEWSROOM_TAG_AUTHORITY!r}."
     )
 
 INSTALLED_APPS = [
@@ -233,6 +245,8 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# The feeds' XSL stylesheet: browsers apply it only when it is sent as XSL.
+WHITENOISE_MIMETYPES = {".xsl": "text/xsl"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -359,7 +373,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("NEWSROOM_EMAIL_FROM", "Newsroom <newsroom@l
 SITE_NAME = "Newsroom"
 # Who publishes, for structured data and the Google News sitemap.
 NEWSROOM_PUBLISHER_NAME = SITE_NAME
-NEWSROOM_PUBLISHER_LOGO = "images/logo.png"  # a static path or a URL
+NEWSROOM_PUBLISHER_LOGO = "images/publisher-logo.png"  # a static path or a URL
+NEWSROOM_PUBLISHER_LOGO_SIZE = (512, 512)  # square, at least 112x112 (Google's minimum)
 
 # A shared cache in front (Varnish or a CDN). With NEWSROOM_CDN=1 article pages are
 # cacheable by shared caches and each visit is counted by a small request the page

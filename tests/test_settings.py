@@ -59,6 +59,15 @@ def test_a_site_url_that_is_not_a_scheme_and_host_is_a_clear_error(url):
     assert "NEWSROOM_SITE_URL must be a scheme and a host" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "authority", ["news.example.com", "https://news.example.com,2026", "news.example.com,26"]
+)
+def test_a_feed_tag_authority_that_is_not_a_host_and_a_date_is_a_clear_error(authority):
+    result = manage("check", NEWSROOM_TAG_AUTHORITY=authority)
+    assert result.returncode != 0
+    assert "NEWSROOM_TAG_AUTHORITY must be a host name and a date" in result.stderr
+
+
 def test_production_passes_the_deploy_check_without_warnings():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stderr + result.stdout

@@ -1,9 +1,12 @@
 import json
 
 from django import template
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.templatetags.static import static
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
+from django.utils.translation import to_locale
 
 from articles import page_cache, site_url, structured_data
 
@@ -11,7 +14,7 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def news_article_json_ld(context, article, image_url=None):
+def news_article_json_ld(context, article):
     """A <script type="application/ld+json"> for the article, safe inside HTML."""
     values = context.get("page_values") or {}
     counts = {}
@@ -22,7 +25,7 @@ def news_article_json_ld(context, article, image_url=None):
         value = values.get(name)
         counts[name] = value if value == hole else int(value or count)  # the shared page's hole
     data = structured_data.news_article(
-        context["request"], article, image_url, counts["view_number"], counts["comment_number"]
+        context["request"], article, counts["view_number"], counts["comment_number"]
     )
     payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(
         _json_script_escapes
@@ -47,9 +50,16 @@ def absolute_url(url):
     return site_url.absolute(url)
 
 
-@register.simple_tag(takes_context=True)
-def publisher_logo(context):
-    return structured_data.publisher_logo_url(context["request"])
+@register.simple_tag
+def absolute_static(path):
+    """The static file's URL at the site's address."""
+    return site_url.absolute(static(path))
+
+
+@register.simple_tag
+def og_locale():
+    """The site's language as OpenGraph writes it: en-us is en_US."""
+    return to_locale(settings.LANGUAGE_CODE)
 
 
 @register.simple_tag(takes_context=True)

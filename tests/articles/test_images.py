@@ -6,10 +6,11 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from PIL import Image
 
-from articles.images import IMAGE_FORMATS
+from articles.images import IMAGE_FORMATS, crop_box
 from articles.models import Article
 from tests.articles.test_admin import article_form
 
@@ -126,6 +127,21 @@ class TestUploading:
         assert response.status_code == 200 and not Article.objects.exists()
         assert not [path for path in media_root.rglob("*") if path.is_file()]
 
+    def test_an_article_with_an_image_is_edited_without_uploading_it_again(
+        self, client, editor, make_category
+    ):
+        category = make_category()
+        upload(client, editor, category, hero_image=png(), hero_alt="Red")
+        article = Article.objects.get()
+        response = client.post(
+            reverse("admin:articles_article_change", args=[article.pk]),
+            article_form(category, headline="Budget day, explained again", hero_alt="Red"),
+        )
+        assert response.status_code == 302
+        article.refresh_from_db()
+        assert article.headline == "Budget day, explained again"
+        assert article.hero_width == 2000
+
     def test_a_file_over_the_size_limit_is_refused(self, client, editor, make_category, settings):
         settings.NEWSROOM_MAX_UPLOAD_MB = 0
         response = upload(client, editor, make_category(), hero_image=png(), hero_alt="x")
@@ -188,18 +204,176 @@ class TestShowing:
         assert 'fetchpriority="high"' in images[0] and "loading=" not in images[0]
         assert all('loading="lazy"' in img and "fetchpriority" not in img for img in images[1:])
 
-    def test_social_cards_and_structured_data_use_the_image(self, client, make_article):
+    def test_social_tags_and_structured_data_show_the_hero_crops(self, client, make_article):
         article = make_article(hero_image=png(), hero_alt="Red")
         page = client.get(article.get_absolute_url()).content.decode()
+        wide = article.hero_crops["16x9"]
         assert '<meta name="twitter:card" content="summary_large_image">' in page
         assert (
-            f'<meta property="og:image" content="http://testserver{article.hero_image.url}">'
-            in page
+            f'<meta property="og:image" content="http://testserver/media/{wide["name"]}">' in page
         )
         data = json.loads(re.search(r'application/ld\+json">(.*?)</script>', page, re.S).group(1))
-        assert data["image"] == [f"http://testserver{article.hero_image.url}"]
+        assert [image["url"] for image in data["image"]] == [
+            f"http://testserver/media/{article.hero_crops[label]['name']}"
+            for label in ("16x9", "4x3", "1x1")
+        ]
 
-    def test_articles_without_an_image_show_none(self, client, make_article):
-        page = client.get(make_article().get_absolute_url()).content.decode()
+    def test_articles_without_an_image_show_no_hero_and_share_their_social_card(
+        self, client, make_article
+    ):
+        article = make_article()
+        page = client.get(article.get_absolute_url()).content.decode()
         assert "article__hero" not in page
-        assert '<meta name="twitter:card" content="summary">' in page
+        assert '<meta name="twitter:card" content="summary_large_image">' in page
+        assert f'<meta property="og:image" content="http://testserver/cards/{article.pk}/' in page
+
+
+def solid(width, height, colour):
+    return Image.new("RGB", (width, height), colour)
+
+
+def photo_with_a_face(width=2000, height=1000, face_at=(0.1, 0.5)):
+    """A red picture with a blue "face" (a 100 px square) at ``face_at``
+    (fractions of the width and height)."""
+    image = solid(width, height, (200, 30, 30))
+    x, y = round(width * face_at[0]), round(height * face_at[1])
+    image.paste(solid(100, 100, (20, 40, 220)), (x - 50, y - 50))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return SimpleUploadedFile("face.png", buffer.getvalue(), content_type="image/png")
+
+
+def shows_the_face(media_root, crop):
+    with Image.open(media_root / crop["name"]) as image:
+        small = image.convert("RGB").resize((image.width // 10, image.height // 10)).tobytes()
+        pixels = zip(small[0::3], small[1::3], small[2::3], strict=True)
+        return any(b > 150 and r < 100 for r, _, b in pixels)
+
+
+class TestCrops:
+    def test_a_large_image_gets_16x9_4x3_and_square_jpeg_crops_1200_wide(
+        self, make_article, media_root
+    ):
+        article = make_article(hero_image=png(2000, 1500), hero_alt="Red")
+        sizes = {
+            label: (c["width"], c["height"])
+            for label, c in article.hero_crops.items()
+            if label != "focus"
+        }
+        assert sizes == {"16x9": (1200, 675), "4x3": (1200, 900), "1x1": (1200, 1200)}
+        for label, crop in article.hero_crops.items():
+            if label == "focus":
+                continue
+            path = media_root / crop["name"]
+            assert crop["bytes"] == path.stat().st_size
+            with Image.open(path) as image:
+                assert image.format == "JPEG" and image.size == (crop["width"], crop["height"])
+
+    def test_crops_of_a_small_image_are_as_wide_as_it_allows_and_never_upscaled(self, make_article):
+        article = make_article(hero_image=png(800, 600), hero_alt="Red")
+        sizes = [
+            (article.hero_crops[label]["width"], article.hero_crops[label]["height"])
+            for label in ("16x9", "4x3", "1x1")
+        ]
+        assert sizes == [(800, 450), (800, 600), (600, 600)]
+
+    @pytest.mark.parametrize(
+        ("focus", "box"),
+        [
+            ((50, 50), (500, 0, 1500, 1000)),  # the middle
+            ((10, 50), (0, 0, 1000, 1000)),  # near the left edge: as far left as it goes
+            ((75, 50), (1000, 0, 2000, 1000)),
+            ((100, 0), (1000, 0, 2000, 1000)),
+        ],
+    )
+    def test_a_square_crop_is_centred_on_the_focal_point_within_the_image(self, focus, box):
+        assert crop_box(2000, 1000, (1, 1), focus) == box
+
+    def test_the_16x9_crop_of_a_tall_image_keeps_the_focal_point(self):
+        assert crop_box(1000, 2000, (16, 9), (50, 20)) == (0, 119, 1000, 681)
+
+    def test_crops_keep_the_face_at_the_focal_point(self, make_article, media_root):
+        article = make_article(
+            hero_image=photo_with_a_face(face_at=(0.1, 0.5)), hero_alt="A face", hero_focus_x=10
+        )
+        assert shows_the_face(media_root, article.hero_crops["1x1"])
+        centred = make_article(hero_image=photo_with_a_face(face_at=(0.1, 0.5)), hero_alt="A face")
+        assert not shows_the_face(media_root, centred.hero_crops["1x1"])  # the middle cuts it
+
+    def test_moving_the_focal_point_remakes_the_crops(self, make_article, media_root):
+        article = make_article(hero_image=photo_with_a_face(face_at=(0.9, 0.5)), hero_alt="Face")
+        assert not shows_the_face(media_root, article.hero_crops["1x1"])
+        renditions = article.hero_renditions
+        article.hero_focus_x = 90
+        article.save()
+        article.refresh_from_db()
+        assert article.hero_crops["focus"] == [90, 50]
+        assert shows_the_face(media_root, article.hero_crops["1x1"])
+        assert article.hero_renditions == renditions  # the srcset copies stay as they were
+
+    def test_clearing_the_image_removes_its_crops(self, make_article, media_root):
+        article = make_article(hero_image=png(), hero_alt="Red")
+        names = [c["name"] for label, c in article.hero_crops.items() if label != "focus"]
+        assert all((media_root / name).exists() for name in names)
+        article.hero_image = None
+        article.save()
+        assert article.hero_crops == {}
+        assert not any((media_root / name).exists() for name in names)
+
+    def test_editors_set_the_focal_point_on_the_form_and_see_the_crops(
+        self, client, editor, make_category
+    ):
+        response = upload(
+            client,
+            editor,
+            make_category(),
+            hero_image=png(),
+            hero_alt="Red",
+            hero_focus_x="20",
+            hero_focus_y="30",
+        )
+        assert response.status_code == 302
+        article = Article.objects.get()
+        assert article.hero_crops["focus"] == [20, 30]
+        page = client.get(
+            reverse("admin:articles_article_change", args=[article.pk])
+        ).content.decode()
+        assert "percent of the width from the left edge" in page
+        for label in ("16x9", "4x3", "1x1"):
+            assert f'alt="The {label} crop"' in page
+
+    def test_a_focal_point_past_the_edge_is_refused(self, client, editor, make_category):
+        response = upload(
+            client, editor, make_category(), hero_image=png(), hero_alt="Red", hero_focus_x="101"
+        )
+        assert response.status_code == 200
+        assert "less than or equal to 100" in response.content.decode()
+        assert not Article.objects.exists()
+
+
+class TestMakeImageCropsCommand:
+    def run(self):
+        out, err = io.StringIO(), io.StringIO()
+        call_command("make_image_crops", stdout=out, stderr=err)
+        return out.getvalue(), err.getvalue()
+
+    def test_makes_the_crops_images_uploaded_before_crops_lack(self, make_article, media_root):
+        article = make_article(hero_image=png(), hero_alt="Red")
+        made = article.hero_crops
+        Article.objects.filter(pk=article.pk).update(hero_crops={})
+        assert self.run()[0] == "Made crops for 1 hero image(s); 0 could not be read.\n"
+        article.refresh_from_db()
+        assert article.hero_crops == made
+        assert all((media_root / made[label]["name"]).exists() for label in ("16x9", "4x3", "1x1"))
+        assert self.run()[0].startswith("Made crops for 0 hero image(s)")  # nothing left to do
+
+    def test_a_missing_file_is_reported_and_the_others_are_made(self, make_article, media_root):
+        lost = make_article(hero_image=png(), hero_alt="Lost")
+        kept = make_article(hero_image=png(), hero_alt="Kept")
+        Article.objects.update(hero_crops={})
+        (media_root / lost.hero_image.name).unlink()
+        out, err = self.run()
+        assert out == "Made crops for 1 hero image(s); 1 could not be read.\n"
+        assert f"article {lost.pk}:" in err
+        kept.refresh_from_db()
+        assert kept.hero_crops["focus"] == [50, 50]

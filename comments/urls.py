@@ -10,4 +10,5 @@ urlpatterns = [
     path("articles/<slug:slug>/comments/new/", views.comment_form, name="form"),
     path("comments/<int:pk>/reply/", views.reply_form, name="reply"),
     path("comments/<int:pk>/report/", views.report, name="report"),
+    path("comments/verify-email/<str:token>/", views.verify_email, name="verify_email"),
 ]

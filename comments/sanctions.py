@@ -178,7 +178,14 @@ def lift(sanctions, moderator, now=None):
     returns how many were still in force."""
     now = now or timezone.now()
     with transaction.atomic():
-        lifted = list(sanctions.filter(lifted_at__isnull=True).select_for_update())
+        # Locked, so two moderators lifting at once record one lift. Afresh, without
+        # the joins a list may bring: PostgreSQL locks no outer join's rows.
+        ids = sanctions.order_by().values("pk")
+        lifted = list(
+            Sanction.objects.select_for_update()
+            .filter(pk__in=ids, lifted_at__isnull=True)
+            .order_by("pk")
+        )
         Sanction.objects.filter(pk__in=[s.pk for s in lifted]).update(
             lifted_at=now, lifted_by=moderator
         )

@@ -1,10 +1,10 @@
 """The Editors group: who may run the desk.
 
 Editors manage the newsroom's content (categories, articles, sources),
-moderate comments and set the discussion settings, but not user accounts or
-groups. The group is made by a data
-migration and made whole again after every migrate, since a database flush
-(tests, `manage.py flush`) empties it.
+moderate comments, sanction authors, read the audit trail and set the
+discussion settings, but not user accounts or groups. The group is made by a
+data migration and made whole again after every migrate, since a database
+flush (tests, `manage.py flush`) empties it.
 """
 
 EDITORS = "Editors"
@@ -18,6 +18,10 @@ EDITOR_PERMISSIONS = {
         "view_commentreport",
         "view_discussionsettings",
         "change_discussionsettings",
+        "view_sanction",
+        "add_sanction",
+        "change_sanction",  # lifting
+        "view_moderationevent",
     ],
 }
 

@@ -1,11 +1,17 @@
+from urllib.parse import urlencode
+
+from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from . import moderation
-from .models import Comment, DiscussionSettings
+from . import audit, moderation, sanctions, verification
+from .models import Comment, DiscussionSettings, ModerationEvent, Sanction
 
 
 class ReportedFilter(admin.SimpleListFilter):
@@ -160,6 +166,11 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():  # the change and its entry in the audit trail
+            super().save_model(request, obj, form, change)
+            audit.record_settings_change(request.user, form, obj)
+
     def get_object(self, request, object_id, from_field=None):
         if str(object_id) != str(DiscussionSettings.SINGLETON):
             return None
@@ -173,3 +184,220 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
             "admin:comments_discussionsettings_change", args=[DiscussionSettings.SINGLETON]
         )
         return redirect(url)
+
+
+# --- Sanctions and the audit trail -------------------------------------------
+
+
+class ActiveFilter(admin.SimpleListFilter):
+    title = "in force"
+    parameter_name = "active"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "In force"), ("no", "Ended, lifted or acknowledged")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(sanctions.active())
+        if self.value() == "no":
+            return queryset.exclude(sanctions.active())
+        return queryset
+
+
+class SanctionForm(forms.ModelForm):
+    """A new sanction: on the author of a comment, on an account, or on a
+    verified email address."""
+
+    reject_all = forms.BooleanField(
+        label="Also reject all their comments",
+        required=False,
+        help_text="Every comment of theirs that readers can see or that waits for a "
+        "moderator is rejected, and each author with an email is told why.",
+    )
+
+    class Meta:
+        model = Sanction
+        fields = ["kind", "reason", "message", "until", "comment", "user", "email"]
+        help_texts = {
+            "comment": "The comment that led to it. Without an account or an email below, "
+            "the sanction applies to this comment's author: their account, their verified "
+            "email, else their network address (which is recognised on that day only).",
+            "user": "A reader's account.",
+            "email": "An address the author verified; anonymous commenters are matched by "
+            "it only once they have.",
+        }
+
+    def clean_email(self):
+        return verification.normalised(self.cleaned_data.get("email"))
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("comment") or data.get("user") or data.get("email")):
+            raise forms.ValidationError(
+                "Say whom the sanction is for: a comment of theirs, an account or an email."
+            )
+        comment = data.get("comment")
+        by_comment = comment and not (data.get("user") or data.get("email"))
+        if by_comment and not any(sanctions.subject_of(comment).values()):
+            self.add_error("comment", "This comment has no account, email or address to go by.")
+        until = data.get("until")
+        if data.get("kind") == Sanction.Kind.SUSPEND and until is None:
+            self.add_error("until", "A suspension needs the date it ends.")
+        if until is not None and until <= timezone.now():
+            self.add_error("until", "This date has passed; choose one in the future.")
+        return data
+
+
+@admin.register(Sanction)
+class SanctionAdmin(admin.ModelAdmin):
+    """Sanctions on authors, newest first: made through ``sanctions.impose``,
+    ended with the "lift" action, never edited or deleted (they are the
+    author's history)."""
+
+    form = SanctionForm
+    list_display = [
+        "kind",
+        "subject_link",
+        "reason",
+        "until",
+        "is_in_force",
+        "created_by",
+        "created_at",
+        "lifted_at",
+    ]
+    list_filter = ["kind", ActiveFilter, "reason"]
+    list_select_related = ["user", "created_by"]
+    search_fields = ["email", "user__username", "message"]
+    raw_id_fields = ["comment", "user"]
+    actions = ["lift"]
+    readonly_fields = ["history"]
+    SUBJECT_LOOKUPS = {"user__id__exact", "email", "network"}
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return [*SanctionForm.Meta.fields, "reject_all"]
+        return [
+            "kind",
+            "history",
+            "reason",
+            "message",
+            "until",
+            "comment",
+            ("created_by", "created_at"),
+            "acknowledged_at",
+            ("lifted_by", "lifted_at"),
+        ]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)  # the list's action
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup in self.SUBJECT_LOOKUPS or super().lookup_allowed(lookup, value, request)
+
+    @staticmethod
+    def subject_query(sanction):
+        if sanction.user_id:
+            return {"user__id__exact": sanction.user_id}
+        if sanction.email:
+            return {"email": sanction.email}
+        return {"network": sanction.network}
+
+    def author_url(self, sanction):
+        """The list of every sanction on the same author."""
+        url = reverse("admin:comments_sanction_changelist")
+        return f"{url}?{urlencode(self.subject_query(sanction))}"
+
+    @admin.display(description="Author")
+    def subject_link(self, sanction):
+        return format_html(
+            '<a href="{}" title="Every sanction of this author">{}</a>',
+            self.author_url(sanction),
+            sanction.subject,
+        )
+
+    @admin.display(description="History")
+    def history(self, sanction):
+        return format_html(
+            '{}: <a href="{}">every sanction of this author</a>',
+            sanction.subject,
+            self.author_url(sanction),
+        )
+
+    @admin.display(description="In force", boolean=True)
+    def is_in_force(self, sanction):
+        return sanctions.is_active(sanction)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # sanctions are not edited; lift one and impose another
+        subject = None
+        if obj.user_id:
+            subject = {"user_id": obj.user_id}
+        elif obj.email:
+            subject = {"email": obj.email}
+        sanction = sanctions.impose(
+            obj.comment,
+            obj.kind,
+            request.user,
+            obj.reason,
+            obj.message,
+            obj.until,
+            reject_all=form.cleaned_data["reject_all"],
+            subject=subject,
+        )
+        obj.pk = sanction.pk
+        obj.refresh_from_db()
+
+    @admin.action(description="Lift the selected sanctions", permissions=["change"])
+    def lift(self, request, queryset):
+        count = sanctions.lift(queryset, request.user)
+        self.message_user(request, f"Lifted {count} sanction(s).", messages.SUCCESS)
+
+
+@admin.register(ModerationEvent)
+class ModerationEventAdmin(admin.ModelAdmin):
+    """The audit trail: every decision, sanction, lift and settings change, with
+    who, when and why. Read only."""
+
+    list_display = [
+        "at",
+        "actor",
+        "action",
+        "comment_link",
+        "sanction_link",
+        "reason",
+        "explanation",
+        "detail",
+    ]
+    list_filter = ["action", "reason", ("actor", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["actor", "comment", "sanction"]
+    date_hierarchy = "at"
+    search_fields = ["explanation", "detail"]
+    list_per_page = 100
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Comment")
+    def comment_link(self, event):
+        if event.comment is None:
+            return ""
+        url = reverse("admin:comments_comment_change", args=[event.comment_id])
+        excerpt = Truncator(event.comment.body).chars(60)
+        return format_html('<a href="{}">#{} {}</a>', url, event.comment_id, excerpt)
+
+    @admin.display(description="Sanction")
+    def sanction_link(self, event):
+        if event.sanction is None:
+            return ""
+        url = reverse("admin:comments_sanction_change", args=[event.sanction_id])
+        return format_html('<a href="{}">{}</a>', url, event.sanction.get_kind_display())

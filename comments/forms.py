@@ -62,6 +62,7 @@ class CommentForm(forms.ModelForm):
     website = forms.CharField(required=False, label="Leave this field empty")
     issued = forms.CharField(widget=forms.HiddenInput)
     parent = IdField(required=False)
+    warning = None  # a moderator's warning the reader must acknowledge to post (sanctions)
 
     class Meta:
         model = Comment

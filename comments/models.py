@@ -578,3 +578,19 @@ class ModerationEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class VerifiedEmail(models.Model):
+    """An address an anonymous commenter proved is theirs by following the link
+    mailed to it. Sanctions then follow the address, not only the network the
+    comment came from. Never shown to readers."""
+
+    email = models.EmailField(unique=True, help_text="Lower case.")
+    verified_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "verified email address"
+        verbose_name_plural = "verified email addresses"
+
+    def __str__(self):
+        return self.email

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from articles import caching
 
+from . import statements
 from .models import (
     Comment,
     CommentReport,
@@ -341,7 +342,7 @@ def decide(comments, status, moderator, reason="", explanation=""):
             # An approved comment that readers reported is approved again to clear them.
             clear_reports(selected, now)
             reason = reason or DecisionReason.WITHIN_RULES
-        changed = list(selected.exclude(status=status).select_related("article"))
+        changed = list(selected.exclude(status=status).select_related("article", "user"))
         ids = [comment.pk for comment in changed]
         Comment.objects.filter(pk__in=ids).update(
             status=status,
@@ -364,6 +365,7 @@ def decide(comments, status, moderator, reason="", explanation=""):
         thread_changed(*{comment.article_id for comment in changed})  # update() sends no signals
     for comment in changed:
         comment.status, comment.decision_reason, comment.decision_note = status, reason, explanation
+    statements.send(changed, status, now)  # a removal's author is told why
     return changed
 
 

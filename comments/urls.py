@@ -11,4 +11,5 @@ urlpatterns = [
     path("comments/<int:pk>/", views.permalink, name="permalink"),
     path("comments/<int:pk>/reply/", views.reply_form, name="reply"),
     path("comments/<int:pk>/report/", views.report, name="report"),
+    path("comments/verify-email/<str:token>/", views.verify_email, name="verify_email"),
 ]

@@ -27,15 +27,15 @@ from articles.counting import network_fingerprint, reader_fingerprint
 from articles.models import Article
 from articles.views import render_article_page
 
-from . import moderation, tree
+from . import moderation, sanctions, tree, verification
 from .forms import CommentForm, ReportForm, parse_id
 from .mail import send_after_commit
-from .models import Comment, CommentReport
+from .models import Comment, CommentReport, Sanction
 
 logger = logging.getLogger("newsroom.comments")
 
 # Status codes htmx is configured to swap (see the htmx-config meta tag in base.html).
-INVALID, CLOSED, RATE_LIMITED, UNAVAILABLE = 422, 403, 429, 503
+INVALID, CLOSED, SANCTIONED, RATE_LIMITED, UNAVAILABLE = 422, 403, 403, 429, 503
 RETRY_AFTER_SECONDS = 30
 NOT_SAVED = (
     "Your comment could not be saved just now, and it has not been posted. "
@@ -93,6 +93,10 @@ def _post(request, article):
 
     form = CommentForm(request.POST, article=article, user=request.user, rules=rules)
     reader, network = reader_fingerprint(request), network_fingerprint(request)
+    form.is_valid()  # the email, if any, decides which sanctions apply
+    sanction = _sanction_in_force(request, form, network)
+    if sanction is not None and sanction.kind != Sanction.Kind.PREMODERATE:
+        return _sanctioned(request, article, form, parent_id, sanction)
     limited = moderation.rate_limit(reader, network, rules=rules)
     if limited:
         minutes = -(-limited.retry_after_seconds // 60)
@@ -115,7 +119,7 @@ def _post(request, article):
 
     comment = form.save(commit=False)
     comment.reader, comment.network = reader, network
-    comment.status, reasons = moderation.initial_status(comment, article, rules)
+    comment.status, reasons = moderation.initial_status(comment, article, rules, sanction=sanction)
     try:
         # The comment, its form token marked used and the article's recount commit
         # together or not at all, so an author is never shown an error for a
@@ -125,6 +129,8 @@ def _post(request, article):
             if first_use:
                 comment.save()
                 moderation.save_hold_reasons(comment, reasons)
+                if not comment.user_id:
+                    verification.ask_to_verify(comment.email)
     except DatabaseError as error:
         logger.warning("Comment on article %s not saved: %s", article.pk, error)
         form.add_error(None, NOT_SAVED)
@@ -170,6 +176,32 @@ def permalink(request, pk):
         pk=pk,
     )
     return redirect(_permalink(comment))
+
+
+def _sanction_in_force(request, form, network):
+    """The sanction that stops or holds this post, once a warning the reader
+    has just acknowledged (the form's "acknowledge" button) is out of the way."""
+    email = form.cleaned_data.get("email", "")
+    sanction = sanctions.in_force(user=request.user, email=email, network=network)
+    while (
+        sanction is not None
+        and sanction.kind == Sanction.Kind.WARN
+        and request.POST.get("acknowledge") == str(sanction.pk)
+        and sanctions.acknowledge(sanction)
+    ):
+        sanction = sanctions.in_force(user=request.user, email=email, network=network)
+    return sanction
+
+
+def _sanctioned(request, article, form, parent_id, sanction):
+    """A banned or suspended author is told so and why; a warned one sees the
+    moderators' message and a button to acknowledge it and post. Their text is
+    kept either way."""
+    if sanction.kind == Sanction.Kind.WARN:
+        form.warning = sanction
+    else:
+        form.add_error(None, sanctions.refusal(sanction))
+    return _invalid(request, article, form, parent_id, status=SANCTIONED)
 
 
 def _permalink(comment, sort=None):
@@ -345,3 +377,17 @@ def _receipt_page(request, comment, token):
     if filed is None:
         return redirect("comments:report", comment.pk)
     return render(request, "comments/report_receipt.html", {"comment": comment, "report": filed})
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def verify_email(request, token):
+    """The link mailed to an anonymous commenter's address: GET asks them to
+    confirm (so a mail scanner following links confirms nothing), POST confirms."""
+    email = verification.email_from(token)
+    if email is None:
+        return render(request, "comments/verify_email.html", {"invalid": True}, status=400)
+    confirmed = request.method == "POST"
+    if confirmed:
+        verification.confirm(email)
+    return render(request, "comments/verify_email.html", {"email": email, "confirmed": confirmed})

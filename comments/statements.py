@@ -1,0 +1,76 @@
+"""
+Statements of reasons (the EU Digital Services Act, article 17): when a
+moderator removes a comment (rejects it or marks it as spam), its author, if
+they left an email or their account has one, is mailed what was decided and
+when, the comment, the reason and the moderator's explanation, that a person
+decided, and how to object. One mail per comment, to that comment's author.
+
+``comments.moderation.decide`` calls ``send`` for the comments a decision
+changed; the mail goes once the decision commits.
+"""
+
+from django.db.models import prefetch_related_objects
+from django.utils import timezone
+from django.utils.text import Truncator
+
+from . import mail
+from .models import Comment, DecisionReason, HoldReason
+
+REMOVALS = {Comment.Status.REJECTED, Comment.Status.SPAM}
+# Codes of the rules that hold a comment without a person asking.
+AUTOMATIC = {
+    HoldReason.Code.LINKS,
+    HoldReason.Code.BLOCKED_TERM,
+    HoldReason.Code.SUSPECT_TERM,
+    HoldReason.Code.RATE,
+    HoldReason.Code.DUPLICATE,
+}
+
+
+def address_of(comment):
+    """Where the author can be reached: their account's email, else the one they gave."""
+    if comment.user_id:
+        return comment.user.email if comment.user else ""
+    return comment.email
+
+
+def how_it_was_found(comment):
+    """How the comment came to a moderator: automatic filters, readers' reports,
+    or neither (a moderator came across it)."""
+    codes = {reason.code for reason in comment.hold_reasons.all()}
+    found = []
+    if codes & AUTOMATIC:
+        found.append("our automatic filters held it for review")
+    if HoldReason.Code.REPORTS in codes or comment.report_count:
+        found.append("readers reported it")
+    return found
+
+
+def send(comments, status, decided_at=None):
+    """Mail the author of each removed comment its statement of reasons.
+
+    ``comments`` are the comments the decision changed, their ``user`` loaded.
+    No query unless some author can be reached."""
+    if status not in REMOVALS:
+        return
+    reachable = [(comment, address_of(comment)) for comment in comments]
+    reachable = [(comment, to) for comment, to in reachable if to]
+    prefetch_related_objects([comment for comment, _ in reachable], "hold_reasons")
+    decided_at = decided_at or timezone.now()
+    for comment, to in reachable:
+        reason = comment.decision_reason
+        mail.send_after_commit(
+            to,
+            "statement_of_reasons",
+            {
+                "comment": comment,
+                "excerpt": Truncator(comment.body).chars(500),
+                "decision": "marked as spam and removed"
+                if status == Comment.Status.SPAM
+                else "removed",
+                "decided_at": timezone.localtime(decided_at),
+                "reason": dict(DecisionReason.choices).get(reason, reason),
+                "explanation": comment.decision_note,
+                "found": how_it_was_found(comment),
+            },
+        )

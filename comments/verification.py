@@ -1,0 +1,77 @@
+"""
+Verified email addresses for anonymous commenters.
+
+An anonymous comment that gives an address not yet verified mails it a signed
+link (``django.core.signing``, valid for a week); following it and pressing the
+button records a ``VerifiedEmail``. A sanction on an anonymous author then
+follows their verified address (``comments.sanctions.subject_of``), which lasts,
+rather than their network, whose hash changes with the day's salt.
+
+Nothing a reader sees says whether an address is verified: the comment form
+answers the same either way, and the link is only mailed to the address itself.
+"""
+
+import hashlib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.urls import reverse
+
+from . import mail
+from .models import VerifiedEmail
+
+SALT = "comments.verify-email"
+LINK_VALID_FOR = timedelta(days=7)
+# One link per address a day is enough, and the comment form cannot be used to
+# fill someone's inbox.
+RESEND_AFTER_SECONDS = 24 * 3600
+
+
+def normalised(email):
+    return (email or "").strip().lower()
+
+
+def is_verified(email):
+    email = normalised(email)
+    return bool(email) and VerifiedEmail.objects.filter(email=email).exists()
+
+
+def token_for(email):
+    return signing.dumps(normalised(email), salt=SALT)
+
+
+def email_from(token):
+    """The address a link's token was made for, or None when it is forged,
+    altered or older than a week."""
+    try:
+        return signing.loads(token, salt=SALT, max_age=LINK_VALID_FOR)
+    except signing.BadSignature:  # SignatureExpired included
+        return None
+
+
+def link_for(email):
+    return settings.NEWSROOM_SITE_URL + reverse("comments:verify_email", args=[token_for(email)])
+
+
+def ask_to_verify(email):
+    """Mail the link to ``email`` if it is not verified yet (once a day at most),
+    after the comment that gave it commits."""
+    email = normalised(email)
+    if not email or is_verified(email):
+        return False
+    key = "verify-email-sent:" + hashlib.sha256(email.encode()).hexdigest()
+    try:
+        first_today = cache.add(key, 1, RESEND_AFTER_SECONDS)
+    except Exception:  # a cache that is down: mail rather than never
+        first_today = True
+    if first_today:
+        mail.send_after_commit(email, "verify_email", {"link": link_for(email)})
+    return first_today
+
+
+def confirm(email):
+    """Record ``email`` as verified; True when it was not before."""
+    _, created = VerifiedEmail.objects.get_or_create(email=normalised(email))
+    return created

@@ -221,7 +221,7 @@ class SanctionForm(forms.ModelForm):
         help_texts = {
             "comment": "The comment that led to it. Without an account or an email below, "
             "the sanction applies to this comment's author: their account, their verified "
-            "email, else their network address (which is recognised on that day only).",
+            "email, else their network address.",
             "user": "A reader's account.",
             "email": "An address the author verified; anonymous commenters are matched by "
             "it only once they have.",

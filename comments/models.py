@@ -92,6 +92,14 @@ class Comment(models.Model):
         help_text="Salted hash of the poster's network address (an IPv6 /64 counts as one); "
         "the address itself is not kept.",
     )
+    network_key = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        editable=False,
+        help_text="The same network as a hash keyed with the site's secret, not the day's "
+        "salt: it stays the same across days, so a sanction against a network lasts.",
+    )
     report_count = models.PositiveIntegerField(default=0)
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -147,6 +155,12 @@ class Comment(models.Model):
             models.Index(fields=["reader", "created_at"], name="comment_reader_recent"),
             # The same per network address, however many readers it claims to be.
             models.Index(fields=["network", "created_at"], name="comment_network_recent"),
+            # A network's comments across days: a ban's "reject all".
+            models.Index(
+                fields=["network_key"],
+                condition=~models.Q(network_key=""),
+                name="comment_network_key",
+            ),
             # The moderation queue.
             models.Index(fields=["status", "-created_at"], name="comment_queue"),
             # Picks: above an article's thread, and the queue's "picked" tab.
@@ -486,7 +500,8 @@ class Sanction(models.Model):
     network = models.CharField(
         max_length=64,
         blank=True,
-        help_text="Salted hash of a network address (an IPv6 /64 counts as one).",
+        help_text="A network address (an IPv6 /64 counts as one), as comments keep it "
+        "for sanctions: hashed with the site's secret.",
     )
     reason = models.CharField(max_length=20, choices=DecisionReason.choices)
     message = models.TextField(

@@ -1,8 +1,10 @@
 """
 Sanctions: measures against an author, not a comment. A signed-in reader is
 sanctioned by account; an anonymous one by their verified email address when
-they have one, else by network address (hashed, as their comments keep it;
-the hash follows the day's salt, so a network is matched on the day only).
+they have one, else by network address (an IPv6 /64 counts as one), kept as
+``network_key``: a hash keyed with the site's secret, stable across days, so a
+sanction against a network lasts as long as it says. The address itself is
+never kept.
 
 ``impose`` is the one way a sanction is made, from the moderation queue and
 the admin; ``lift`` the one way it ends early. Both are recorded in the audit
@@ -12,7 +14,10 @@ trail. ``in_force`` is what the comment form asks before it takes a comment.
 from django.db import transaction
 from django.db.models import Case, Exists, F, IntegerField, Q, Value, When
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
+
+from articles.counting import client_address, network_of
 
 from . import verification
 from .models import Comment, DecisionReason, ModerationEvent, Sanction, VerifiedEmail
@@ -31,6 +36,13 @@ STRENGTH = Case(
 REFUSING = {Kind.BAN, Kind.SUSPEND}
 
 
+def network_key(request):
+    """The poster's network, hashed with the site's secret rather than the day's
+    salt: what sanctions match an anonymous author by, on any day."""
+    address = network_of(client_address(request))
+    return salted_hmac("comments.sanctions.network", address, algorithm="sha256").hexdigest()
+
+
 def subject_of(comment):
     """Whom a sanction for this comment applies to: its account, else its
     author's verified email, else its network."""
@@ -38,7 +50,7 @@ def subject_of(comment):
         return {"user_id": comment.user_id}
     if comment.email and verification.is_verified(comment.email):
         return {"email": verification.normalised(comment.email)}
-    return {"network": comment.network}
+    return {"network": comment.network_key}
 
 
 def comments_by(subject):
@@ -47,7 +59,7 @@ def comments_by(subject):
         return Comment.objects.filter(user_id=subject["user_id"])
     if subject.get("email"):
         return Comment.objects.filter(email__iexact=subject["email"])
-    return Comment.objects.filter(network=subject["network"])
+    return Comment.objects.filter(network_key=subject["network"])
 
 
 def active(now=None):

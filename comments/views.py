@@ -94,7 +94,8 @@ def _post(request, article):
     form = CommentForm(request.POST, article=article, user=request.user, rules=rules)
     reader, network = reader_fingerprint(request), network_fingerprint(request)
     form.is_valid()  # the email, if any, decides which sanctions apply
-    sanction = _sanction_in_force(request, form, network)
+    key = sanctions.network_key(request)
+    sanction = _sanction_in_force(request, form, key)
     if sanction is not None and sanction.kind != Sanction.Kind.PREMODERATE:
         return _sanctioned(request, article, form, parent_id, sanction)
     limited = moderation.rate_limit(reader, network, rules=rules)
@@ -118,7 +119,7 @@ def _post(request, article):
         return _invalid(request, article, form, parent_id, status=INVALID)
 
     comment = form.save(commit=False)
-    comment.reader, comment.network = reader, network
+    comment.reader, comment.network, comment.network_key = reader, network, key
     comment.status, reasons = moderation.initial_status(comment, article, rules, sanction=sanction)
     try:
         # The comment, its form token marked used and the article's recount commit

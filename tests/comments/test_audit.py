@@ -38,7 +38,7 @@ class TestWhatIsRecorded:
         assert trail() == [(action, "mod", comment.pk, "other", "Explained.")]
 
     def test_a_sanction_is_recorded_with_its_kind_subject_and_end(self, make_comment, make_user):
-        comment = make_comment(network="n" * 64)
+        comment = make_comment(network_key="n" * 64)
         until = timezone.now() + timedelta(days=7)
         suspension = sanctions.impose(
             comment, "suspend", make_user(username="mod"), "abuse", "A week off.", until
@@ -55,7 +55,7 @@ class TestWhatIsRecorded:
         )
 
     def test_a_lift_is_recorded(self, make_comment, make_user):
-        ban = sanctions.impose(make_comment(network="n" * 64), "ban", None, "spam")
+        ban = sanctions.impose(make_comment(network_key="n" * 64), "ban", None, "spam")
         sanctions.lift(Sanction.objects.filter(pk=ban.pk), make_user(username="mod"))
         lift = ModerationEvent.objects.get(action="lift")
         assert (lift.actor.username, lift.sanction, lift.reason) == ("mod", ban, "spam")
@@ -106,7 +106,7 @@ class TestTrailInTheAdmin:
     def events(self, make_comment, make_user):
         moderator = make_user(username="mod")
         comment = make_comment(
-            body="A comment that was rejected", status="pending", network="n" * 64
+            body="A comment that was rejected", status="pending", network_key="n" * 64
         )
         moderation.decide(
             Comment.objects.filter(pk=comment.pk), "rejected", moderator, "abuse", "Insults."

@@ -422,9 +422,9 @@ class TestImpose:
 
         moderator = django_user_model.objects.create_user("mod")
         article = make_article()
-        shown = make_comment(article=article, network="n" * 64, body="one")
-        waiting = make_comment(article=article, network="n" * 64, status="pending", body="two")
-        other = make_comment(article=article, network="o" * 64, body="three")
+        shown = make_comment(article=article, network_key="n" * 64, body="one")
+        waiting = make_comment(article=article, network_key="n" * 64, status="pending", body="two")
+        other = make_comment(article=article, network_key="o" * 64, body="three")
         sanction = sanctions.impose(
             shown, "ban", moderator, "abuse", "Repeated abuse.", reject_all=True
         )
@@ -443,6 +443,6 @@ class TestImpose:
         from comments import sanctions
 
         author = django_user_model.objects.create_user("reader")
-        comment = make_comment(user=author, network="n" * 64)
+        comment = make_comment(user=author, network_key="n" * 64)
         sanction = sanctions.impose(comment, "suspend", None, "abuse")
         assert (sanction.user, sanction.network) == (author, "")

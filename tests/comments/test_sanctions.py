@@ -9,7 +9,6 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.counting import network_fingerprint
 from comments import sanctions, verification
 from comments.models import Comment, ModerationEvent, Sanction, VerifiedEmail
 from tests.comments.helpers import comment_data
@@ -29,8 +28,8 @@ def reader(client):
 
 @pytest.fixture
 def network():
-    """The hashed network of the test client's address."""
-    return network_fingerprint(RequestFactory().get("/"))
+    """The network of the test client's address, as sanctions know it."""
+    return sanctions.network_key(RequestFactory().get("/"))
 
 
 @pytest.fixture
@@ -125,6 +124,23 @@ class TestPostingWhenSanctioned:
             assert "You can no longer post comments here: the moderators have banned you." in page
             assert "Reason: Abuse, harassment or hate." in page
             assert "Message from the moderators: Repeated personal attacks." in page
+
+    def test_a_ban_made_from_a_comment_still_holds_after_the_daily_salt_changes(
+        self, reader, make_article
+    ):
+        from articles import counting
+        from articles.models import ReaderSalt
+
+        article = make_article()
+        reader.post(post_url(article), comment_data(article, body="Abuse"))
+        comment = Comment.objects.get()
+        sanctions.impose(comment, "ban", None, "abuse")
+        ReaderSalt.objects.all().delete()  # the next day: a new salt, new reader hashes
+        counting._salt_cache.clear()
+        for response, _typed in post_both_ways(reader, article):
+            assert response.status_code == 403
+            assert "the moderators have banned you" in response.content.decode()
+        assert Comment.objects.count() == 1
 
     def test_a_suspended_reader_is_told_until_when(self, reader, make_article, sanction, network):
         until = timezone.now() + timedelta(days=3)
@@ -321,8 +337,8 @@ class TestVerifiedEmail:
 
     def test_a_sanction_prefers_the_verified_email_over_the_network(self, make_comment):
         verify("ann@example.com")
-        verified = make_comment(email="ANN@example.com", network="n" * 64)
-        unverified = make_comment(email="bob@example.com", network="m" * 64)
+        verified = make_comment(email="ANN@example.com", network_key="n" * 64)
+        unverified = make_comment(email="bob@example.com", network_key="m" * 64)
         assert sanctions.subject_of(verified) == {"email": "ann@example.com"}
         assert sanctions.subject_of(unverified) == {"network": "m" * 64}
         ban = sanctions.impose(verified, "ban", None, "abuse")
@@ -381,7 +397,7 @@ class TestSanctionsAdmin:
     def test_adding_a_sanction_goes_through_impose_and_is_recorded(
         self, client, editor, make_comment
     ):
-        comment = make_comment(network="n" * 64)
+        comment = make_comment(network_key="n" * 64)
         client.force_login(editor)
         response = client.post(ADD, add_form(comment=comment.pk, message="Stop."))
         assert response.status_code == 302
@@ -401,8 +417,8 @@ class TestSanctionsAdmin:
         )
 
     def test_adding_a_ban_can_reject_all_their_comments(self, client, editor, make_comment):
-        comment = make_comment(network="n" * 64)
-        waiting = make_comment(network="n" * 64, status="pending")
+        comment = make_comment(network_key="n" * 64)
+        waiting = make_comment(network_key="n" * 64, status="pending")
         client.force_login(editor)
         client.post(ADD, add_form(comment=comment.pk, reject_all="on"))
         statuses = set(

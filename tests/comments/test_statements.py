@@ -117,8 +117,8 @@ def test_nothing_is_sent_before_the_decision_commits(make_comment, make_user):
 def test_a_ban_that_rejects_all_sends_a_statement_per_removed_comment(
     make_comment, make_user, django_capture_on_commit_callbacks
 ):
-    first = make_comment(email="ann@example.com", network="n" * 64, body="First")
-    make_comment(email="ann@example.com", network="n" * 64, body="Second", status="pending")
+    first = make_comment(email="ann@example.com", network_key="n" * 64, body="First")
+    make_comment(email="ann@example.com", network_key="n" * 64, body="Second", status="pending")
     with django_capture_on_commit_callbacks(execute=True):
         sanctions.impose(first, "ban", make_user(), "abuse", "Enough.", reject_all=True)
     assert len(mail.outbox) == 2

@@ -5,7 +5,7 @@ import pytest
 from django.test import RequestFactory
 from playwright.sync_api import expect
 
-from articles.counting import network_fingerprint
+from comments import sanctions
 from comments.models import Comment, Sanction
 from tests.browser.test_accessibility import axe_script  # noqa: F401 (a fixture)
 
@@ -20,7 +20,7 @@ def _no_typing_delay(discussion_settings):
 @pytest.fixture
 def warned(make_article):
     """An article, and a warning on the network the browser posts from."""
-    network = network_fingerprint(RequestFactory().get("/"))
+    network = sanctions.network_key(RequestFactory().get("/"))
     warning = Sanction.objects.create(
         kind="warn", network=network, reason="off_topic", message="Please keep to the topic."
     )

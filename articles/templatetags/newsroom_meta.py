@@ -4,6 +4,7 @@ from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
 from django.utils.translation import to_locale
@@ -67,3 +68,14 @@ def views_label(context, article):
     """ "788 views", or its hole in the shared page (articles.page_cache)."""
     values = context.get("page_values") or {}
     return values.get("views") or page_cache.views_label(article.view_count)
+
+
+@register.filter
+def html_datetime(moment):
+    """A time for a ``datetime`` attribute: ISO 8601 to the second, as HTML allows
+    (``|date:"c"`` keeps microseconds, which it does not)."""
+    if not moment:
+        return ""
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return moment.replace(microsecond=0).isoformat()

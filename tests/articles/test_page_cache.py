@@ -60,7 +60,7 @@ def test_the_form_comes_with_the_readers_own_token_and_issue_time(make_article):
     client = Client(enforce_csrf_checks=True, HTTP_USER_AGENT=READER_UA)
     html = client.get(article.get_absolute_url()).content.decode()
     form_url = f"/articles/{article.slug}/comments/new/"
-    assert f'hx-get="{form_url}" hx-trigger="revealed"' in html
+    assert f'data-hx-get="{form_url}" data-hx-trigger="revealed"' in html
     fragment = client.get(form_url, HTTP_HX_REQUEST="true")
     assert "no-store" in fragment["Cache-Control"]
     form = fragment.content.decode()
@@ -331,14 +331,14 @@ class TestBehindASharedCache:
         article = make_article()
         html = reader(1).get(article.get_absolute_url()).content.decode()
         viewed = f"/articles/{article.slug}/viewed/"
-        assert f'hx-get="{viewed}" hx-trigger="load"' in html
+        assert f'data-hx-get="{viewed}" data-hx-trigger="load"' in html
         assert f'<noscript><img class="beacon" src="{viewed}"' in html
 
     def test_the_comment_form_comes_when_the_reader_reaches_it(self, make_article):
         article = make_article()
         html = reader(1).get(article.get_absolute_url()).content.decode()
         form_url = f"/articles/{article.slug}/comments/new/"
-        assert f'hx-get="{form_url}" hx-trigger="revealed"' in html
+        assert f'data-hx-get="{form_url}" data-hx-trigger="revealed"' in html
         assert f'href="{form_url}"' in html  # without JavaScript, a page with the form
 
     def test_the_form_page_carries_the_readers_own_token_without_javascript(self, make_article):

@@ -182,7 +182,7 @@ class TestOpenGraph:
             "og:image:width": "1200",
             "og:image:height": "675",
             "og:image:alt": "Councillors vote by a show of hands",
-            "article:published_time": story.published_at.isoformat(),
+            "article:published_time": story.published_at.replace(microsecond=0).isoformat(),
             "article:modified_time": og["article:modified_time"],
             "article:section": "Local",
             "article:author": "Ana Reporter",

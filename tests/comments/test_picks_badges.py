@@ -184,7 +184,7 @@ class TestBadges:
         comment = pick(make_comment(article=article, user=author))
         markup = comment_markup(page_of(article), comment)
         author_name = re.search(
-            rf'<strong id="comment-{comment.pk}-author"[^>]*>(.*?)</strong>', markup, re.S
+            rf'<h3 id="comment-{comment.pk}-author"[^>]*>(.*?)</h3>', markup, re.S
         ).group(1)
         words = re.sub(r"<[^>]+>", "", author_name)
         assert words == "ada, Staff, Author, Picked by the newsroom"

@@ -269,14 +269,14 @@ class TestPostingWithHtmx:
         assert "<html" not in page
         assert 'id="comment-form"' in page and "Your comment has been posted." in page
         assert '<textarea name="body"' in page and "Spot on.</textarea>" not in page
-        assert 'hx-swap-oob="afterbegin:#comment-list"' in page
+        assert 'data-hx-swap-oob="afterbegin:#comment-list"' in page
         assert f'id="comment-{comment.pk}"' in page and "Spot on." in page
-        assert 'id="comments-heading" hx-swap-oob="true">Comments (1)' in page
+        assert 'id="comments-heading" data-hx-swap-oob="true">Comments (1)' in page
 
     def test_in_oldest_order_the_comment_goes_at_the_end(self, reader, make_article):
         article = make_article()
         response = reader.post(post_url(article), comment_data(article, sort="oldest"), **HTMX)
-        assert 'hx-swap-oob="beforeend:#comment-list"' in response.content.decode()
+        assert 'data-hx-swap-oob="beforeend:#comment-list"' in response.content.decode()
 
     def test_held_comment_is_announced_not_shown(self, reader, make_article):
         article = make_article(comment_moderation="pre")
@@ -312,7 +312,7 @@ class TestPostingWithHtmx:
             **HTMX,
         )
         page = response.content.decode()
-        assert f'hx-swap-oob="beforeend:#replies-{parent.pk}"' in page
+        assert f'data-hx-swap-oob="beforeend:#replies-{parent.pk}"' in page
         assert "Your reply has been posted." in page and "A reply" in page
 
     def test_load_more_appends_the_next_page(self, reader, make_article, make_comment, settings):
@@ -323,7 +323,7 @@ class TestPostingWithHtmx:
         url = reverse("comments:more", args=[article.slug]) + "?page=2&sort=oldest"
         response = reader.get(url, **HTMX)
         page = response.content.decode()
-        assert 'hx-swap-oob="beforeend:#comment-list"' in page
+        assert 'data-hx-swap-oob="beforeend:#comment-list"' in page
         assert "Comment body 2" in page and "Comment body 3" in page
         assert "Comment body 1" not in page and "Comment body 4" not in page
         assert "page=3&amp;sort=oldest" in page

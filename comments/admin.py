@@ -2,16 +2,17 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.db import transaction
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from . import audit, moderation, sanctions, verification
-from .models import Comment, DiscussionSettings, ModerationEvent, Sanction
+from . import audit, moderation, queue, sanctions, verification
+from .models import Comment, DiscussionSettings, HoldReason, ModerationEvent, Sanction
 
 
 class ReportedFilter(admin.SimpleListFilter):
@@ -29,19 +30,70 @@ class ReportedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class HeldForFilter(admin.SimpleListFilter):
+    title = "hold reason"
+    parameter_name = "held_for"
+
+    def lookups(self, request, model_admin):
+        return HoldReason.Code.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in HoldReason.Code.values:
+            held = HoldReason.objects.filter(comment=OuterRef("pk"), code=self.value())
+            return queryset.filter(Exists(held))
+        return queryset
+
+
+class ArticleSearchFilter(admin.SimpleListFilter):
+    """By article, as a search box (headline words or slug): a list of every
+    article would run for thousands of lines."""
+
+    title = "article"
+    parameter_name = "article"
+    template = "admin/comments/article_search_filter.html"
+
+    def lookups(self, request, model_admin):
+        return ()
+
+    def has_output(self):
+        return True
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queue.on_articles_matching(queryset, self.value())
+        return queryset
+
+    def choices(self, changelist):
+        """One choice: the search, with the list's other parameters to keep."""
+        kept = changelist.filter_params.items()
+        yield {
+            "value": self.value() or "",
+            "kept": [
+                (name, value)
+                for name, values in kept
+                if name != self.parameter_name
+                for value in values
+            ],
+            "clear_query_string": changelist.get_query_string(remove=[self.parameter_name]),
+        }
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    """The moderation queue: pending comments first, newest first within each status."""
+    """Every comment, pending first; the moderation queue (``comments.queue``) is
+    where moderators work through them."""
 
+    # Status, reasons and reports before the long columns, so they stay on screen.
     list_display = [
         "excerpt",
-        "author",
-        "article",
         "status",
-        "report_count",
-        "created_at",
+        "held_for",
+        "reports",
+        "author",
+        "on_article",
+        "age",
     ]
-    list_filter = ["status", ReportedFilter, "created_at", "article"]
+    list_filter = ["status", HeldForFilter, ReportedFilter, ArticleSearchFilter, "created_at"]
     search_fields = ["body", "author_name", "email", "user__username"]
     list_select_related = ["article", "user"]
     list_per_page = 50
@@ -87,14 +139,59 @@ class CommentAdmin(admin.ModelAdmin):
     def excerpt(self, comment):
         return Truncator(comment.body).chars(80)
 
+    @admin.display(description="Reports", ordering="report_count")
+    def reports(self, comment):
+        return comment.report_count
+
+    @admin.display(description="Posted", ordering="created_at")
+    def age(self, comment):
+        return naturaltime(comment.created_at)
+
+    @admin.display(description="Article", ordering="article__headline")
+    def on_article(self, comment):
+        return Truncator(comment.article.headline).chars(40)
+
+    def get_urls(self):
+        site = self.admin_site
+        return [
+            path("queue/", site.admin_view(self.queue_view), name="comments_comment_queue"),
+            path(
+                "queue/<int:pk>/decide/",
+                site.admin_view(self.decide_view),
+                name="comments_comment_queue_decide",
+            ),
+            path(
+                "queue/decide/", site.admin_view(self.bulk_view), name="comments_comment_queue_bulk"
+            ),
+            *super().get_urls(),
+        ]
+
+    def queue_view(self, request):
+        return queue.queue_view(request, self)
+
+    def decide_view(self, request, pk):
+        return queue.decide_view(request, self, pk)
+
+    def bulk_view(self, request):
+        return queue.bulk_view(request, self)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"queue_url": queue.queue_url(), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("hold_reasons")
 
     @admin.display(description="Held for")
     def held_for(self, comment):
-        return "; ".join(
-            moderation.describe(reason.code, reason.evidence)
-            for reason in comment.hold_reasons.all()
+        """Each reason's name, with its words (the evidence) on hover."""
+        return format_html_join(
+            ", ",
+            '<span title="{}">{}</span>',
+            (
+                (moderation.describe(reason.code, reason.evidence), reason.get_code_display())
+                for reason in comment.hold_reasons.all()
+            ),
         )
 
     @admin.display(description="Author", ordering="author_name")

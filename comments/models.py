@@ -163,6 +163,12 @@ class Comment(models.Model):
             ),
             # The moderation queue.
             models.Index(fields=["status", "-created_at"], name="comment_queue"),
+            # The queue's "reported" tab: few rows, so a small index.
+            models.Index(
+                fields=["status", "-report_count", "created_at"],
+                condition=models.Q(report_count__gt=0),
+                name="comment_reported",
+            ),
             # Picks: above an article's thread, and the queue's "picked" tab.
             models.Index(
                 fields=["picked_at"],

@@ -5,7 +5,8 @@
  * left alone while typing in a field or with a modifier held.
  *
  * After a decision htmx swaps the card for its result; focus then moves to the
- * next card still waiting, or to the "all decided" line. Without JavaScript
+ * next card still waiting, or to the "all decided" line, where j loads the
+ * next ones, so a long queue is cleared without the mouse. Without JavaScript
  * every button is a plain form post.
  */
 (function () {
@@ -58,6 +59,12 @@
     const key = event.key;
     if (key === "j" || key === "k") {
       event.preventDefault();
+      const clear = document.getElementById("queue-clear");
+      const more = clear && !clear.hidden && clear.querySelector("a");
+      if (key === "j" && more && document.activeElement === clear) {
+        window.location.assign(more.href); /* the page is done: on to the next ones */
+        return;
+      }
       move(key === "j" ? 1 : -1);
     } else if (key === "?") {
       const legend = document.getElementById("queue-keys");

@@ -116,6 +116,27 @@ def test_a_moderator_clears_a_queue_of_ten_by_keyboard_alone(open_queue, queue_o
     expect(page.get_by_text("No comment is waiting for a moderator.")).to_be_visible()
 
 
+def test_a_queue_longer_than_a_page_is_cleared_by_keyboard_alone(open_queue, make_comment):
+    waiting = [
+        make_comment(status=Comment.Status.PENDING, author_name=f"Reader {n}", network=f"n{n}")
+        for n in range(30)  # more than a page of the queue
+    ]
+    page = open_queue()
+    for cards_on_the_page in (25, 5):
+        expect(page.locator(".queue-card:not(.queue-card--decided)")).to_have_count(
+            cards_on_the_page
+        )
+        page.keyboard.press("j")
+        for n in range(cards_on_the_page):
+            page.keyboard.press("a")
+            expect(page.locator(".queue-card--decided")).to_have_count(n + 1)
+        expect(page.locator("#queue-clear")).to_be_focused()
+        with page.expect_navigation():
+            page.keyboard.press("j")  # on to the next ones
+    expect(page.get_by_text("No comment is waiting for a moderator.")).to_be_visible()
+    assert Comment.objects.filter(pk__in=[c.pk for c in waiting], status="approved").count() == 30
+
+
 def test_j_and_k_move_between_cards_with_a_visible_outline(open_queue, queue_of_ten):
     page = open_queue()
     for _ in range(3):

@@ -477,7 +477,8 @@ class TestDecisions:
         assert "Approved</span>" in html and "Undo?" in html
         assert 'value="reject"' in html and 'value="approve"' not in html
         assert (
-            '<div id="queue-status" data-hx-swap-oob="innerHTML">Approved: the comment by Jane.' in html
+            '<div id="queue-status" data-hx-swap-oob="innerHTML">Approved: the comment by Jane.'
+            in html
         )
         assert 'Pending <span class="queue-tabs__count">1</span>' in html
         comment.refresh_from_db()

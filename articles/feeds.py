@@ -43,12 +43,13 @@ def entry_id(article):
 
 
 def feed_image(article):
-    """The article's hero image as a feed shows it (its 16:9 crop), or None:
-    a feed states an image's size in bytes, known only for the crops."""
-    if not article.hero_image:
-        return None
+    """The image a feed shows for the article: its hero's 16:9 crop, or its
+    generated social card when it has no hero. None while a hero's crops are
+    not made yet (``manage.py make_image_crops``)."""
     image = article.share_image()
-    return image if image["bytes"] else None
+    if article.hero_image and not image["bytes"]:
+        return None
+    return image
 
 
 def add_media_content(handler, image):
@@ -61,7 +62,8 @@ def add_media_content(handler, image):
             "type": image["type"],
             "width": str(image["width"]),
             "height": str(image["height"]),
-            "fileSize": str(image["bytes"]),
+            # Known for the crops; a social card is drawn on its first request.
+            **({"fileSize": str(image["bytes"])} if image["bytes"] else {}),
         },
     )
     if image["alt"]:
@@ -184,7 +186,7 @@ class LatestArticlesFeed(Feed):
 
     def item_enclosures(self, article):
         image = feed_image(article)
-        if image is None:
+        if image is None or not image["bytes"]:  # an enclosure must state its length
             return []
         return [Enclosure(absolute(image["url"]), str(image["bytes"]), image["type"])]
 

@@ -135,9 +135,20 @@ class TestRss:
             "type": "image/jpeg",
         }
 
-    def test_an_item_without_a_hero_has_neither(self, client, articles):
+    def test_an_item_without_a_hero_shows_its_social_card_without_an_enclosure(
+        self, client, articles
+    ):
         item = items_by_title(document(client, "/feeds/latest/"))["Preview"]
-        assert item.find("enclosure") is None and item.find("media:content", NS) is None
+        assert item.find("enclosure") is None  # an enclosure must state a length in bytes
+        media = item.find("media:content", NS).attrib
+        assert (media["medium"], media["type"], media["width"], media["height"]) == (
+            "image",
+            "image/png",
+            "1200",
+            "630",
+        )
+        assert "/cards/" in media["url"] and "fileSize" not in media
+        assert client.get(media["url"].removeprefix("http://testserver")).status_code == 200
 
     def test_feed_readers_see_the_image(self, client, articles):
         feed = feedparser.parse(fetch(client, "/feeds/latest/").content)

@@ -276,6 +276,11 @@ class CommentReport(models.Model):
         help_text="When a moderator approved the comment after this report. A cleared report "
         "no longer counts, but its reader cannot report the comment again.",
     )
+    answered_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the reporter was mailed the moderators' decision on this report.",
+    )
 
     class Meta:
         constraints = [

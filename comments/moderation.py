@@ -337,7 +337,8 @@ def decide(comments, status, moderator, reason="", explanation=""):
     with transaction.atomic():
         # By id: a filtered selection (pending, reported) would lose the comments
         # this decision changes.
-        selected = Comment.objects.filter(pk__in=list(comments.values_list("pk", flat=True)))
+        selected_ids = list(comments.values_list("pk", flat=True))
+        selected = Comment.objects.filter(pk__in=selected_ids)
         if status == Comment.Status.APPROVED:
             # An approved comment that readers reported is approved again to clear them.
             clear_reports(selected, now)
@@ -366,6 +367,7 @@ def decide(comments, status, moderator, reason="", explanation=""):
     for comment in changed:
         comment.status, comment.decision_reason, comment.decision_note = status, reason, explanation
     statements.send(changed, status, now)  # a removal's author is told why
+    statements.answer_reporters(selected_ids, status, reason, explanation, now)
     return changed
 
 

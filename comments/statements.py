@@ -7,6 +7,9 @@ decided, and how to object. One mail per comment, to that comment's author.
 
 ``comments.moderation.decide`` calls ``send`` for the comments a decision
 changed; the mail goes once the decision commits.
+
+A reader who reported a comment and left an email is told what was decided on
+their report (article 16(5)), once: ``answer_reporters``.
 """
 
 from django.db.models import prefetch_related_objects
@@ -14,7 +17,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from . import mail
-from .models import Comment, DecisionReason, HoldReason
+from .models import Comment, CommentReport, DecisionReason, HoldReason
 
 REMOVALS = {Comment.Status.REJECTED, Comment.Status.SPAM}
 # Codes of the rules that hold a comment without a person asking.
@@ -72,5 +75,34 @@ def send(comments, status, decided_at=None):
                 "reason": dict(DecisionReason.choices).get(reason, reason),
                 "explanation": comment.decision_note,
                 "found": how_it_was_found(comment),
+            },
+        )
+
+
+def answer_reporters(comment_ids, status, reason, explanation, decided_at):
+    """Tell each reporter of these comments who left an email, and has not been
+    answered yet, what was decided: kept or removed, and why. One query when
+    there is no one to tell."""
+    reports = list(
+        CommentReport.objects.filter(comment_id__in=comment_ids, answered_at__isnull=True)
+        .exclude(contact_email="")
+        .select_related("comment")
+    )
+    if not reports:
+        return
+    CommentReport.objects.filter(pk__in=[report.pk for report in reports]).update(
+        answered_at=decided_at
+    )
+    for report in reports:
+        mail.send_after_commit(
+            report.contact_email,
+            "report_outcome",
+            {
+                "report": report,
+                "excerpt": Truncator(report.comment.body).chars(300),
+                "removed": status in REMOVALS,
+                "decided_at": timezone.localtime(decided_at),
+                "reason": dict(DecisionReason.choices).get(reason, reason),
+                "explanation": explanation,
             },
         )

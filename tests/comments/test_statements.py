@@ -124,3 +124,39 @@ def test_a_ban_that_rejects_all_sends_a_statement_per_removed_comment(
     assert len(mail.outbox) == 2
     assert {message.to[0] for message in mail.outbox} == {"ann@example.com"}
     assert all("The moderator's explanation: Enough." in m.body for m in mail.outbox)
+
+
+class TestReportersAreAnswered:
+    """A reader who reported a comment and left an email is told the decision
+    on it, once (the Digital Services Act, article 16(5))."""
+
+    def report(self, comment, number, email):
+        return moderation.record_report(
+            comment, f"reader-{number}", f"network-{number}", reason="abuse", contact_email=email
+        )
+
+    def test_a_removal_tells_the_reporters_who_left_an_email(self, decide, make_comment):
+        comment = make_comment(body="Nasty words")
+        self.report(comment, 1, "rita@example.com")
+        self.report(comment, 2, "")
+        decide([comment], "rejected", "abuse", "A personal attack.")
+        [answer] = [m for m in mail.outbox if m.to == ["rita@example.com"]]
+        assert answer.subject.endswith("the comment was removed")
+        assert "Reason: Abuse, harassment or hate." in answer.body
+        assert "The moderator's explanation: A personal attack." in answer.body
+        assert "Nasty words" in answer.body
+
+    def test_keeping_a_reported_comment_tells_the_reporter_it_was_kept(self, decide, make_comment):
+        comment = make_comment(body="Sharp but fair")  # approved, reported, approved again
+        report = self.report(comment, 1, "rita@example.com")
+        decide([comment], "approved")
+        [answer] = mail.outbox
+        assert answer.subject == f"Your report {report.reference}: the comment was kept"
+        assert "within our community rules" in answer.body
+
+    def test_a_reporter_is_answered_once(self, decide, make_comment):
+        comment = make_comment(status="pending")
+        self.report(comment, 1, "rita@example.com")
+        decide([comment], "rejected", "spam")
+        decide([comment], "approved")
+        assert [m.to for m in mail.outbox] == [["rita@example.com"]]

@@ -177,7 +177,7 @@ class LatestArticlesFeed(Feed):
         return article.published_at
 
     def item_updateddate(self, article):
-        return article.updated_at
+        return article.modified_at
 
     def item_guid(self, article):
         return entry_id(article)

@@ -16,7 +16,7 @@ from js_asset import Media
 
 from .caching import invalidate_site
 from .images import CROP_RATIOS
-from .models import Article, ArticleNote, Category, Source
+from .models import Article, ArticleNote, Category, EditorialSettings, Source
 
 
 @admin.register(Category)
@@ -246,3 +246,24 @@ class ArticleAdmin(admin.ModelAdmin):
         count = queryset.update(status=Article.Status.DRAFT, updated_at=timezone.now())
         invalidate_site()  # update() sends no signals
         self.message_user(request, f"Moved {count} article(s) back to draft.", messages.SUCCESS)
+
+
+@admin.register(EditorialSettings)
+class EditorialSettingsAdmin(admin.ModelAdmin):
+    """One row: the list leads straight to its form."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def has_add_permission(self, request):
+        return not EditorialSettings.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        from django.shortcuts import redirect
+
+        settings_row = EditorialSettings.load()
+        if settings_row._state.adding:
+            return redirect("admin:articles_editorialsettings_add")
+        return redirect("admin:articles_editorialsettings_change", settings_row.pk)

@@ -609,9 +609,17 @@ class ArticleNoteQuerySet(models.QuerySet):
             article__in=Article.objects.published(),
         )
 
-    def corrections_page(self):
-        """Every public note site-wide, newest first, with its article."""
-        return self.public().select_related("article").order_by("-published_at", "-pk")
+    def corrections(self):
+        """The public corrections and clarifications site-wide (the corrections
+        page and feed), newest first, with their articles. Updates add news
+        rather than put the record right, so they are not listed."""
+        return (
+            self.public()
+            .filter(kind__in=[ArticleNote.Kind.CORRECTION, ArticleNote.Kind.CLARIFICATION])
+            .select_related("article")
+            .defer("article__body", "article__body_text", "article__search_document")
+            .order_by("-published_at", "-pk")
+        )
 
 
 class ArticleNote(models.Model):
@@ -665,6 +673,9 @@ class ArticleNote(models.Model):
                 | Q(substantive_update_at__lt=self.published_at)
             ).update(substantive_update_at=self.published_at)
 
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#note-{self.pk}"
+
     def clean(self):
         if self.published_at and self.published_at > timezone.now() + timedelta(minutes=1):
             raise ValidationError({"published_at": "A note cannot be dated in the future."})
@@ -684,3 +695,37 @@ class ArticleNote(models.Model):
     def moves_updated_time(self):
         """Corrections and updates are substantive; a clarification is not."""
         return self.kind in (self.Kind.CORRECTION, self.Kind.UPDATE) and not self.is_retracted
+
+
+class EditorialSettings(models.Model):
+    """What the newsroom sets for the site as a whole: one row, edited in the
+    admin. Read through ``articles.context_processors`` (cached under the site
+    version, which saving moves on)."""
+
+    SINGLETON = 1
+
+    corrections_policy_url = models.URLField(
+        "corrections policy page",
+        blank=True,
+        help_text="The address of the page that explains how corrections are made. "
+        "Linked from the corrections page and under every correction.",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "editorial settings"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="editorial_settings_one_row")
+        ]
+
+    def __str__(self):
+        return "Editorial settings"
+
+    def save(self, *args, **kwargs):
+        self.pk = self.SINGLETON
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls):
+        """The saved settings, or the defaults until an editor first saves them
+        (the same one-row shape as comments' DiscussionSettings)."""
+        return cls.objects.filter(pk=cls.SINGLETON).first() or cls(pk=cls.SINGLETON)

@@ -4,7 +4,14 @@ a note readers have seen is never deleted, whichever way the delete comes."""
 from django.db.models.signals import post_delete, post_save, pre_delete
 
 from .caching import invalidate_site
-from .models import Article, ArticleNote, Category, PublicNoteDeletion, Source
+from .models import (
+    Article,
+    ArticleNote,
+    Category,
+    EditorialSettings,
+    PublicNoteDeletion,
+    Source,
+)
 
 
 def refuse_public_note_deletion(sender, instance, **kwargs):
@@ -17,7 +24,7 @@ def refuse_public_note_deletion(sender, instance, **kwargs):
 
 
 def connect():
-    for model in (Article, ArticleNote, Category, Source):
+    for model in (Article, ArticleNote, Category, EditorialSettings, Source):
         post_save.connect(invalidate_site, sender=model, dispatch_uid=f"bump-{model.__name__}")
         post_delete.connect(
             invalidate_site, sender=model, dispatch_uid=f"bump-del-{model.__name__}"

@@ -10,7 +10,7 @@ from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, ArticleNote, PublicNoteDeletion
+from articles.models import Article, ArticleNote, EditorialSettings, PublicNoteDeletion
 from tests.articles.test_admin import article_form
 
 pytestmark = pytest.mark.django_db
@@ -241,3 +241,98 @@ class TestNotesAreNeverSilentlyDeleted:
         client.logout()
         assert "The vote was 7-2." in page_of(client, article)
         assert article.substantive_update_at is not None
+
+
+class TestCorrectionsPage:
+    def test_lists_corrections_newest_first_each_linking_to_its_article(self, client, make_article):
+        older, newer = make_article(headline="Older story"), make_article(headline="Newer story")
+        first = note_on(older, text="First fix.", published_at=timezone.now() - timedelta(hours=2))
+        second = note_on(newer, text="Second fix.")
+        note_on(newer, kind="update", text="An update is not a correction.")
+        html = client.get("/corrections/").content.decode()
+        assert html.index("Second fix.") < html.index("First fix.")
+        assert f'href="{second.article.get_absolute_url()}#note-{second.pk}"' in html
+        assert f'href="{first.article.get_absolute_url()}#note-{first.pk}"' in html
+        assert "An update is not a correction." not in html
+
+    def test_hides_corrections_of_articles_readers_cannot_see(self, client, make_article):
+        note_on(make_article(), text="Visible fix.")
+        draft = make_article()
+        note_on(draft, text="Fix on a story taken down.")
+        Article.objects.filter(pk=draft.pk).update(status=Article.Status.DRAFT)
+        html = client.get("/corrections/").content.decode()
+        assert "Visible fix." in html and "Fix on a story taken down." not in html
+
+    def test_is_paginated_and_a_page_that_does_not_exist_is_a_404(
+        self, client, make_article, settings
+    ):
+        settings.NEWSROOM_ARTICLES_PER_PAGE = 2
+        article = make_article()
+        for n in range(3):
+            note_on(article, text=f"Fix {n}.")
+        assert "Fix 0." in client.get("/corrections/?page=2").content.decode()
+        assert client.get("/corrections/?page=3").status_code == 404
+        assert client.get("/corrections/?page=abc").status_code == 404
+
+    def test_a_new_correction_is_listed_at_once(
+        self, client, make_article, django_capture_on_commit_callbacks
+    ):
+        article = make_article()
+        assert "Late fix." not in client.get("/corrections/").content.decode()
+        with django_capture_on_commit_callbacks(execute=True):
+            note_on(article, text="Late fix.")
+        assert "Late fix." in client.get("/corrections/").content.decode()
+
+    def test_a_warm_corrections_page_runs_no_query(
+        self, client, make_article, django_assert_num_queries
+    ):
+        note_on(make_article())
+        client.get("/corrections/")
+        with django_assert_num_queries(0):
+            assert client.get("/corrections/").status_code == 200
+
+
+class TestCorrectionsFeed:
+    @pytest.mark.parametrize("url", ["/corrections/feed/", "/corrections/feed/atom/"])
+    def test_lists_each_correction_with_a_tag_uri_from_its_id(self, client, make_article, url):
+        import feedparser
+
+        article = make_article(headline="Council vote")
+        note = note_on(article, text="The vote was 7-2.")
+        (entry,) = feedparser.parse(client.get(url).content).entries
+        assert entry.title == "Correction: Council vote"
+        assert "The vote was 7-2." in entry.summary
+        assert entry.id.endswith(f":note-{note.pk}") and entry.id.startswith("tag:")
+        assert entry.link.endswith(f"{article.get_absolute_url()}#note-{note.pk}")
+
+    def test_a_retraction_moves_the_feeds_etag(self, client, make_article):
+        note = note_on(make_article())
+        etag = client.get("/corrections/feed/")["ETag"]
+        note.retraction_note = "Wrong after all."
+        note.save()
+        assert client.get("/corrections/feed/")["ETag"] != etag
+        assert "Wrong after all." in client.get("/corrections/feed/").content.decode()
+
+
+class TestCorrectionsPolicy:
+    def test_the_policy_link_shows_on_the_corrections_page_and_under_each_note(
+        self, client, make_article, django_capture_on_commit_callbacks
+    ):
+        article = make_article()
+        note_on(article)
+        assert "Our corrections policy" not in page_of(client, article)
+        with django_capture_on_commit_callbacks(execute=True):
+            EditorialSettings(corrections_policy_url="https://example.org/policy").save()
+        html = page_of(client, article)
+        assert '<a href="https://example.org/policy">Our corrections policy</a>' in html
+        listing = client.get("/corrections/").content.decode()
+        assert listing.count('href="https://example.org/policy"') == 2  # header and note
+
+    def test_the_editorial_settings_are_one_row_edited_in_the_admin(self, client, editor):
+        client.force_login(editor)
+        add = client.get(reverse("admin:articles_editorialsettings_changelist"))
+        assert add.status_code == 302 and add.url.endswith("/add/")
+        client.post(add.url, {"corrections_policy_url": "https://example.org/policy"})
+        assert EditorialSettings.load().corrections_policy_url == "https://example.org/policy"
+        again = client.get(reverse("admin:articles_editorialsettings_changelist"))
+        assert again.url.endswith(f"/{EditorialSettings.SINGLETON}/change/")

@@ -250,12 +250,11 @@ class ArticleAdmin(admin.ModelAdmin):
 
 @admin.register(EditorialSettings)
 class EditorialSettingsAdmin(admin.ModelAdmin):
-    """One row: the list leads straight to its form."""
+    """One row: the list leads straight to its form (the add form until it is
+    first saved). Saving always writes that row (``EditorialSettings.save``);
+    "add" is not hidden, as deciding that would cost every admin page a query."""
 
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-    def has_add_permission(self, request):
-        return not EditorialSettings.objects.exists() and super().has_add_permission(request)
 
     def has_delete_permission(self, request, obj=None):
         return False

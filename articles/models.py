@@ -10,6 +10,7 @@ from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django_prose_editor.fields import ProseEditorField
 
 from . import social_cards
@@ -103,9 +104,7 @@ class ArticleQuerySet(models.QuerySet):
     def for_page(self):
         """What the article page shows: category, author, sources."""
         return (
-            self.select_related("category", "author")
-            .prefetch_related("sources", "notes")
-            .defer("body_text")
+            self.select_related("category", "author").prefetch_related("sources").defer("body_text")
         )
 
     def for_listing(self):
@@ -353,16 +352,22 @@ class Article(models.Model):
             and self.substantive_update_at > self.published_at
         )
 
+    @cached_property
     def public_notes(self):
-        """The notes readers see, oldest first (from the page's prefetch)."""
+        """The notes readers see, oldest first: kept in the shared cache under
+        the site version (a note's save moves it), so only the first page
+        render after a change queries them, and the comment views, which load
+        the same cached article, never do."""
+        from .caching import article_notes
+
         now = timezone.now()
-        return [note for note in self.notes.all() if note.published_at <= now]
+        return [note for note in article_notes(self) if note.published_at <= now]
 
     def notes_above(self):
-        return [n for n in self.public_notes() if n.placement == ArticleNote.Placement.ABOVE]
+        return [n for n in self.public_notes if n.placement == ArticleNote.Placement.ABOVE]
 
     def notes_below(self):
-        return [n for n in self.public_notes() if n.placement == ArticleNote.Placement.BELOW]
+        return [n for n in self.public_notes if n.placement == ArticleNote.Placement.BELOW]
 
     def clean(self):
         if self.hero_image and not self.hero_alt.strip():

@@ -94,7 +94,7 @@ def news_article(request, article, view_count=None, comment_count=None):
             "text": note.text,
             "datePublished": note.published_at.isoformat(),
         }
-        for note in article.public_notes()
+        for note in article.public_notes
         if note.kind == note.Kind.CORRECTION and not note.is_retracted
     ]
     if corrections:

@@ -4,6 +4,7 @@ import hashlib
 import re
 from pathlib import Path
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
@@ -15,7 +16,7 @@ from js_asset import Media
 
 from .caching import invalidate_site
 from .images import CROP_RATIOS
-from .models import Article, Category, Source
+from .models import Article, ArticleNote, Category, EditorialSettings, Source
 
 
 @admin.register(Category)
@@ -42,6 +43,40 @@ class SourceInline(admin.TabularInline):
     verbose_name_plural = "Sources (shown as “Sources: …” under the article, in this order)"
 
 
+class NoteFormSet(forms.BaseInlineFormSet):
+    def add_fields(self, form, index):
+        """A public note's "Delete" box is disabled (a posted tick is ignored):
+        it can only be retracted."""
+        super().add_fields(form, index)
+        if form.instance.pk and form.instance.is_public():
+            field = form.fields[forms.formsets.DELETION_FIELD_NAME]
+            field.disabled = True
+            field.help_text = "Public: retract it with a reason instead."
+
+
+class ArticleNoteInline(admin.StackedInline):
+    model = ArticleNote
+    formset = NoteFormSet
+    extra = 0
+    fields = ["kind", "placement", "published_at", "text", "retraction_note", "retracted_at"]
+    readonly_fields = ["retracted_at"]
+    verbose_name = "correction or update note"
+    verbose_name_plural = (
+        "Corrections, clarifications and updates (public at once on a published article; "
+        "never deleted once public, only retracted)"
+    )
+
+
+class ArticleForm(forms.ModelForm):
+    substantive_update = forms.BooleanField(
+        required=False,
+        label="Substantive update",
+        help_text="Tick when this save changes what the story says (new facts, a changed "
+        "figure): readers then see “Updated” with the time, and search engines a new "
+        "modified date. Leave it unticked for a typo fix.",
+    )
+
+
 @functools.cache
 def prose_editor_style_hash():
     """The CSP hash of the base styles the body editor injects as a <style>.
@@ -62,6 +97,7 @@ def prose_editor_style_hash():
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleForm
     list_display = [
         "headline",
         "category",
@@ -79,8 +115,14 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["category"]
-    readonly_fields = ["view_count", "created_at", "updated_at", "hero_crops_preview"]
-    inlines = [SourceInline]
+    readonly_fields = [
+        "view_count",
+        "created_at",
+        "updated_at",
+        "substantive_update_at",
+        "hero_crops_preview",
+    ]
+    inlines = [SourceInline, ArticleNoteInline]
     actions = ["publish_now", "unpublish"]
     save_on_top = True
     fieldsets = [
@@ -106,7 +148,13 @@ class ArticleAdmin(admin.ModelAdmin):
         (
             "Publishing",
             {
-                "fields": ["status", "published_at", "featured"],
+                "fields": [
+                    "status",
+                    "published_at",
+                    "featured",
+                    "substantive_update",
+                    "substantive_update_at",
+                ],
                 "description": "Drafts and scheduled articles can be previewed with "
                 "“View on site”; readers see them only once published and due.",
             },
@@ -172,6 +220,11 @@ class ArticleAdmin(admin.ModelAdmin):
             response._csp_update = {"style-src": [style_hash]}  # as csp_update() does
         return response
 
+    def save_model(self, request, obj, form, change):
+        if form.cleaned_data.get("substantive_update") and obj.published_at:
+            obj.substantive_update_at = max(timezone.now(), obj.published_at)
+        super().save_model(request, obj, form, change)
+
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         initial.setdefault("author", request.user.pk)
@@ -193,3 +246,23 @@ class ArticleAdmin(admin.ModelAdmin):
         count = queryset.update(status=Article.Status.DRAFT, updated_at=timezone.now())
         invalidate_site()  # update() sends no signals
         self.message_user(request, f"Moved {count} article(s) back to draft.", messages.SUCCESS)
+
+
+@admin.register(EditorialSettings)
+class EditorialSettingsAdmin(admin.ModelAdmin):
+    """One row: the list leads straight to its form (the add form until it is
+    first saved). Saving always writes that row (``EditorialSettings.save``);
+    "add" is not hidden, as deciding that would cost every admin page a query."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        from django.shortcuts import redirect
+
+        settings_row = EditorialSettings.load()
+        if settings_row._state.adding:
+            return redirect("admin:articles_editorialsettings_add")
+        return redirect("admin:articles_editorialsettings_change", settings_row.pk)

@@ -254,6 +254,16 @@ def cached_article(slug, request=None):
     return clone
 
 
+def article_notes(article, request=None):
+    """The article's correction, clarification and update notes, oldest first,
+    kept under the site version: one query after a change, none otherwise."""
+    return cached(
+        fragment_key("notes", [article.pk], request),
+        lambda: list(article.notes.all()),
+        request,
+    )
+
+
 def comment_count(article, request=None):
     """The article's comment count as its thread shows it, kept under the thread's
     version: one query after each change readers can see, none otherwise."""

@@ -8,6 +8,9 @@ at request time, so it is exact without any cache:
 - a scheduled article going live enters the set with no save: the count and the
   newest ``published_at`` move;
 - an edit saves the article: the newest ``updated_at`` moves;
+- a correction or update note moves the article's ``substantive_update_at``
+  (the feeds' ``updated`` and the sitemap's ``lastmod``) without a save: the
+  newest of those moves;
 - unpublishing or deleting an article takes it out of the set: the count falls
   (and anything added at the same time moves one of the two dates).
 
@@ -33,9 +36,14 @@ def fingerprint(*parts):
 def articles_fingerprint(articles):
     """The fingerprint of a set of articles, in one aggregate query."""
     summary = articles.order_by().aggregate(
-        count=Count("pk"), newest=Max("published_at"), updated=Max("updated_at")
+        count=Count("pk"),
+        newest=Max("published_at"),
+        updated=Max("updated_at"),
+        substantive=Max("substantive_update_at"),
     )
-    return fingerprint(summary["count"], summary["newest"], summary["updated"])
+    return fingerprint(
+        summary["count"], summary["newest"], summary["updated"], summary["substantive"]
+    )
 
 
 def etag(validator):

@@ -15,7 +15,25 @@ def navigation(request):
             categories = list(Category.objects.only("name", "slug", "position"))
         return categories
 
-    return {"nav_categories": nav_categories, "site_name": _site_name()}
+    return {
+        "nav_categories": nav_categories,
+        "site_name": _site_name(),
+        "corrections_policy_url": lambda: corrections_policy_url(request),
+    }
+
+
+def corrections_policy_url(request):
+    """The corrections policy's address, or "". Called only by a template that
+    shows it (a page with a note, the corrections page): from the shared cache,
+    under the site version."""
+    from . import caching
+    from .models import EditorialSettings
+
+    return caching.cached(
+        caching.fragment_key("corrections-policy", request=request),
+        lambda: EditorialSettings.load().corrections_policy_url,
+        request,
+    )
 
 
 def _site_name():

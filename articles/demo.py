@@ -1,12 +1,12 @@
 """Demo content that only time would otherwise bring: recent reads, so "Most
-read" shows on a fresh install (``manage.py seed_demo``)."""
+read" shows on a fresh install, and a correction (``manage.py seed_demo``)."""
 
 from datetime import timedelta
 
 from django.utils import timezone
 
 from .counting import hour_of
-from .models import Article, ViewTally
+from .models import Article, ArticleNote, ViewTally
 
 
 def seed_recent_reads(now=None):
@@ -35,3 +35,21 @@ def seed_recent_reads(now=None):
         )
     ViewTally.objects.bulk_create(tallies)
     return len(tallies)
+
+
+def seed_correction(story, now=None):
+    """A correction on ``story`` (a published article), three hours after it
+    went out, so the page, /corrections/ and its feed show one.
+
+    Idempotent: nothing is added once the story has a note. Returns the note,
+    or None.
+    """
+    if story is None or story.notes.exists():
+        return None
+    now = now or timezone.now()
+    return ArticleNote.objects.create(
+        article=story,
+        kind=ArticleNote.Kind.CORRECTION,
+        text="An earlier version of this story said the plan has 430 homes. It has 340.",
+        published_at=min(now, story.published_at + timedelta(hours=3)),
+    )

@@ -5,14 +5,16 @@ and icon, and an XSL stylesheet that shows the feed as a page in a browser."""
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models import Count, Max
 from django.shortcuts import get_object_or_404
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.xmlutils import SimplerXMLGenerator
 
-from .conditional import articles_fingerprint
-from .models import Article, Category
+from .conditional import articles_fingerprint, fingerprint
+from .models import Article, ArticleNote, Category
 from .site_url import absolute
 
 FEED_LENGTH = 30
@@ -177,7 +179,7 @@ class LatestArticlesFeed(Feed):
         return article.published_at
 
     def item_updateddate(self, article):
-        return article.updated_at
+        return article.modified_at
 
     def item_guid(self, article):
         return entry_id(article)
@@ -230,3 +232,68 @@ class CategoryAtomFeed(CategoryFeed):
 
     def subtitle(self, category):
         return self.description(category)
+
+
+class CorrectionsFeed(Feed):
+    """Every public correction and clarification site-wide (RSS 2.0), newest
+    first, each linking to the note on its article's page."""
+
+    feed_type = RssWithMedia
+    description = "Corrections and clarifications to our stories, newest first."
+    author_name = settings.NEWSROOM_PUBLISHER_NAME
+
+    def stylesheets(self):
+        return [static(STYLESHEET)]
+
+    def feed_guid(self):
+        return tag_uri("feed-corrections")
+
+    def title(self):
+        return f"{settings.SITE_NAME}: corrections"
+
+    def link(self):
+        return reverse("articles:corrections")
+
+    def items(self):
+        return ArticleNote.objects.corrections()[:FEED_LENGTH]
+
+    def etag(self, request, **url_kwargs):
+        """A fingerprint of the listed notes, in one query: a new note, a
+        retraction or an article leaving the published set each move it."""
+        summary = (
+            ArticleNote.objects.corrections()
+            .order_by()
+            .aggregate(count=Count("pk"), newest=Max("published_at"), retracted=Max("retracted_at"))
+        )
+        return fingerprint(summary["count"], summary["newest"], summary["retracted"])
+
+    def item_title(self, note):
+        return f"{note.get_kind_display()}: {note.article.headline}"
+
+    def item_description(self, note):
+        if note.is_retracted:
+            retracted = timezone.localtime(note.retracted_at).strftime("%B %-d, %Y at %H:%M %Z")
+            return (
+                f"{note.text}\n\nThis {note.get_kind_display().lower()} was retracted "
+                f"on {retracted}: {note.retraction_note}"
+            )
+        return note.text
+
+    def item_link(self, note):
+        return note.get_absolute_url()
+
+    def item_pubdate(self, note):
+        return note.published_at
+
+    def item_updateddate(self, note):
+        return note.retracted_at or note.published_at
+
+    def item_guid(self, note):
+        return tag_uri(f"note-{note.pk}")
+
+    item_guid_is_permalink = False
+
+
+class CorrectionsAtomFeed(CorrectionsFeed):
+    feed_type = AtomWithMedia
+    subtitle = CorrectionsFeed.description

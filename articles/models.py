@@ -10,6 +10,7 @@ from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django_prose_editor.fields import ProseEditorField
 
 from . import social_cards
@@ -203,6 +204,15 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    substantive_update_at = models.DateTimeField(
+        "substantively updated at",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When readers were last told of a substantive update: set by ticking "
+        "“Substantive update” on the form or by publishing a correction or update note. "
+        "A typo fix leaves it alone.",
+    )
     featured = models.BooleanField(
         default=False,
         help_text="Lead the home page with this article (the newest featured one wins).",
@@ -326,6 +336,38 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def modified_at(self):
+        """The one public "modified" time (JSON-LD, feeds, sitemap): the last
+        substantive update, or the publication when there was none."""
+        return self.substantive_update_at or self.published_at
+
+    @property
+    def shows_updated(self):
+        """Whether the article line says "Updated …"."""
+        return bool(
+            self.substantive_update_at
+            and self.published_at
+            and self.substantive_update_at > self.published_at
+        )
+
+    @cached_property
+    def public_notes(self):
+        """The notes readers see, oldest first: kept in the shared cache under
+        the site version (a note's save moves it), so only the first page
+        render after a change queries them, and the comment views, which load
+        the same cached article, never do."""
+        from .caching import article_notes
+
+        now = timezone.now()
+        return [note for note in article_notes(self) if note.published_at <= now]
+
+    def notes_above(self):
+        return [n for n in self.public_notes if n.placement == ArticleNote.Placement.ABOVE]
+
+    def notes_below(self):
+        return [n for n in self.public_notes if n.placement == ArticleNote.Placement.BELOW]
 
     def clean(self):
         if self.hero_image and not self.hero_alt.strip():
@@ -558,3 +600,137 @@ class UsedFormToken(models.Model):
 
     def __str__(self):
         return f"form token used at {self.used_at:%Y-%m-%d %H:%M}"
+
+
+class PublicNoteDeletion(Exception):
+    """A note readers have seen may be retracted, never deleted."""
+
+
+class ArticleNoteQuerySet(models.QuerySet):
+    def public(self):
+        """Notes readers can see: due, on an article readers can see."""
+        return self.filter(
+            published_at__lte=timezone.now(),
+            article__in=Article.objects.published(),
+        )
+
+    def corrections(self):
+        """The public corrections and clarifications site-wide (the corrections
+        page and feed), newest first, with their articles. Updates add news
+        rather than put the record right, so they are not listed."""
+        return (
+            self.public()
+            .filter(kind__in=[ArticleNote.Kind.CORRECTION, ArticleNote.Kind.CLARIFICATION])
+            .select_related("article")
+            .defer("article__body", "article__body_text", "article__search_document")
+            .order_by("-published_at", "-pk")
+        )
+
+
+class ArticleNote(models.Model):
+    """A correction, clarification or update shown with an article. Once public
+    it is never deleted: it is retracted, with a reason readers see."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        CLARIFICATION = "clarification", "Clarification"
+        UPDATE = "update", "Update"
+
+    class Placement(models.TextChoices):
+        ABOVE = "above", "Above the body"
+        BELOW = "below", "Below the body"
+
+    # PROTECT: deleting an article with notes is refused with the admin's own
+    # "protected objects" page, so no note disappears with its article.
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="notes")
+    kind = models.CharField(max_length=13, choices=Kind.choices, default=Kind.CORRECTION)
+    text = models.TextField(help_text="Plain text: what was wrong and what is right now.")
+    placement = models.CharField(max_length=5, choices=Placement.choices, default=Placement.ABOVE)
+    published_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="Shown with the note. Not in the future: a note is public once saved.",
+    )
+    retracted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    retraction_note = models.TextField(
+        "retraction reason",
+        blank=True,
+        help_text="Filled in, the note is retracted on save: readers see it struck "
+        "through with “This … was retracted on …” and this reason. It cannot be deleted.",
+    )
+
+    objects = ArticleNoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["published_at", "pk"]
+        indexes = [models.Index(fields=["-published_at"], name="articlenote_published")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.article}"
+
+    def save(self, *args, **kwargs):
+        if self.retraction_note.strip() and self.retracted_at is None:
+            self.retracted_at = timezone.now()
+        super().save(*args, **kwargs)
+        if self.moves_updated_time:
+            # A queryset update: the article's own edit time stays a typo fix's.
+            Article.objects.filter(pk=self.article_id).filter(
+                Q(substantive_update_at__isnull=True)
+                | Q(substantive_update_at__lt=self.published_at)
+            ).update(substantive_update_at=self.published_at)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#note-{self.pk}"
+
+    def clean(self):
+        if self.published_at and self.published_at > timezone.now() + timedelta(minutes=1):
+            raise ValidationError({"published_at": "A note cannot be dated in the future."})
+
+    def is_public(self):
+        return (
+            self.pk is not None
+            and self.published_at <= timezone.now()
+            and self.article.is_published()
+        )
+
+    @property
+    def is_retracted(self):
+        return self.retracted_at is not None
+
+    @property
+    def moves_updated_time(self):
+        """Corrections and updates are substantive; a clarification is not."""
+        return self.kind in (self.Kind.CORRECTION, self.Kind.UPDATE) and not self.is_retracted
+
+
+class EditorialSettings(models.Model):
+    """What the newsroom sets for the site as a whole: one row, edited in the
+    admin. Read through ``articles.context_processors`` (cached under the site
+    version, which saving moves on)."""
+
+    SINGLETON = 1
+
+    corrections_policy_url = models.URLField(
+        "corrections policy page",
+        blank=True,
+        help_text="The address of the page that explains how corrections are made. "
+        "Linked from the corrections page and under every correction.",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "editorial settings"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="editorial_settings_one_row")
+        ]
+
+    def __str__(self):
+        return "Editorial settings"
+
+    def save(self, *args, **kwargs):
+        self.pk = self.SINGLETON
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls):
+        """The saved settings, or the defaults until an editor first saves them
+        (the same one-row shape as comments' DiscussionSettings)."""
+        return cls.objects.filter(pk=cls.SINGLETON).first() or cls(pk=cls.SINGLETON)

@@ -1,14 +1,34 @@
-"""Changes a reader could see invalidate the site's caches (articles.caching)."""
+"""Changes a reader could see invalidate the site's caches (articles.caching);
+a note readers have seen is never deleted, whichever way the delete comes."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 
 from .caching import invalidate_site
-from .models import Article, Category, Source
+from .models import (
+    Article,
+    ArticleNote,
+    Category,
+    EditorialSettings,
+    PublicNoteDeletion,
+    Source,
+)
+
+
+def refuse_public_note_deletion(sender, instance, **kwargs):
+    """Runs for ``note.delete()``, queryset deletes and cascades alike (a
+    connected pre_delete turns off Django's fast delete)."""
+    if instance.is_public():
+        raise PublicNoteDeletion(
+            f"{instance} is public: retract it with a reason instead of deleting it."
+        )
 
 
 def connect():
-    for model in (Article, Category, Source):
+    for model in (Article, ArticleNote, Category, EditorialSettings, Source):
         post_save.connect(invalidate_site, sender=model, dispatch_uid=f"bump-{model.__name__}")
         post_delete.connect(
             invalidate_site, sender=model, dispatch_uid=f"bump-del-{model.__name__}"
         )
+    pre_delete.connect(
+        refuse_public_note_deletion, sender=ArticleNote, dispatch_uid="keep-public-notes"
+    )

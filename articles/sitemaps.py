@@ -49,12 +49,12 @@ class ArticleSitemap(Sitemap):
     def items(self):
         return (
             Article.objects.published()
-            .only("slug", "updated_at")
+            .only("slug", "published_at", "substantive_update_at")
             .order_by("-published_at", "-pk")  # a total order, so pages neither overlap nor skip
         )
 
     def lastmod(self, article):
-        return article.updated_at
+        return article.modified_at
 
     def get_latest_lastmod(self):
         """No date in the index: Django would read every article to find one, and
@@ -76,7 +76,7 @@ class NewsSitemap(ArticleSitemap):
         return (
             Article.objects.published()
             .filter(published_at__gte=since)
-            .only("slug", "headline", "published_at", "updated_at")
+            .only("slug", "headline", "published_at", "substantive_update_at")
             .order_by("-published_at", "-pk")
         )
 

@@ -50,7 +50,7 @@ def news_article(request, article, view_count=None, comment_count=None):
         "headline": article.headline,
         "description": article.standfirst,
         "datePublished": article.published_at.isoformat() if article.published_at else None,
-        "dateModified": article.updated_at.isoformat(),
+        "dateModified": article.modified_at.isoformat() if article.modified_at else None,
         "articleSection": article.category.name,
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
@@ -88,4 +88,15 @@ def news_article(request, article, view_count=None, comment_count=None):
     ]
     if citations:
         data["citation"] = citations
+    corrections = [
+        {
+            "@type": "CorrectionComment",
+            "text": note.text,
+            "datePublished": note.published_at.isoformat(),
+        }
+        for note in article.public_notes
+        if note.kind == note.Kind.CORRECTION and not note.is_retracted
+    ]
+    if corrections:
+        data["correction"] = corrections
     return {key: value for key, value in data.items() if value not in (None, "")}

@@ -10,5 +10,6 @@ urlpatterns = [
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
     path("articles/<slug:slug>/viewed/", views.viewed, name="viewed"),
     path("search/", views.search, name="search"),
+    path("corrections/", views.corrections, name="corrections"),
     path("cards/<int:pk>/<slug:digest>.png", views.social_card, name="social-card"),
 ]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 
 from . import caching, counting, page_cache, social_cards
 from . import search as article_search
-from .models import Article
+from .models import Article, ArticleNote
 
 HOME_LATEST = 10
 HOME_PER_CATEGORY = 4
@@ -91,6 +91,26 @@ def _pages(count):
     return max(1, -(-count // settings.NEWSROOM_ARTICLES_PER_PAGE))
 
 
+def cached_list_page(request, name, vary_on, items):
+    """The requested page of a list (``items()``, built only on a miss): its
+    count is kept under the site version, so a page costs one query per
+    version; the page itself is lazy, for the cached fragment that shows it.
+    Returns the page number and the page."""
+    count = caching.cached(
+        caching.fragment_key(f"{name}-count", vary_on, request),
+        lambda: items().count(),
+        request,
+    )
+    number = list_page_number(request.GET.get("page"), _pages(count))
+
+    def page():
+        paginator = Paginator(items(), settings.NEWSROOM_ARTICLES_PER_PAGE)
+        paginator.__dict__["count"] = count  # counted already, under the same version
+        return paginator.page(number)
+
+    return number, SimpleLazyObject(page)
+
+
 @require_safe
 def category_detail(request, slug):
     category = caching.cached_category(slug, request)
@@ -98,18 +118,7 @@ def category_detail(request, slug):
     def articles():  # built only on a miss: even building a queryset costs
         return Article.objects.published().for_listing().filter(category=category)
 
-    count = caching.cached(
-        caching.fragment_key("category-count", [category.pk], request),
-        lambda: articles().count(),
-        request,
-    )
-    number = list_page_number(request.GET.get("page"), _pages(count))
-
-    def page():
-        paginator = Paginator(articles(), settings.NEWSROOM_ARTICLES_PER_PAGE)
-        paginator.__dict__["count"] = count  # counted already, under the same version
-        return paginator.page(number)
-
+    number, page = cached_list_page(request, "category", [category.pk], articles)
     response = render(
         request,
         "articles/category_detail.html",
@@ -117,8 +126,27 @@ def category_detail(request, slug):
             "category": category,
             "page_number": number,
             "canonical_query": page_query(number),
-            "page_obj": SimpleLazyObject(page),
+            "page_obj": page,
             "current_category_slug": category.slug,
+        },
+    )
+    return caching.share_briefly(request, response)
+
+
+@require_safe
+def corrections(request):
+    """Every public correction and clarification, newest first, each linking to
+    its article. Kept under the site version, which a note's save moves."""
+    number, page = cached_list_page(
+        request, "corrections", [], lambda: ArticleNote.objects.corrections()
+    )
+    response = render(
+        request,
+        "articles/corrections.html",
+        {
+            "page_number": number,
+            "canonical_query": page_query(number),
+            "page_obj": page,
         },
     )
     return caching.share_briefly(request, response)

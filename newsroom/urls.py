@@ -70,6 +70,12 @@ urlpatterns = [
     ),
     path("feeds/latest/", revalidated(feeds.LatestArticlesFeed()), name="feed"),
     path("feeds/latest/atom/", revalidated(feeds.LatestArticlesAtomFeed()), name="feed-atom"),
+    path("corrections/feed/", revalidated(feeds.CorrectionsFeed()), name="corrections-feed"),
+    path(
+        "corrections/feed/atom/",
+        revalidated(feeds.CorrectionsAtomFeed()),
+        name="corrections-feed-atom",
+    ),
     path("category/<slug:slug>/feed/", revalidated(feeds.CategoryFeed()), name="category-feed"),
     path(
         "category/<slug:slug>/feed/atom/",

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.models import ArticleNote
 from comments import sanctions, verification
 from comments.models import Sanction
 
@@ -95,6 +96,14 @@ def rendered(
     )
     for n in range(3):
         make_article(category=sports, headline=f"Sports story {n}")
+    ArticleNote.objects.create(article=article, text="The first goal came in the 12th minute.")
+    ArticleNote.objects.create(
+        article=article,
+        kind=ArticleNote.Kind.UPDATE,
+        placement=ArticleNote.Placement.BELOW,
+        text="The second leg is on Tuesday.",
+        retraction_note="Moved to Wednesday.",
+    )
     top = make_comment(article=article, author_name="Giulia", body="What a night!")
     reply = make_comment(parent=top, author_name="Tom", body="Best comeback of the season.")
     desk = make_editor()
@@ -107,6 +116,7 @@ def rendered(
         "article": client.get(article.get_absolute_url()),
         "search": client.get("/search/?q=comeback"),
         "empty search": client.get("/search/"),
+        "corrections": client.get("/corrections/"),
         "404": client.get("/articles/no-such-story/"),
         "new comment page": client.get(reverse("comments:form", args=[slug])),
         "reply page": client.get(reverse("comments:reply", args=[top.pk])),

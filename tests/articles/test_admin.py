@@ -35,6 +35,10 @@ def article_form(category, **overrides):
         "sources-1-position": "0",
         "sources-1-name": "Office for Budget Responsibility",
         "sources-1-url": "",
+        "notes-TOTAL_FORMS": "0",
+        "notes-INITIAL_FORMS": "0",
+        "notes-MIN_NUM_FORMS": "0",
+        "notes-MAX_NUM_FORMS": "1000",
     }
     data.update(overrides)
     return data
@@ -45,7 +49,7 @@ class TestEditorsGroup:
         codenames = set(
             Group.objects.get(name="Editors").permissions.values_list("codename", flat=True)
         )
-        for model in ("article", "category", "source"):
+        for model in ("article", "category", "source", "articlenote"):
             assert {f"add_{model}", f"change_{model}", f"delete_{model}"} <= codenames
         assert {"change_comment", "moderate_comment", "delete_comment"} <= codenames
         assert {"view_discussionsettings", "change_discussionsettings"} <= codenames

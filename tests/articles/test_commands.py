@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from articles.management.commands import ensure_editor
-from articles.models import Article, Category, ViewTally
+from articles.models import Article, ArticleNote, Category, ViewTally
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +50,16 @@ class TestSeedDemo:
         assert Article.objects.scheduled().exists()
         assert Article.objects.filter(status="draft").exists()
         assert Article.objects.published().dates("published_at", "day").count() >= 5
+
+
+class TestSeedDemoCorrection:
+    def test_one_story_carries_a_correction_once(self, client):
+        call_command("seed_demo", stdout=io.StringIO())
+        call_command("seed_demo", stdout=io.StringIO())
+        (note,) = ArticleNote.objects.all()
+        assert note.kind == "correction" and note.article.is_published()
+        assert note.text in client.get(note.article.get_absolute_url()).content.decode()
+        assert note.text in client.get("/corrections/").content.decode()
 
 
 class TestSeedDemoRecentReads:

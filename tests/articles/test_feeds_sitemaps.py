@@ -293,10 +293,13 @@ class TestConditionalGet:
         assert link(breaking) in listed(revalidate(client, url, before))
 
     @pytest.mark.parametrize("url", FEEDS + ARTICLE_SITEMAPS)
-    def test_an_edit_is_sent_to_clients_that_revalidate(self, client, newsroom, url):
+    def test_a_substantive_edit_is_sent_to_clients_that_revalidate(self, client, newsroom, url):
+        """A sitemap's lastmod moves only on a substantive update (a typo fix
+        moves no public date)."""
         match = newsroom["match"]
         before = client.get(url)
         match.headline = "Match report: a late winner"
+        match.substantive_update_at = now()
         match.save()
         after = revalidate(client, url, before)
         assert listed(after)[link(match)] != listed(before)[link(match)]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from articles.models import ArticleNote
 from tests.articles.test_feed_validity import articles, media_root, photo  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -51,9 +52,18 @@ def validate(url):
         "/feeds/latest/atom/",
         "/category/sports/feed/",
         "/category/sports/feed/atom/",
+        "/corrections/feed/",
+        "/corrections/feed/atom/",
     ],
 )
 def test_the_feed_has_no_errors_or_warnings(live_server, settings, articles, path):  # noqa: F811
+    ArticleNote.objects.create(article=articles["match"], text="The score was 2-1, not 3-1.")
+    ArticleNote.objects.create(
+        article=articles["preview"],
+        kind=ArticleNote.Kind.CLARIFICATION,
+        text="The match is away.",
+        retraction_note="It is at home after all.",
+    )
     # By address: the validator wants a host name with a dot, or an IP address.
     site = live_server.url.replace("localhost", "127.0.0.1")
     settings.NEWSROOM_SITE_URL = site

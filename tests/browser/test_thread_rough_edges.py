@@ -1,0 +1,63 @@
+"""The comment thread's rough edges, as a reader meets them in a real browser."""
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LONG_NAME = "W" * 80
+
+
+@pytest.fixture(autouse=True)
+def _no_typing_delay(discussion_settings):
+    discussion_settings(min_seconds_to_post=0)
+
+
+@pytest.fixture
+def article(make_article):
+    return make_article(headline="Council approves housing plan")
+
+
+@pytest.fixture
+def phone_page(browser):
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    yield context.new_page()
+    context.close()
+
+
+def test_an_80_character_name_without_spaces_does_not_widen_a_phone_screen(
+    phone_page, live_server, article, make_comment
+):
+    parent = make_comment(article=article, author_name=LONG_NAME, body="B" * 120)
+    make_comment(article=article, parent=parent, author_name=LONG_NAME, body="A reply")
+    phone_page.goto(live_server.url + article.get_absolute_url())
+    expect(phone_page.locator(f"#comment-{parent.pk}")).to_contain_text(LONG_NAME)
+
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_reply_moves_focus_into_the_opened_form(page, live_server, article, make_comment):
+    parent = make_comment(article=article, author_name="Omar", body="What about the flood risk?")
+    page.goto(live_server.url + article.get_absolute_url())
+    page.locator(f"#comment-{parent.pk}").get_by_role("link", name="Reply").click()
+
+    expect(page.locator(f"#reply-form-{parent.pk} textarea")).to_be_focused()
+
+
+def test_after_a_server_error_focus_goes_to_the_first_invalid_field_under_a_summary(
+    page, live_server, article
+):
+    page.goto(live_server.url + article.get_absolute_url())
+    form = page.locator("#comment-form")
+    form.get_by_label("Name").fill("   ")
+    form.get_by_label("Comment").fill("   ")
+    form.get_by_role("button", name="Post comment").click()
+
+    expect(form.get_by_label("Name")).to_be_focused()
+    summary = form.locator(".error-summary")
+    expect(summary.get_by_role("link", name="Please give a name to post under.")).to_have_attribute(
+        "href", "#id_author_name"
+    )
+    expect(summary.get_by_role("link", name="Please write a comment.")).to_have_attribute(
+        "href", "#id_body"
+    )

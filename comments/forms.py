@@ -99,6 +99,15 @@ class CommentForm(forms.ModelForm):
             self.initial.setdefault("issued", form_tokens.issue(article.pk))
         self.reply_to = None
 
+    @property
+    def first_invalid_field(self):
+        """The visible field focus goes to after a server-side error: the first in
+        error, in the order the reader fills them; None when only the form is."""
+        for field in self.visible_fields():
+            if field.errors and field.name != "website":
+                return field.name
+        return None
+
     def clean_website(self):
         if self.cleaned_data["website"]:
             raise forms.ValidationError("Your comment could not be posted.")

@@ -61,3 +61,27 @@ def test_after_a_server_error_focus_goes_to_the_first_invalid_field_under_a_summ
     expect(summary.get_by_role("link", name="Please write a comment.")).to_have_attribute(
         "href", "#id_body"
     )
+
+
+@pytest.fixture
+def no_js_page(browser):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 800, "height": 600})
+    yield context.new_page()
+    context.close()
+
+
+def test_without_javascript_a_too_quick_post_lands_on_the_form_and_its_error(
+    no_js_page, live_server, article, discussion_settings, make_comment
+):
+    for n in range(8):
+        make_comment(article=article, body=f"Comment number {n} " + "words " * 60)
+    discussion_settings(min_seconds_to_post=60)
+    no_js_page.goto(live_server.url + article.get_absolute_url())
+    no_js_page.get_by_role("link", name="Write a comment").click()
+    no_js_page.get_by_label("Name").fill("Quick Reader")
+    no_js_page.get_by_role("textbox", name="Comment").fill("Fast thoughts.")
+    no_js_page.get_by_role("button", name="Post comment").click()
+
+    error = no_js_page.get_by_text("That was very quick")
+    expect(error).to_be_in_viewport()
+    expect(no_js_page.get_by_role("textbox", name="Comment")).to_have_value("Fast thoughts.")

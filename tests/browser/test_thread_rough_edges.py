@@ -85,3 +85,31 @@ def test_without_javascript_a_too_quick_post_lands_on_the_form_and_its_error(
     error = no_js_page.get_by_text("That was very quick")
     expect(error).to_be_in_viewport()
     expect(no_js_page.get_by_role("textbox", name="Comment")).to_have_value("Fast thoughts.")
+
+
+def test_posting_in_a_thread_with_comments_finds_every_out_of_band_target(
+    page, live_server, article, make_comment
+):
+    parent = make_comment(article=article, author_name="Omar", body="First point")
+    page.goto(live_server.url + article.get_absolute_url())
+    page.evaluate(
+        "window.__oobMisses = 0;"
+        "document.body.addEventListener('htmx:oobErrorNoTarget', () => window.__oobMisses++)"
+    )
+    form = page.locator("#comment-form")
+    form.scroll_into_view_if_needed()
+    form.get_by_label("Name").fill("Jane Reader")
+    form.get_by_label("Comment").fill("A second point.")
+    form.get_by_role("button", name="Post comment").click()
+    expect(page.locator("#comment-list")).to_contain_text("A second point.")
+    page.locator(f"#comment-{parent.pk}").get_by_role("link", name="Reply").first.click()
+    reply_form = page.locator(f"#reply-form-{parent.pk}")
+    reply_form.get_by_label("Name").fill("Priya")
+    reply_form.get_by_label("Comment").fill("A reply.")
+    reply_form.get_by_role("button", name="Post reply").click()
+    expect(page.locator(f"#comment-{parent.pk}")).to_contain_text(
+        "Your reply has been posted.", timeout=3000
+    )
+    expect(page.locator(f"#replies-{parent.pk}")).to_contain_text("A reply.")
+
+    assert page.evaluate("window.__oobMisses") == 0

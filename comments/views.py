@@ -76,6 +76,8 @@ def thread_context(request, article, form=None, sort="newest", page=1, with_form
         "comment_form": form,
         "comments_closed": closed,
         "comments_close_at": moderation.closes_at(article, rules),
+        # An editor's preview of an unpublished article: its comment endpoints answer 404.
+        "preview": not article.is_published(),
     }
 
 

@@ -298,14 +298,18 @@ def more(request, slug):
     sort = tree.clean_sort(request.GET.get("sort"))
     if not request.htmx:
         return redirect(f"{article.get_absolute_url()}?cpage={page}&csort={sort}#comments")
+    after = tree.Cursor.read(request.GET.get("after"))
     return render(
         request,
         "comments/_more.html",
         {
             "article": article,
-            "thread": SimpleLazyObject(lambda: tree.thread_page(article, page=page, sort=sort)),
+            "thread": SimpleLazyObject(
+                lambda: tree.thread_page(article, page=page, sort=sort, after=after)
+            ),
             "sort": sort,
             "page": page,
+            "after": after.pk if after else "",
         },
     )
 

@@ -1,5 +1,8 @@
 """The comment thread's rough edges, checked on the server's answers."""
 
+import html
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -21,3 +24,74 @@ class TestDraftPreview:
         assert form_url not in page
         assert 'id="comment-form"' not in page
         assert "Readers can comment once the article is published." in page
+
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+MORE_LINK = re.compile(r'data-hx-get="([^"]*/comments/more/[^"]*)"')
+
+
+def bodies(page):
+    return re.findall(r"Numbered comment (\d+)", page)
+
+
+class TestLoadMore:
+    def test_a_comment_posted_in_between_does_not_show_a_comment_twice(
+        self, reader_client, make_article, make_comment, settings
+    ):
+        settings.NEWSROOM_COMMENTS_PER_PAGE = 2
+        article = make_article()
+        for n in range(5):
+            make_comment(article=article, body=f"Numbered comment {n}")
+        first = reader_client.get(article.get_absolute_url()).content.decode()
+        more_url = html.unescape(MORE_LINK.search(first).group(1))
+        make_comment(article=article, body="Numbered comment 5")  # someone posts meanwhile
+
+        more = reader_client.get(more_url, **HTMX).content.decode()
+        assert bodies(first) == ["4", "3"]
+        assert bodies(more) == ["2", "1"]
+
+    def test_the_next_cursor_continues_in_the_oldest_order(
+        self, reader_client, make_article, make_comment, settings
+    ):
+        settings.NEWSROOM_COMMENTS_PER_PAGE = 2
+        article = make_article()
+        for n in range(5):
+            make_comment(article=article, body=f"Numbered comment {n}")
+        first = reader_client.get(article.get_absolute_url() + "?csort=oldest").content.decode()
+        second = reader_client.get(
+            html.unescape(MORE_LINK.search(first).group(1)), **HTMX
+        ).content.decode()
+        third = reader_client.get(
+            html.unescape(MORE_LINK.search(second).group(1)), **HTMX
+        ).content.decode()
+        assert [bodies(first), bodies(second), bodies(third)] == [["0", "1"], ["2", "3"], ["4"]]
+        assert MORE_LINK.search(third) is None
+
+    @pytest.mark.parametrize("after", ["123", "1~2020-01-01T00:00:00+00:00:forged", "%00"])
+    def test_a_forged_cursor_is_ignored_like_a_bad_page_number(
+        self, reader_client, make_article, make_comment, settings, after
+    ):
+        settings.NEWSROOM_COMMENTS_PER_PAGE = 2
+        article = make_article()
+        for n in range(3):
+            make_comment(article=article, body=f"Numbered comment {n}")
+        url = reverse("comments:more", args=[article.slug]) + f"?page=2&after={after}"
+        response = reader_client.get(url, **HTMX)
+        assert response.status_code == 200
+        assert bodies(response.content.decode()) == ["0"]
+
+    def test_load_more_after_a_cursor_is_a_few_queries_cold_and_none_warm(
+        self, reader_client, make_article, make_comment, django_assert_num_queries
+    ):
+        article = make_article()
+        for _ in range(45):
+            make_comment(parent=make_comment(article=article))
+        first = reader_client.get(article.get_absolute_url()).content.decode()
+        url = html.unescape(MORE_LINK.search(first).group(1))
+        assert "after=" in url
+        # The article is cached by the page that showed the link. Cold: the
+        # top-level comments after the cursor and their replies. Warm: none.
+        with django_assert_num_queries(2):
+            assert reader_client.get(url, **HTMX).status_code == 200
+        with django_assert_num_queries(0):
+            assert reader_client.get(url, **HTMX).status_code == 200

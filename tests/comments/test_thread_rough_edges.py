@@ -34,36 +34,35 @@ def bodies(page):
     return re.findall(r"Numbered comment (\d+)", page)
 
 
+def more_after(client, page):
+    """What the page's "Load more" link answers with htmx."""
+    return client.get(html.unescape(MORE_LINK.search(page).group(1)), **HTMX).content.decode()
+
+
 class TestLoadMore:
-    def test_a_comment_posted_in_between_does_not_show_a_comment_twice(
-        self, reader_client, make_article, make_comment, settings
-    ):
+    @pytest.fixture
+    def numbered(self, make_article, make_comment, settings):
+        """An article with comments "Numbered comment 0".."4", two to a page."""
         settings.NEWSROOM_COMMENTS_PER_PAGE = 2
         article = make_article()
         for n in range(5):
             make_comment(article=article, body=f"Numbered comment {n}")
-        first = reader_client.get(article.get_absolute_url()).content.decode()
-        more_url = html.unescape(MORE_LINK.search(first).group(1))
-        make_comment(article=article, body="Numbered comment 5")  # someone posts meanwhile
+        return article
 
-        more = reader_client.get(more_url, **HTMX).content.decode()
+    def test_a_comment_posted_in_between_does_not_show_a_comment_twice(
+        self, reader_client, numbered, make_comment
+    ):
+        first = reader_client.get(numbered.get_absolute_url()).content.decode()
+        make_comment(article=numbered, body="Numbered comment 5")  # someone posts meanwhile
+
+        more = more_after(reader_client, first)
         assert bodies(first) == ["4", "3"]
         assert bodies(more) == ["2", "1"]
 
-    def test_the_next_cursor_continues_in_the_oldest_order(
-        self, reader_client, make_article, make_comment, settings
-    ):
-        settings.NEWSROOM_COMMENTS_PER_PAGE = 2
-        article = make_article()
-        for n in range(5):
-            make_comment(article=article, body=f"Numbered comment {n}")
-        first = reader_client.get(article.get_absolute_url() + "?csort=oldest").content.decode()
-        second = reader_client.get(
-            html.unescape(MORE_LINK.search(first).group(1)), **HTMX
-        ).content.decode()
-        third = reader_client.get(
-            html.unescape(MORE_LINK.search(second).group(1)), **HTMX
-        ).content.decode()
+    def test_the_next_cursor_continues_in_the_oldest_order(self, reader_client, numbered):
+        first = reader_client.get(numbered.get_absolute_url() + "?csort=oldest").content.decode()
+        second = more_after(reader_client, first)
+        third = more_after(reader_client, second)
         assert [bodies(first), bodies(second), bodies(third)] == [["0", "1"], ["2", "3"], ["4"]]
         assert MORE_LINK.search(third) is None
 

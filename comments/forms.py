@@ -214,6 +214,8 @@ class CommentForm(forms.ModelForm):
             comment.parent = parent
             comment.root_id = parent.root_id or parent.pk
             comment.depth = parent.depth + 1
+            if self.reply_to is not None and self.reply_to.pk != parent.pk:
+                comment.in_reply_to = self.reply_to  # placed beside it, at the depth limit
         if self.user:
             comment.user = self.user
             comment.author_name = self.user.get_full_name() or self.user.get_username()

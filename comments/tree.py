@@ -161,7 +161,7 @@ def thread_page(article, page=1, sort="newest", per_page=None, after=None):
     replies = (
         list(
             Comment.objects.filter(root__in=roots)
-            .select_related("user")
+            .select_related("user", "in_reply_to__user")
             .order_by("created_at", "pk")
         )
         if roots

@@ -94,3 +94,34 @@ class TestLoadMore:
             assert reader_client.get(url, **HTMX).status_code == 200
         with django_assert_num_queries(0):
             assert reader_client.get(url, **HTMX).status_code == 200
+
+
+class TestRepliesAtTheDepthLimit:
+    def test_a_reply_placed_beside_its_parent_says_whom_it_answers_with_a_link(
+        self, reader_client, make_article, make_comment, settings
+    ):
+        from tests.comments.helpers import comment_data
+
+        settings.NEWSROOM_COMMENT_MAX_DEPTH = 2
+        article = make_article()
+        top = make_comment(article=article, author_name="Omar")
+        deepest = make_comment(article=article, parent=top, author_name="Priya")
+        response = reader_client.post(
+            reverse("comments:thread", args=[article.slug]),
+            comment_data(article, parent=deepest.pk, body="Answering Priya"),
+        )
+        assert response.status_code == 302
+        reply = article.comments.get(body="Answering Priya")
+        assert reply.parent_id == top.pk and reply.in_reply_to_id == deepest.pk
+
+        page = reader_client.get(article.get_absolute_url()).content.decode()
+        markup = page[page.index(f'id="comment-{reply.pk}"') :]
+        in_reply_to = markup[: markup.index("</article>")]
+        assert f'In reply to <a href="#comment-{deepest.pk}">Priya</a>' in in_reply_to
+
+    def test_a_reply_at_its_own_level_names_no_one(self, reader_client, make_article, make_comment):
+        article = make_article()
+        top = make_comment(article=article, author_name="Omar")
+        make_comment(article=article, parent=top, author_name="Priya")
+        page = reader_client.get(article.get_absolute_url()).content.decode()
+        assert "In reply to" not in page

@@ -113,3 +113,22 @@ def test_posting_in_a_thread_with_comments_finds_every_out_of_band_target(
     expect(page.locator(f"#replies-{parent.pk}")).to_contain_text("A reply.")
 
     assert page.evaluate("window.__oobMisses") == 0
+
+
+def test_a_skip_link_takes_a_keyboard_reader_past_45_comments_to_the_form(
+    page, live_server, article, make_comment
+):
+    for n in range(45):
+        make_comment(article=article, body=f"Comment {n}")
+    page.goto(live_server.url + article.get_absolute_url())
+    page.locator("#comments-heading").evaluate(
+        "h => { h.tabIndex = -1; h.focus(); h.removeAttribute('tabindex'); }"
+    )
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # past the sort link
+    skip = page.get_by_role("link", name="Skip to the comment form")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+
+    assert page.evaluate("!!document.activeElement.closest('#comment-form')")

@@ -163,7 +163,8 @@ def _post(request, article):
     if held:
         why = " ".join(moderation.reader_messages(reasons))
         messages.info(request, f"Thank you. Your comment is awaiting moderation. {why}".strip())
-        return redirect(f"{article.get_absolute_url()}#comments")
+        # The page shows the message just above the thread, with this id.
+        return redirect(f"{article.get_absolute_url()}#messages")
     messages.success(request, "Your comment has been posted.")
     return redirect(_permalink(comment, request.POST.get("sort")))
 

@@ -132,3 +132,20 @@ def test_a_skip_link_takes_a_keyboard_reader_past_45_comments_to_the_form(
     page.keyboard.press("Tab")
 
     assert page.evaluate("!!document.activeElement.closest('#comment-form')")
+
+
+def test_without_javascript_the_awaiting_moderation_message_is_where_the_browser_lands(
+    no_js_page, live_server, make_article, make_comment
+):
+    article = make_article(
+        body="<p>A long report on the housing plan.</p>" * 80, comment_moderation="pre"
+    )
+    for n in range(20):
+        make_comment(article=article, body=f"Comment {n}")
+    no_js_page.goto(live_server.url + article.get_absolute_url() + "comments/new/")
+    no_js_page.get_by_label("Name").fill("No Script")
+    no_js_page.get_by_role("textbox", name="Comment").fill("Works without JavaScript.")
+    no_js_page.get_by_role("button", name="Post comment").click()
+
+    no_js_page.wait_for_url("**#messages")
+    expect(no_js_page.get_by_text("Your comment is awaiting moderation.")).to_be_in_viewport()

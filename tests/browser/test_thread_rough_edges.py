@@ -149,3 +149,26 @@ def test_without_javascript_the_awaiting_moderation_message_is_where_the_browser
 
     no_js_page.wait_for_url("**#messages")
     expect(no_js_page.get_by_text("Your comment is awaiting moderation.")).to_be_in_viewport()
+
+
+def test_load_more_after_posting_oldest_first_repeats_no_comment_or_html_id(
+    page, live_server, article, make_comment, settings
+):
+    settings.NEWSROOM_COMMENTS_PER_PAGE = 2
+    for n in range(3):
+        make_comment(article=article, body=f"Numbered comment {n}")
+    page.goto(live_server.url + article.get_absolute_url() + "?csort=oldest")
+    form = page.locator("#comment-form")
+    form.scroll_into_view_if_needed()
+    form.get_by_label("Name").fill("Jane Reader")
+    form.get_by_label("Comment").fill("My own late comment.")
+    form.get_by_role("button", name="Post comment").click()
+    expect(page.locator("#comment-list")).to_contain_text("My own late comment.")
+    page.get_by_role("link", name="Load more comments").click()
+    expect(page.locator("#comment-list")).to_contain_text("Numbered comment 2")
+
+    expect(page.locator("#comment-list > li")).to_have_count(4)
+    assert page.evaluate(
+        "(() => { const ids = [...document.querySelectorAll('[id]')].map(e => e.id);"
+        " return ids.length === new Set(ids).size; })()"
+    )

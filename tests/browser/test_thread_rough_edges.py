@@ -25,6 +25,16 @@ def phone_page(browser):
     context.close()
 
 
+def post_a_comment(page, body):
+    """Post a top-level comment with htmx and wait for it in the list."""
+    form = page.locator("#comment-form")
+    form.scroll_into_view_if_needed()  # the form comes when the reader reaches it
+    form.get_by_label("Name").fill("Jane Reader")
+    form.get_by_label("Comment").fill(body)
+    form.get_by_role("button", name="Post comment").click()
+    expect(page.locator("#comment-list")).to_contain_text(body)
+
+
 def test_an_80_character_name_without_spaces_does_not_widen_a_phone_screen(
     phone_page, live_server, article, make_comment
 ):
@@ -96,12 +106,7 @@ def test_posting_in_a_thread_with_comments_finds_every_out_of_band_target(
         "window.__oobMisses = 0;"
         "document.body.addEventListener('htmx:oobErrorNoTarget', () => window.__oobMisses++)"
     )
-    form = page.locator("#comment-form")
-    form.scroll_into_view_if_needed()
-    form.get_by_label("Name").fill("Jane Reader")
-    form.get_by_label("Comment").fill("A second point.")
-    form.get_by_role("button", name="Post comment").click()
-    expect(page.locator("#comment-list")).to_contain_text("A second point.")
+    post_a_comment(page, "A second point.")
     page.locator(f"#comment-{parent.pk}").get_by_role("link", name="Reply").first.click()
     reply_form = page.locator(f"#reply-form-{parent.pk}")
     reply_form.get_by_label("Name").fill("Priya")
@@ -158,12 +163,7 @@ def test_load_more_after_posting_oldest_first_repeats_no_comment_or_html_id(
     for n in range(3):
         make_comment(article=article, body=f"Numbered comment {n}")
     page.goto(live_server.url + article.get_absolute_url() + "?csort=oldest")
-    form = page.locator("#comment-form")
-    form.scroll_into_view_if_needed()
-    form.get_by_label("Name").fill("Jane Reader")
-    form.get_by_label("Comment").fill("My own late comment.")
-    form.get_by_role("button", name="Post comment").click()
-    expect(page.locator("#comment-list")).to_contain_text("My own late comment.")
+    post_a_comment(page, "My own late comment.")
     page.get_by_role("link", name="Load more comments").click()
     expect(page.locator("#comment-list")).to_contain_text("Numbered comment 2")
 

@@ -107,8 +107,10 @@ def test_posting_in_a_thread_with_comments_finds_every_out_of_band_target(
         "document.body.addEventListener('htmx:oobErrorNoTarget', () => window.__oobMisses++)"
     )
     post_a_comment(page, "A second point.")
+    expect(page.locator("#comment-form")).to_contain_text("Your comment has been posted.")
     page.locator(f"#comment-{parent.pk}").get_by_role("link", name="Reply").first.click()
     reply_form = page.locator(f"#reply-form-{parent.pk}")
+    expect(reply_form.get_by_label("Comment")).to_be_focused()  # in place, not a new page
     reply_form.get_by_label("Name").fill("Priya")
     reply_form.get_by_label("Comment").fill("A reply.")
     reply_form.get_by_role("button", name="Post reply").click()

@@ -99,6 +99,15 @@ class CommentForm(forms.ModelForm):
             self.initial.setdefault("issued", form_tokens.issue(article.pk))
         self.reply_to = None
 
+    @property
+    def first_invalid_field(self):
+        """The visible field focus goes to after a server-side error: the first in
+        error, in the order the reader fills them; None when only the form is."""
+        for field in self.visible_fields():
+            if field.errors and field.name != "website":
+                return field.name
+        return None
+
     def clean_website(self):
         if self.cleaned_data["website"]:
             raise forms.ValidationError("Your comment could not be posted.")
@@ -205,6 +214,8 @@ class CommentForm(forms.ModelForm):
             comment.parent = parent
             comment.root_id = parent.root_id or parent.pk
             comment.depth = parent.depth + 1
+            if self.reply_to is not None and self.reply_to.pk != parent.pk:
+                comment.in_reply_to = self.reply_to  # placed beside it, at the depth limit
         if self.user:
             comment.user = self.user
             comment.author_name = self.user.get_full_name() or self.user.get_username()

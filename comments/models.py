@@ -66,6 +66,16 @@ class Comment(models.Model):
         db_index=False,
         help_text="The top-level comment of this reply's thread, so a thread loads in one query.",
     )
+    in_reply_to = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        help_text="The comment this reply answers, when the depth limit placed it beside "
+        "that comment (under its parent) rather than under it.",
+    )
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -223,8 +233,19 @@ class Comment(models.Model):
         """Changes whenever what the comment shows changes (its badges included):
         part of its cache key."""
         badges = " ".join(code for code, _label in self.badges)
-        shown = f"{self.status}\n{self.display_name}\n{self.body}\n{badges}"
+        answers = self.answers
+        answered = f"{answers.pk} {answers.display_name}" if answers else ""
+        shown = f"{self.status}\n{self.display_name}\n{self.body}\n{badges}\n{answered}"
         return f"{zlib.crc32(shown.encode()):08x}{len(shown)}"
+
+    @property
+    def answers(self):
+        """The visible comment this reply answers beside it (the depth limit placed it
+        there), for its "In reply to" line; None for any other comment."""
+        if not self.in_reply_to_id:
+            return None
+        answered = self.in_reply_to
+        return answered if answered.is_visible() else None
 
     def moderate(self, status, moderator):
         self.status = status

@@ -18,9 +18,11 @@ nothing more.
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 
 from django.conf import settings
+from django.core import signing
 from django.db.models import Q
 
 from articles.views import page_number
@@ -30,6 +32,39 @@ from .models import Comment
 PICKS_SHOWN = 5  # the picks above a thread: a handful, the newest
 
 SORTS = {"newest": ("-created_at", "-pk"), "oldest": ("created_at", "pk")}
+CURSOR_SALT = "comments.thread-cursor"
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where "Load more" goes on: after this top-level comment, in the thread's
+    order. Signed, so only comments the server showed can be one: the cache keys
+    "Load more" makes are bounded by the article's comments, with no query."""
+
+    pk: int
+    created_at: datetime
+
+    def __str__(self):
+        return signing.Signer(salt=CURSOR_SALT).sign(f"{self.pk}~{self.created_at.isoformat()}")
+
+    @classmethod
+    def of(cls, comment):
+        return cls(comment.pk, comment.created_at)
+
+    @classmethod
+    def read(cls, value):
+        """The cursor in ``value``, or None for anything the server did not sign."""
+        try:
+            pk, created_at = signing.Signer(salt=CURSOR_SALT).unsign(value or "").split("~")
+            return cls(int(pk), datetime.fromisoformat(created_at))
+        except (signing.BadSignature, ValueError):
+            return None
+
+    def after(self, sort):
+        """The top-level comments after this one in ``sort`` order (keyset paging)."""
+        if sort == "oldest":
+            return Q(created_at__gt=self.created_at) | Q(created_at=self.created_at, pk__gt=self.pk)
+        return Q(created_at__lt=self.created_at) | Q(created_at=self.created_at, pk__lt=self.pk)
 
 
 @dataclass
@@ -53,6 +88,7 @@ class ThreadPage:
     number: int
     has_next: bool
     article: object = None
+    next_cursor: Cursor | None = None
 
     @property
     def next_number(self):
@@ -107,30 +143,33 @@ def page_number_of(comment, sort="newest", per_page=None):
     return _shown_roots(comment.article).filter(before).count() // per_page + 1
 
 
-def thread_page(article, page=1, sort="newest", per_page=None):
+def thread_page(article, page=1, sort="newest", per_page=None, after=None):
+    """One page of the thread: the ``page``-th, or (``after``, a ``Cursor``) the
+    top-level comments that follow the one it names."""
     per_page = per_page or settings.NEWSROOM_COMMENTS_PER_PAGE
     sort = clean_sort(sort)
     page = max(1, page)
     if getattr(article, "comment_count", None) == 0:
         return ThreadPage([], sort, page, has_next=False)  # counted already: nothing to fetch
-    roots = list(
-        _shown_roots(article)
-        .select_related("user")
-        .order_by(*SORTS[sort])[(page - 1) * per_page : page * per_page + 1]
-    )
+    shown_roots = _shown_roots(article).select_related("user").order_by(*SORTS[sort])
+    if after is not None:  # keyset: a comment posted meanwhile shifts nothing
+        roots = list(shown_roots.filter(after.after(sort))[: per_page + 1])
+    else:
+        roots = list(shown_roots[(page - 1) * per_page : page * per_page + 1])
     has_next = len(roots) > per_page
     roots = roots[:per_page]
     replies = (
         list(
             Comment.objects.filter(root__in=roots)
-            .select_related("user")
+            .select_related("user", "in_reply_to__user")
             .order_by("created_at", "pk")
         )
         if roots
         else []
     )
     belong_to(article, [*roots, *replies])
-    return ThreadPage(build(roots, replies), sort, page, has_next, article)
+    next_cursor = Cursor.of(roots[-1]) if has_next else None
+    return ThreadPage(build(roots, replies), sort, page, has_next, article, next_cursor)
 
 
 def picks(article, limit=None):

@@ -76,6 +76,8 @@ def thread_context(request, article, form=None, sort="newest", page=1, with_form
         "comment_form": form,
         "comments_closed": closed,
         "comments_close_at": moderation.closes_at(article, rules),
+        # An editor's preview of an unpublished article: its comment endpoints answer 404.
+        "preview": not article.is_published(),
     }
 
 
@@ -161,7 +163,8 @@ def _post(request, article):
     if held:
         why = " ".join(moderation.reader_messages(reasons))
         messages.info(request, f"Thank you. Your comment is awaiting moderation. {why}".strip())
-        return redirect(f"{article.get_absolute_url()}#comments")
+        # The page shows the message just above the thread, with this id.
+        return redirect(f"{article.get_absolute_url()}#messages")
     messages.success(request, "Your comment has been posted.")
     return redirect(_permalink(comment, request.POST.get("sort")))
 
@@ -296,14 +299,18 @@ def more(request, slug):
     sort = tree.clean_sort(request.GET.get("sort"))
     if not request.htmx:
         return redirect(f"{article.get_absolute_url()}?cpage={page}&csort={sort}#comments")
+    after = tree.Cursor.read(request.GET.get("after"))
     return render(
         request,
         "comments/_more.html",
         {
             "article": article,
-            "thread": SimpleLazyObject(lambda: tree.thread_page(article, page=page, sort=sort)),
+            "thread": SimpleLazyObject(
+                lambda: tree.thread_page(article, page=page, sort=sort, after=after)
+            ),
             "sort": sort,
             "page": page,
+            "after": after.pk if after else "",
         },
     )
 

@@ -224,7 +224,7 @@ class TestPostingWithoutJavaScript:
         assert response.status_code == 200
         assert "Reply to Omar" in page and "Original point" in page
         assert f'name="parent" value="{parent.pk}"' in page
-        assert f'action="{post_url(parent.article)}"' in page
+        assert f'action="{post_url(parent.article)}#reply-form-{parent.pk}"' in page
 
     def test_invalid_reply_re_renders_the_reply_page(self, reader, make_comment):
         parent = make_comment(author_name="Omar")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('comments', '0013_reported_comments_index'),
+        ("comments", "0014_comment_in_reply_to"),
     ]
 
     operations = [

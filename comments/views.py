@@ -261,7 +261,15 @@ def comment_form(request, slug):
     article = caching.cached_article(slug, request)
     if moderation.thread_is_closed(article, rules=moderation.policy(request)):
         return _closed_form(request, article)
+    # A sanctioned reader is told when the form opens, not after typing a comment.
+    sanction = sanctions.in_force(user=request.user, network=sanctions.network_key(request))
+    if sanction is not None and sanction.kind in (Sanction.Kind.BAN, Sanction.Kind.SUSPEND):
+        template = "comments/_sanctioned.html" if request.htmx else "comments/new.html"
+        context = {"article": article, "sanction_lines": sanctions.refusal(sanction)}
+        return render(request, template, context)
     form = CommentForm(article=article, user=request.user)
+    if sanction is not None and sanction.kind == Sanction.Kind.WARN:
+        form.warning = sanction
     template = "comments/_form.html" if request.htmx else "comments/new.html"
     return render(request, template, {"article": article, "comment_form": form})
 

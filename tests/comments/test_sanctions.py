@@ -125,6 +125,26 @@ class TestPostingWhenSanctioned:
             assert "Reason: Abuse, harassment or hate." in page
             assert "Message from the moderators: Repeated personal attacks." in page
 
+    def test_a_banned_reader_is_told_when_the_form_opens_not_after_typing(
+        self, reader, make_article, sanction, network
+    ):
+        sanction("ban", network=network, message="Repeated personal attacks.")
+        article = make_article()
+        url = reverse("comments:form", args=[article.slug])
+        for response in (reader.get(url), reader.get(url, **HTMX)):
+            page = response.content.decode()
+            assert "the moderators have banned you" in page
+            assert "Message from the moderators: Repeated personal attacks." in page
+            assert "<textarea" not in page
+
+    def test_a_warned_reader_sees_the_warning_when_the_form_opens(
+        self, reader, make_article, sanction, network
+    ):
+        sanction("warn", network=network, message="Please keep to the topic.")
+        article = make_article()
+        page = reader.get(reverse("comments:form", args=[article.slug]), **HTMX).content.decode()
+        assert "Please keep to the topic." in page and "<textarea" in page
+
     def test_a_ban_made_from_a_comment_still_holds_after_the_daily_salt_changes(
         self, reader, make_article
     ):

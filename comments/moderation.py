@@ -37,7 +37,8 @@ from .models import (
 )
 from .threads import thread_changed
 
-LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
+# A web address, whole: counted for the links rule and marked in the queue.
+LINK = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
 
 
 def policy(request=None):
@@ -118,11 +119,15 @@ def too_many_links(body, rules=None):
     return link_count(body) > (rules or policy()).links_allowed
 
 
+def term_pattern(term):
+    """What containing ``term`` means: as a whole word or phrase, in any case."""
+    return re.compile(rf"(?<!\w){re.escape(term)}(?!\w)", re.IGNORECASE)
+
+
 def find_term(terms, text):
-    """The first of ``terms`` that ``text`` contains as a whole word, in any case."""
-    lowered = text.lower()
+    """The first of ``terms`` that ``text`` contains (``term_pattern``)."""
     for term in terms:
-        if re.search(rf"(?<!\w){re.escape(term.lower())}(?!\w)", lowered):
+        if term_pattern(term).search(text):
             return term
     return None
 

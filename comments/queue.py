@@ -17,7 +17,6 @@ first, and comments arriving while a moderator works join the end of the queue
 instead of pushing the card they are on down the page.
 """
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -216,18 +215,14 @@ def open_reports_of_events():
 # Cards
 
 
-WEB_ADDRESS = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
-
-
 def highlighted(text, terms=(), links=False):
     """``text`` escaped, with each of ``terms`` (as whole words, in any case) and,
     with ``links``, each web address in ``<mark>``; line breaks kept."""
     spans = []
     for term in terms:
-        pattern = rf"(?<!\w){re.escape(term)}(?!\w)"
-        spans += [match.span() for match in re.finditer(pattern, text, re.IGNORECASE)]
+        spans += [match.span() for match in moderation.term_pattern(term).finditer(text)]
     if links:
-        spans += [match.span() for match in WEB_ADDRESS.finditer(text)]
+        spans += [match.span() for match in moderation.LINK.finditer(text)]
     marks = []
     for start, end in sorted(spans):
         if marks and start <= marks[-1][1]:  # overlaps or touches the last mark: one mark

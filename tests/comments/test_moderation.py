@@ -174,6 +174,14 @@ class TestInitialStatus:
         status, reasons = moderation.initial_status(new_comment(article, body=three), article)
         assert (status, reasons) == ("pending", [("links", {"links": 3, "limit": 2})])
 
+    def test_an_address_with_both_a_scheme_and_www_is_one_link(
+        self, make_article, discussion_settings
+    ):
+        discussion_settings(links_allowed=1)
+        article = make_article()
+        comment = new_comment(article, body="Source: https://www.example.com/report")
+        assert moderation.initial_status(comment, article) == ("approved", [])
+
     def test_a_blocked_word_is_held(self, make_article, discussion_settings):
         discussion_settings(blocked_terms="casino bonus")
         article = make_article()

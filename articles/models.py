@@ -702,12 +702,31 @@ class ArticleNote(models.Model):
         return self.kind in (self.Kind.CORRECTION, self.Kind.UPDATE) and not self.is_retracted
 
 
-class EditorialSettings(models.Model):
-    """What the newsroom sets for the site as a whole: one row, edited in the
-    admin. Read through ``articles.context_processors`` (cached under the site
-    version, which saving moves on)."""
+class OneRowSettings(models.Model):
+    """Settings the newsroom edits in the admin, kept as one row (id 1).
+
+    Saving always writes that row; ``load()`` reads it, or gives the defaults
+    (writing nothing) until an editor first saves. Each subclass adds a check
+    constraint that keeps the table to that row."""
 
     SINGLETON = 1
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.pk = self.SINGLETON
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls):
+        return cls.objects.filter(pk=cls.SINGLETON).first() or cls(pk=cls.SINGLETON)
+
+
+class EditorialSettings(OneRowSettings):
+    """What the newsroom sets for the site as a whole. Read through
+    ``articles.context_processors`` (cached under the site version, which saving
+    moves on)."""
 
     corrections_policy_url = models.URLField(
         "corrections policy page",
@@ -724,13 +743,3 @@ class EditorialSettings(models.Model):
 
     def __str__(self):
         return "Editorial settings"
-
-    def save(self, *args, **kwargs):
-        self.pk = self.SINGLETON
-        super().save(*args, **kwargs)
-
-    @classmethod
-    def load(cls):
-        """The saved settings, or the defaults until an editor first saves them
-        (the same one-row shape as comments' DiscussionSettings)."""
-        return cls.objects.filter(pk=cls.SINGLETON).first() or cls(pk=cls.SINGLETON)

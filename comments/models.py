@@ -6,6 +6,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from articles.models import OneRowSettings
+
 
 class DecisionReason(models.TextChoices):
     """Why a moderator decided as they did: recorded with each decision, shown in
@@ -326,15 +328,13 @@ class CommentReport(models.Model):
 DEFAULT_BLOCKED_TERMS = "viagra\ncasino bonus\ncrypto giveaway"
 
 
-class DiscussionSettings(models.Model):
+class DiscussionSettings(OneRowSettings):
     """The comment policy, as the newsroom sets it in the admin: one row.
 
     ``comments.moderation.policy()`` is how the rules read it (through the shared
     cache, under the site's content version, which saving moves on). Until an
     editor first saves it the defaults below apply.
     """
-
-    SINGLETON = 1
 
     class Mode(models.TextChoices):
         POST = "post", "Post-moderation: comments appear at once unless a rule holds them"
@@ -425,15 +425,6 @@ class DiscussionSettings(models.Model):
 
     def __str__(self):
         return "Discussion settings"
-
-    def save(self, *args, **kwargs):
-        self.pk = self.SINGLETON
-        super().save(*args, **kwargs)
-
-    @classmethod
-    def load(cls):
-        """The row, or the defaults while no one has saved it (nothing is written)."""
-        return cls.objects.filter(pk=cls.SINGLETON).first() or cls(pk=cls.SINGLETON)
 
     @property
     def blocked_term_list(self):

@@ -11,3 +11,13 @@ document.addEventListener("htmx:oobBeforeSwap", function (event) {
     }
   });
 });
+
+// The article page is shared by every reader, so it sets no CSRF cookie; the
+// forms loaded into it do. Two loaded at once by a new reader (the comment form
+// and a report form) each set a different cookie, and the form whose cookie
+// lost would be refused. A post sends the cookie the browser holds now.
+document.addEventListener("htmx:configRequest", function (event) {
+  if (event.detail.verb === "get") return;
+  var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  if (match) event.detail.parameters["csrfmiddlewaretoken"] = decodeURIComponent(match[1]);
+});

@@ -70,6 +70,28 @@ def test_an_illegal_content_notice_in_place_with_errors_then_a_receipt(
     context.close()
 
 
+def test_a_report_sent_after_another_form_set_a_new_csrf_cookie_is_accepted(
+    browser, live_server, thread
+):
+    """A new reader's page loads two forms at once (the comment form and a report
+    form); each sets its own CSRF cookie, and the last one wins."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(live_server.url + thread.get_absolute_url())
+    page.get_by_role("link", name="Report comment by Sam").click()
+    form = page.locator("form.report-form")
+    expect(form).to_be_visible()
+    context.clear_cookies()  # the other form's answer arrives last, with a new cookie
+    form_url = f"{live_server.url}/articles/{thread.slug}/comments/new/"
+    page.evaluate("url => fetch(url, {credentials: 'same-origin'})", form_url)
+    assert any(cookie["name"] == "csrftoken" for cookie in context.cookies())
+    form.get_by_role("radio", name="Spam or advertising").check()
+    form.get_by_role("button", name="Send report").click()
+    expect(page.locator(".report-receipt")).to_contain_text("What happens next")
+    assert CommentReport.objects.count() == 1
+    context.close()
+
+
 def test_picks_and_badges_on_the_article_page(browser, live_server, thread, axe_script):  # noqa: F811
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()

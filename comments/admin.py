@@ -255,6 +255,15 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
                 "the reader's text is kept.",
             },
         ),
+        (
+            "Email notifications",
+            {
+                "fields": ["notify_authors", "notification_batch_minutes"],
+                "description": "Readers who ask are emailed replies to their comments, or every "
+                "new comment on a discussion they follow, once they have confirmed their "
+                "address. manage.py send_notifications sends them.",
+            },
+        ),
     ]
 
     def has_add_permission(self, request):

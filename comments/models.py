@@ -416,6 +416,20 @@ class DiscussionSettings(OneRowSettings):
         help_text="A comment form sent sooner than this after it was opened is refused as "
         "a bot's, and the reader asked to send it again. 0: no minimum.",
     )
+    notify_authors = models.BooleanField(
+        "email authors about comments",
+        default=False,
+        help_text="Email an article's author (the address of the account linked to it) when "
+        "a comment on their article is published. Each email lets them stop it, for that "
+        "article or for good.",
+    )
+    notification_batch_minutes = models.PositiveSmallIntegerField(
+        "gather notifications for (minutes)",
+        default=5,
+        validators=[MaxValueValidator(1440, "At most 1440 minutes (a day).")],
+        help_text="Replies and comments published within this many minutes of the first are "
+        "sent to a reader in one email. 0: send each as soon as it is published.",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "discussion settings"
@@ -618,17 +632,157 @@ class ModerationEvent(models.Model):
         return f"{self.get_action_display()} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"
 
 
-class VerifiedEmail(models.Model):
+class AddressRecord(models.Model):
+    """Something known of one email address, kept in lower case, once."""
+
+    email = models.EmailField(unique=True, help_text="Lower case.")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.email
+
+
+class VerifiedEmail(AddressRecord):
     """An address an anonymous commenter proved is theirs by following the link
     mailed to it. Sanctions then follow the address, not only the network the
     comment came from. Never shown to readers."""
 
-    email = models.EmailField(unique=True, help_text="Lower case.")
     verified_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = "verified email address"
         verbose_name_plural = "verified email addresses"
 
+
+class SubscriptionQuerySet(models.QuerySet):
+    def active(self):
+        """Subscriptions that are mailed: confirmed, and not ended by their reader."""
+        return self.filter(confirmed_at__isnull=False, ended_at__isnull=True)
+
+
+class Subscription(models.Model):
+    """A reader's wish to be emailed about a discussion: the replies to one
+    comment of theirs, or every new comment on an article (following it, or the
+    article's author being told).
+
+    Mailed only once confirmed: at once for an account or an address already
+    verified (``comments.verification``), else when its address is verified.
+    Unsubscribing ends it rather than deleting it, so an author who stopped
+    the emails about their article is not subscribed again by the next comment.
+    """
+
+    class Kind(models.TextChoices):
+        REPLIES = "replies", "Replies to a comment"
+        ALL = "all", "Every new comment on the article"
+
+    class Origin(models.TextChoices):
+        COMMENT = "comment", "Asked when commenting"
+        FOLLOW = "follow", "Followed the discussion"
+        AUTHOR = "author", "The article's author"
+
+    email = models.EmailField(help_text="Lower case. Never shown to readers.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="comment_subscriptions",
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    origin = models.CharField(max_length=10, choices=Origin.choices)
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.CASCADE, related_name="+", db_index=False
+    )  # the (article, kind) index serves lookups by article
+    comment = models.ForeignKey(
+        Comment,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="subscriptions",
+        db_index=False,
+        help_text="The comment whose replies are mailed (replies only).",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the reader unsubscribed."
+    )
+
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["article", "kind"], name="subscription_article"),
+            models.Index(
+                fields=["comment"],
+                condition=models.Q(comment__isnull=False),
+                name="subscription_comment",
+            ),
+            models.Index(fields=["email"], name="subscription_email"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email", "comment"],
+                condition=models.Q(kind="replies"),
+                name="subscription_replies_once",
+            ),
+            models.UniqueConstraint(
+                fields=["email", "article"],
+                condition=models.Q(kind="all"),
+                name="subscription_follow_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="all", comment__isnull=True)
+                | models.Q(kind="replies", comment__isnull=False),
+                name="subscription_replies_have_a_comment",
+            ),
+        ]
+
     def __str__(self):
-        return self.email
+        return f"{self.email}: {self.get_kind_display().lower()} ({self.article_id})"
+
+
+class EmailOptOut(AddressRecord):
+    """An address whose reader asked for no more discussion email: its
+    subscriptions ended, and none is confirmed for it again until the address is
+    verified anew (so nobody can sign it back up)."""
+
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "address that stopped discussion email"
+        verbose_name_plural = "addresses that stopped discussion email"
+
+
+class Notification(models.Model):
+    """The outbox: one row per subscription and comment it tells of, written in
+    the transaction that made the comment visible. The unique pair makes a second
+    notification of the same comment impossible; ``send_notifications`` mails a
+    recipient's rows together once the oldest has waited the batching window."""
+
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.CASCADE, related_name="notifications", db_index=False
+    )  # the unique (subscription, comment) index serves lookups by subscription
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # What is waiting: few rows, so a small index.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(sent_at__isnull=True),
+                name="notification_waiting",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "comment"], name="notification_once_per_comment"
+            )
+        ]
+
+    def __str__(self):
+        return f"comment {self.comment_id} to subscription {self.subscription_id}"

@@ -212,6 +212,7 @@ def settings_form(**overrides):
         "comments_per_address": "20",
         "rate_window_minutes": "10",
         "min_seconds_to_post": "3",
+        "notification_batch_minutes": "5",
     }
     data.update(overrides)
     return data
@@ -235,6 +236,8 @@ class TestDiscussionSettings:
             "Comments per network address",
             "Rate window (minutes)",
             "Minimum seconds to post",
+            "Email authors about comments",
+            "Gather notifications for (minutes)",
         ):
             assert label in page
         assert "Add discussion settings" not in page and ">Delete<" not in page
@@ -282,6 +285,7 @@ class TestDiscussionSettings:
             ("close_after_days", "-1", "Ensure this value is greater than or equal to 0."),
             ("links_allowed", "many", "Enter a whole number."),
             ("min_seconds_to_post", "601", "At most 600 seconds (ten minutes)."),
+            ("notification_batch_minutes", "1441", "At most 1440 minutes (a day)."),
             ("moderation_mode", "sometimes", "Select a valid choice."),
         ],
     )

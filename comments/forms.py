@@ -62,6 +62,12 @@ class CommentForm(forms.ModelForm):
     website = forms.CharField(required=False, label="Leave this field empty")
     issued = forms.CharField(widget=forms.HiddenInput)
     parent = IdField(required=False)
+    notify_replies = forms.BooleanField(
+        required=False,
+        label="Email me when someone replies",
+        help_text="Unless you have confirmed your address before, we first email you a link "
+        "to confirm it. Every email has a link to stop them.",
+    )
     warning = None  # a moderator's warning the reader must acknowledge to post (sanctions)
 
     class Meta:
@@ -107,6 +113,21 @@ class CommentForm(forms.ModelForm):
             if field.errors and field.name != "website":
                 return field.name
         return None
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("notify_replies"):
+            if self.user is not None and not self.user.email:
+                self.add_error(
+                    "notify_replies",
+                    "Your account has no email address to tell you of replies. "
+                    "Untick the box to post.",
+                )
+            elif self.user is None and not cleaned.get("email") and "email" not in self.errors:
+                self.add_error(
+                    "email", "Give your email address to be told of replies, or untick the box."
+                )
+        return cleaned
 
     def clean_website(self):
         if self.cleaned_data["website"]:
@@ -222,6 +243,44 @@ class CommentForm(forms.ModelForm):
         if commit:
             comment.save()
         return comment
+
+
+class FollowForm(forms.Form):
+    """Follow a discussion by email without commenting. A signed-in reader is
+    mailed at their account's address, and gives none."""
+
+    email = forms.EmailField(
+        label="Your email address",
+        help_text="Never shown to anyone. Unless you have confirmed it before, we first "
+        "email you a link to confirm it.",
+        error_messages={
+            "required": "Please give the email address to send the comments to.",
+            "invalid": "Please enter an email address like name@example.com.",
+        },
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user if user is not None and user.is_authenticated else None
+        if self.user:
+            del self.fields["email"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.user is not None and not self.user.email:
+            raise forms.ValidationError(
+                "Your account has no email address to send the comments to."
+            )
+        return cleaned
+
+    @property
+    def done_message(self):
+        if self.user is not None:
+            return "You follow this discussion: new comments will be emailed to you."
+        return (
+            "Thank you. Check your inbox: unless you confirmed your address before, we have "
+            "sent you a link to confirm it, and new comments are emailed once you do."
+        )
 
 
 class ReportForm(forms.ModelForm):

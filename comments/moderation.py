@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from articles import caching
 
-from . import statements
+from . import notifications, statements
 from .models import (
     Comment,
     CommentReport,
@@ -369,8 +369,10 @@ def decide(comments, status, moderator, reason="", explanation=""):
             for pk in ids
         )
         thread_changed(*{comment.article_id for comment in changed})  # update() sends no signals
-    for comment in changed:
-        comment.status, comment.decision_reason, comment.decision_note = status, reason, explanation
+        for comment in changed:
+            comment.status, comment.decision_reason = status, reason
+            comment.decision_note = explanation
+        notifications.queue(changed, policy())  # a held reply notifies when approved
     statements.send(changed, status, now)  # a removal's author is told why
     statements.answer_reporters(selected_ids, status, reason, explanation, now)
     return changed

@@ -11,5 +11,7 @@ urlpatterns = [
     path("comments/<int:pk>/", views.permalink, name="permalink"),
     path("comments/<int:pk>/reply/", views.reply_form, name="reply"),
     path("comments/<int:pk>/report/", views.report, name="report"),
+    path("articles/<slug:slug>/comments/follow/", views.follow, name="follow"),
     path("comments/verify-email/<str:token>/", views.verify_email, name="verify_email"),
+    path("comments/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

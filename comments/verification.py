@@ -3,8 +3,9 @@ Verified email addresses for anonymous commenters.
 
 An anonymous comment that gives an address not yet verified mails it a signed
 link (``django.core.signing``, valid for a week); following it and pressing the
-button records a ``VerifiedEmail``. A sanction on an anonymous author then
-follows their verified address (``comments.sanctions.subject_of``), which lasts,
+button records a ``VerifiedEmail`` and starts the notifications asked for with
+that address (double opt-in: ``comments.notifications``). A sanction on an
+anonymous author then follows their verified address (``comments.sanctions.subject_of``), which lasts,
 rather than their network, whose hash changes with the day's salt.
 
 Nothing a reader sees says whether an address is verified: the comment form
@@ -17,10 +18,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from . import mail
-from .models import VerifiedEmail
+from .models import EmailOptOut, Subscription, VerifiedEmail
 
 SALT = "comments.verify-email"
 LINK_VALID_FOR = timedelta(days=7)
@@ -55,11 +58,13 @@ def link_for(email):
     return settings.NEWSROOM_SITE_URL + reverse("comments:verify_email", args=[token_for(email)])
 
 
-def ask_to_verify(email):
+def ask_to_verify(email, even_if_verified=False):
     """Mail the link to ``email`` if it is not verified yet (once a day at most),
-    after the comment that gave it commits."""
+    after the comment that gave it commits. ``even_if_verified``: an address
+    whose reader stopped all discussion email is asked again before it is
+    subscribed again."""
     email = normalised(email)
-    if not email or is_verified(email):
+    if not email or (not even_if_verified and is_verified(email)):
         return False
     key = "verify-email-sent:" + hashlib.sha256(email.encode()).hexdigest()
     try:
@@ -72,6 +77,14 @@ def ask_to_verify(email):
 
 
 def confirm(email):
-    """Record ``email`` as verified; True when it was not before."""
-    _, created = VerifiedEmail.objects.get_or_create(email=normalised(email))
+    """Record ``email`` as verified; True when it was not before. The
+    notifications its reader asked for start (``comments.notifications``), and an
+    earlier "stop all discussion email" is lifted: the reader asked again."""
+    email = normalised(email)
+    with transaction.atomic():
+        _, created = VerifiedEmail.objects.get_or_create(email=email)
+        EmailOptOut.objects.filter(email=email).delete()
+        Subscription.objects.filter(
+            email=email, confirmed_at__isnull=True, ended_at__isnull=True
+        ).update(confirmed_at=timezone.now())
     return created

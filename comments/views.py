@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
@@ -27,10 +28,10 @@ from articles.counting import network_fingerprint, reader_fingerprint
 from articles.models import Article
 from articles.views import render_article_page
 
-from . import moderation, sanctions, tree, verification
-from .forms import CommentForm, ReportForm, parse_id
+from . import moderation, notifications, sanctions, tree, verification
+from .forms import CommentForm, FollowForm, ReportForm, parse_id
 from .mail import send_after_commit
-from .models import Comment, CommentReport, Sanction
+from .models import Comment, CommentReport, Sanction, Subscription
 
 logger = logging.getLogger("newsroom.comments")
 
@@ -132,8 +133,17 @@ def _post(request, article):
             if first_use:
                 comment.save()
                 moderation.save_hold_reasons(comment, reasons)
-                if not comment.user_id:
+                if form.cleaned_data.get("notify_replies"):
+                    notifications.subscribe(
+                        article,
+                        email=comment.email,
+                        user=request.user,
+                        comment=comment,
+                        origin=Subscription.Origin.COMMENT,
+                    )  # asks to verify the address when it must
+                elif not comment.user_id:
                     verification.ask_to_verify(comment.email)
+                notifications.queue([comment], rules)  # when published at once
     except DatabaseError as error:
         logger.warning("Comment on article %s not saved: %s", article.pk, error)
         form.add_error(None, NOT_SAVED)
@@ -407,3 +417,54 @@ def verify_email(request, token):
     if confirmed:
         verification.confirm(email)
     return render(request, "comments/verify_email.html", {"email": email, "confirmed": confirmed})
+
+
+@never_cache
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "HEAD", "POST"])
+def follow(request, slug):
+    """Follow a discussion without commenting: the form (in place for htmx, or on
+    a page of its own), and on POST the subscription, which starts once the
+    address is confirmed. The answer is the same whether it was confirmed before."""
+    article = _article(slug)
+    if moderation.thread_is_closed(article, rules=moderation.policy(request)):
+        return _closed_form(request, article)
+    form = FollowForm(request.POST if request.method == "POST" else None, user=request.user)
+    followed = form.is_bound and form.is_valid()
+    if followed:
+        notifications.subscribe(article, email=form.cleaned_data.get("email"), user=request.user)
+        if not request.htmx:
+            messages.success(request, form.done_message)
+            return redirect(f"{article.get_absolute_url()}#messages")
+    template = "comments/_follow.html" if request.htmx else "comments/follow.html"
+    context = {"article": article, "follow_form": form, "followed": followed}
+    return render(request, template, context, status=INVALID if form.errors else 200)
+
+
+@csrf_exempt  # RFC 8058: mail clients POST here; the signed token is the protection
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request, token):
+    """The unsubscribe link of a notification email. GET only asks (a link
+    scanner following it changes nothing); POST stops the emails: a mail
+    client's one-click POST (``List-Unsubscribe=One-Click``) those the token
+    names, the page's buttons this discussion or everything."""
+    found = notifications.read_token(token)
+    if found is None:
+        return render(request, "comments/unsubscribe.html", {"invalid": True}, status=400)
+    email, subscription_ids = found
+    everything = subscription_ids is None or request.POST.get("scope") == "all"
+    done = request.method == "POST"
+    if done and everything:
+        notifications.unsubscribe_everything(email)
+    elif done:
+        notifications.unsubscribe(email, subscription_ids)
+    context = {
+        "email": email,
+        "done": done,
+        "everything": everything,
+        "subscriptions": []
+        if everything
+        else notifications.subscriptions_named(email, subscription_ids),
+    }
+    return render(request, "comments/unsubscribe.html", context)

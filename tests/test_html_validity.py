@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import ArticleNote
-from comments import sanctions, verification
-from comments.models import Sanction
+from comments import notifications, sanctions, verification
+from comments.models import Sanction, Subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -159,6 +159,23 @@ def rendered(
     verify = reverse("comments:verify_email", args=[verification.token_for("ann@example.com")])
     pages["verify email page"] = client.get(verify)
     pages["email verified page"] = client.post(verify)
+    follow = reverse("comments:follow", args=[slug])
+    pages["follow page"] = client.get(follow)
+    pages["follow form (htmx)"] = client.get(follow, **htmx)
+    pages["follow refused (htmx)"] = client.post(follow, {"email": "not an address"}, **htmx)
+    pages["followed (htmx)"] = client.post(follow, {"email": "fay@example.com"}, **htmx)
+    pages["notify without email (htmx)"] = client.post(
+        post_url,
+        {"author_name": "Gus", "body": "Tell me.", "notify_replies": "on", "issued": token()},
+        **htmx,
+    )
+    followed = Subscription.objects.get(email="fay@example.com")
+    these = notifications.unsubscribe_link("fay@example.com", [followed.pk])
+    everything = notifications.unsubscribe_link("fay@example.com")
+    pages["unsubscribe page"] = client.get(these)
+    pages["unsubscribe everything page"] = client.get(everything)
+    pages["unsubscribed page"] = client.post(these, {"scope": "these"})
+    pages["unsubscribe refused page"] = client.get(reverse("comments:unsubscribe", args=["forged"]))
     Sanction.objects.create(
         kind="warn",
         network=sanctions.network_key(rf.get("/")),

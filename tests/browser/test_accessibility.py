@@ -5,6 +5,10 @@ import os
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
+
+from comments import notifications
+from comments.models import Subscription
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,7 +40,14 @@ def site(make_article, make_category, make_comment):
         make_article(category=sports, headline=f"Sports story {n}")
     top = make_comment(article=article, author_name="Giulia", body="What a night!")
     make_comment(parent=top, author_name="Tom", body="Best comeback of the season.")
+    followed = Subscription.objects.create(
+        email="ann@example.com", kind="all", origin="follow", article=article
+    )
     return {
+        "follow": reverse("comments:follow", args=[article.slug]),
+        "unsubscribe": notifications.unsubscribe_link("ann@example.com", [followed.pk]).replace(
+            "http://testserver", ""
+        ),
         "home": "/",
         "category": sports.get_absolute_url(),
         "article": article.get_absolute_url(),
@@ -46,7 +57,7 @@ def site(make_article, make_category, make_comment):
     }
 
 
-PAGES = ["home", "category", "article", "search", "empty search", "404"]
+PAGES = ["home", "category", "article", "search", "empty search", "404", "follow", "unsubscribe"]
 
 
 @pytest.mark.parametrize("name", PAGES)

@@ -42,6 +42,6 @@ def test_a_failing_mail_server_is_logged_not_raised(receipt_template, monkeypatc
     def refuse(*args, **kwargs):
         raise smtplib.SMTPServerDisconnected("gone")
 
-    monkeypatch.setattr(comment_mail, "send_mail", refuse)
+    monkeypatch.setattr(comment_mail.EmailMessage, "send", refuse)
     assert comment_mail.send_now("ann@example.com", "probe", {"ref": "R-1"}) is False
     assert "Could not mail probe (example.com)" in caplog.text

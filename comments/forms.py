@@ -249,6 +249,10 @@ class FollowForm(forms.Form):
     """Follow a discussion by email without commenting. A signed-in reader is
     mailed at their account's address, and gives none."""
 
+    TOO_MANY = (
+        "You have asked to follow many discussions in a short time. Please try again in an hour."
+    )
+
     email = forms.EmailField(
         label="Your email address",
         help_text="Never shown to anyone. Unless you have confirmed it before, we first "

@@ -25,6 +25,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Min, Q
 from django.db.models.functions import Lower
@@ -41,6 +42,7 @@ logger = logging.getLogger("newsroom.mail")
 
 UNSUBSCRIBE_SALT = "comments.unsubscribe"
 EXCERPT_CHARS = 300
+FOLLOWS_PER_HOUR = 10
 Kind, Origin = Subscription.Kind, Subscription.Origin
 # Why a reader receives an email, in the email's words.
 WHY = {
@@ -89,6 +91,18 @@ def subscribe(article, *, email="", user=None, comment=None, origin=Origin.FOLLO
     if subscription.confirmed_at is None:
         verification.ask_to_verify(email, even_if_verified=opted_out)
     return subscription
+
+
+def may_follow(network):
+    """Whether a reader on this network may ask to follow another discussion now:
+    ``FOLLOWS_PER_HOUR`` at most, so the follow form cannot mail confirmation
+    links to a list of addresses. A cache that is down lets them."""
+    key = f"follows:{network}"
+    try:
+        cache.add(key, 0, 3600)
+        return cache.incr(key) <= FOLLOWS_PER_HOUR
+    except Exception:
+        return True
 
 
 # --- Queueing -----------------------------------------------------------------
@@ -266,6 +280,11 @@ def send_batch(email, batch):
 
 
 def subject_of(batch):
+    """The email's subject, on one line whatever the names and headline hold."""
+    return " ".join(describe(batch).split())
+
+
+def describe(batch):
     comments = [row.comment for row in batch]
     headlines = {comment.article.headline for comment in comments}
     if len(batch) == 1:

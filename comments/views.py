@@ -431,6 +431,9 @@ def follow(request, slug):
         return _closed_form(request, article)
     form = FollowForm(request.POST if request.method == "POST" else None, user=request.user)
     followed = form.is_bound and form.is_valid()
+    if followed and not notifications.may_follow(network_fingerprint(request)):
+        form.add_error(None, FollowForm.TOO_MANY)
+        followed = False
     if followed:
         notifications.subscribe(article, email=form.cleaned_data.get("email"), user=request.user)
         if not request.htmx:
@@ -438,7 +441,10 @@ def follow(request, slug):
             return redirect(f"{article.get_absolute_url()}#messages")
     template = "comments/_follow.html" if request.htmx else "comments/follow.html"
     context = {"article": article, "follow_form": form, "followed": followed}
-    return render(request, template, context, status=INVALID if form.errors else 200)
+    status = 200
+    if form.errors:
+        status = RATE_LIMITED if FollowForm.TOO_MANY in form.non_field_errors() else INVALID
+    return render(request, template, context, status=status)
 
 
 @csrf_exempt  # RFC 8058: mail clients POST here; the signed token is the protection

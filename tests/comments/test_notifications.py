@@ -214,6 +214,16 @@ class TestSubscribing:
         assert "Please enter an email address like name@example.com." in response.content.decode()
         assert not Subscription.objects.exists()
 
+    def test_one_network_may_follow_ten_discussions_an_hour(self, reader, make_article):
+        article = make_article()
+        follow = reverse("comments:follow", args=[article.slug])
+        for n in range(notifications.FOLLOWS_PER_HOUR):
+            assert reader.post(follow, {"email": f"r{n}@example.com"}, **HTMX).status_code == 200
+        response = reader.post(follow, {"email": "one-more@example.com"}, **HTMX)
+        assert response.status_code == 429
+        assert "Please try again in an hour." in response.content.decode()
+        assert not Subscription.objects.filter(email="one-more@example.com").exists()
+
     def test_the_thread_offers_to_follow_and_a_closed_one_does_not(self, reader, make_article):
         open_article = make_article()
         closed = make_article(comments_open=False)

@@ -92,7 +92,7 @@ def rendered(
         standfirst="Two goals down, they went through after extra time.",
         body="<p>A remarkable comeback.</p><h2>How it turned</h2><ul><li>A red card</li></ul>",
         sources=[("ESPN", "https://www.espn.com/"), "VAVEL"],
-        featured=True,
+        pinned=True,
     )
     for n in range(3):
         make_article(category=sports, headline=f"Sports story {n}")

@@ -30,7 +30,7 @@ def site(make_article, make_category, make_comment):
         standfirst="Two goals down, they went through after extra time.",
         body="<p>Atalanta produced a remarkable comeback.</p><h2>How it turned</h2><p>A red card.</p>",
         sources=[("ESPN", "https://www.espn.com/"), "VAVEL"],
-        featured=True,
+        pinned=True,
     )
     for n in range(3):
         make_article(category=sports, headline=f"Sports story {n}")

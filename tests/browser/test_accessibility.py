@@ -5,6 +5,9 @@ import os
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
+
+from articles.models import Article, Banner, PreviewLink
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,6 +39,16 @@ def site(make_article, make_category, make_comment):
         make_article(category=sports, headline=f"Sports story {n}")
     top = make_comment(article=article, author_name="Giulia", body="What a night!")
     make_comment(parent=top, author_name="Tom", body="Best comeback of the season.")
+    # Every page carries the breaking-news banner; a story was taken down; a
+    # draft is shared through a preview link.
+    Banner.objects.create(
+        text="Polls have closed", link=article.get_absolute_url(), starts_at=timezone.now()
+    )
+    gone = make_article(headline="Removed story")
+    gone.take_down("legal", "This story has been removed following a legal complaint.")
+    gone.save()
+    draft = make_article(headline="Draft story", status=Article.Status.DRAFT, published_at=None)
+    preview = PreviewLink.create_for(draft, None)
     return {
         "home": "/",
         "category": sports.get_absolute_url(),
@@ -43,10 +56,21 @@ def site(make_article, make_category, make_comment):
         "search": "/search/?q=comeback",
         "empty search": "/search/",
         "404": "/articles/no-such-story/",
+        "410 taken down": gone.get_absolute_url(),
+        "preview link": preview.get_absolute_url(),
     }
 
 
-PAGES = ["home", "category", "article", "search", "empty search", "404"]
+PAGES = [
+    "home",
+    "category",
+    "article",
+    "search",
+    "empty search",
+    "404",
+    "410 taken down",
+    "preview link",
+]
 
 
 @pytest.mark.parametrize("name", PAGES)

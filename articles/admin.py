@@ -195,7 +195,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "takedown_reason",
     ]
     inlines = [SourceInline, ArticleNoteInline, PreviewLinkInline]
-    actions = ["publish_now", "unpublish", "take_down"]
+    actions = ["publish_now", "unpublish", "take_down", "restore"]
     save_on_top = True
     fieldsets = [
         (None, {"fields": ["headline", "slug", "category", "standfirst", "body"]}),
@@ -382,6 +382,18 @@ class ArticleAdmin(admin.ModelAdmin):
             },
         )
 
+    @admin.action(description="Restore selected taken-down articles", permissions=["change"])
+    def restore(self, request, queryset):
+        """Undo a takedown (the complaint was withdrawn): the story is back
+        where its status and dates put it, and the history says so."""
+        count = 0
+        for article in queryset.taken_down():
+            article.taken_down_at = None
+            article.save()
+            self.log_change(request, article, "Takedown lifted.")
+            count += 1
+        self.message_user(request, f"Restored {count} article(s).", messages.SUCCESS)
+
     def preview_link_view(self, request, pk):
         """Make a preview link for the article and show it on its form (POST only)."""
         article = get_object_or_404(Article, pk=pk)
@@ -472,7 +484,6 @@ class BannerAdmin(admin.ModelAdmin):
     list_display = ["text", "level", "starts_at", "ends_at", "is_live"]
     list_filter = ["level"]
     actions = ["end_now"]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.action(description="End selected banners now", permissions=["change"])
     def end_now(self, request, queryset):

@@ -192,3 +192,21 @@ class TestExpiry:
         assert response.status_code == 302
         entry = LogEntry.objects.get(object_id=str(article.pk))
         assert "Set to expire at 2030-01-01 09:00" in entry.get_change_message()
+
+
+class TestRestore:
+    def test_lifting_a_takedown_brings_the_story_back_and_is_in_the_history(
+        self, client, editor, story
+    ):
+        story.take_down("legal", NOTICE)
+        story.save()
+        client.force_login(editor)
+        client.post(
+            reverse("admin:articles_article_changelist"),
+            {"action": "restore", "_selected_action": [story.pk]},
+        )
+        client.logout()
+        assert client.get(story.get_absolute_url()).status_code == 200
+        assert LogEntry.objects.get(object_id=str(story.pk)).get_change_message() == (
+            "Takedown lifted."
+        )

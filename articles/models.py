@@ -847,6 +847,7 @@ class Pin(models.Model):
 
     class Meta:
         ordering = ["category__position", "slot"]
+        verbose_name = "front-page pin"
         constraints = [
             models.UniqueConstraint(
                 fields=["slot"], condition=Q(category__isnull=True), name="pin_home_slot_once"

@@ -37,6 +37,7 @@ class Migration(migrations.Migration):
                 ('expires_at', models.DateTimeField(blank=True, help_text='Optional. The pin lets go by itself at this time; the story stays published.', null=True)),
             ],
             options={
+                'verbose_name': 'front-page pin',
                 'ordering': ['category__position', 'slot'],
             },
         ),

@@ -416,6 +416,10 @@ class Article(models.Model):
     def clean(self):
         if self.hero_image and not self.hero_alt.strip():
             raise ValidationError({"hero_alt": "Describe the image for readers who cannot see it."})
+        if self.expires_at and self.published_at and self.expires_at <= self.published_at:
+            raise ValidationError(
+                {"expires_at": "The expiry must come after the publication time."}
+            )
 
     def hero_srcset(self):
         """``srcset`` candidates: the renditions, then the original at its own width."""

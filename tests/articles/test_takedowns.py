@@ -5,6 +5,7 @@ the history."""
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from articles import purging
@@ -210,3 +211,10 @@ class TestRestore:
         assert LogEntry.objects.get(object_id=str(story.pk)).get_change_message() == (
             "Takedown lifted."
         )
+
+
+def test_an_expiry_before_the_publication_time_is_refused(make_article):
+    article = make_article(published_at=days_ago(1))
+    article.expires_at = days_ago(2)
+    with pytest.raises(ValidationError, match="must come after the publication time"):
+        article.full_clean()

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, PreviewLink, ReaderView
+from tests.articles.test_admin import article_form
 from tests.conftest import days_ahead
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +123,28 @@ class TestPreviewLinkAdmin:
         client.force_login(editor)
         page = client.get(reverse("admin:articles_article_change", args=[draft.pk])).content
         assert re.search(rf'href="{re.escape(link.get_absolute_url())}"', page.decode())
+
+
+def test_an_editor_revokes_a_link_on_the_article_form(client, editor, link, draft):
+    client.force_login(editor)
+    now = timezone.localtime()
+    data = article_form(
+        draft.category,
+        headline=draft.headline,
+        slug=draft.slug,
+        status="draft",
+        **{
+            "preview_links-TOTAL_FORMS": "1",
+            "preview_links-INITIAL_FORMS": "1",
+            "preview_links-0-id": str(link.pk),
+            "preview_links-0-article": str(draft.pk),
+            "preview_links-0-revoked_at_0": now.strftime("%Y-%m-%d"),
+            "preview_links-0-revoked_at_1": now.strftime("%H:%M:%S"),
+        },
+    )
+    response = client.post(reverse("admin:articles_article_change", args=[draft.pk]), data)
+    assert response.status_code == 302
+    link.refresh_from_db()
+    assert link.revoked_at is not None
+    client.logout()
+    assert client.get(link.get_absolute_url()).status_code == 410

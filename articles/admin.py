@@ -7,16 +7,40 @@ from pathlib import Path
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.staticfiles import finders
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from js_asset import Media
 
 from .caching import invalidate_site
 from .images import CROP_RATIOS
-from .models import Article, ArticleNote, Category, EditorialSettings, Source
+from .models import (
+    Article,
+    ArticleNote,
+    Banner,
+    Category,
+    EditorialSettings,
+    Pin,
+    PreviewLink,
+    Source,
+)
+
+
+class CategoryPinInline(admin.TabularInline):
+    model = Pin
+    extra = 1
+    fields = ["slot", "article", "expires_at"]
+    autocomplete_fields = ["article"]
+    verbose_name = "pinned story"
+    verbose_name_plural = (
+        "Pinned stories (top of this category's page in slot order; the rest by recency)"
+    )
 
 
 @admin.register(Category)
@@ -25,6 +49,7 @@ class CategoryAdmin(admin.ModelAdmin):
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
+    inlines = [CategoryPinInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))
@@ -95,6 +120,52 @@ def prose_editor_style_hash():
     return f"'sha256-{base64.b64encode(digest).decode()}'"
 
 
+class TakenDownFilter(admin.SimpleListFilter):
+    title = "taken down"
+    parameter_name = "taken_down"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Taken down"), ("no", "Not taken down")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.taken_down()
+        if self.value() == "no":
+            return queryset.filter(taken_down_at__isnull=True)
+        return queryset
+
+
+class TakedownForm(forms.Form):
+    reason = forms.ChoiceField(
+        choices=[("legal", "Legal"), ("editorial", "Editorial")],
+        help_text="Recorded in the history; readers see only the notice.",
+    )
+    notice = forms.CharField(
+        max_length=600,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What readers who follow a link to the story read, e.g. “This story "
+        "has been removed following a legal complaint.”",
+    )
+
+
+class PreviewLinkInline(admin.TabularInline):
+    model = PreviewLink
+    extra = 0
+    fields = ["address", "created_by", "created_at", "expires_at", "revoked_at", "is_usable"]
+    readonly_fields = ["address", "created_by", "created_at", "expires_at", "is_usable"]
+    can_delete = False
+    verbose_name_plural = (
+        "Preview links (“Create preview link” above makes one; fill in “Revoked at” to stop one)"
+    )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Address")
+    def address(self, link):
+        return format_html('<a href="{}">{}</a>', link.get_absolute_url(), link.get_absolute_url())
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleForm
@@ -104,12 +175,11 @@ class ArticleAdmin(admin.ModelAdmin):
         "status",
         "published_at",
         "is_published",
-        "featured",
         "views",
         "comments",
     ]
     list_display_links = ["headline"]
-    list_filter = ["status", "category", "featured", "published_at"]
+    list_filter = ["status", "category", TakenDownFilter, "published_at"]
     list_select_related = ["category"]
     search_fields = ["headline", "standfirst", "byline"]
     date_hierarchy = "published_at"
@@ -121,9 +191,11 @@ class ArticleAdmin(admin.ModelAdmin):
         "updated_at",
         "substantive_update_at",
         "hero_crops_preview",
+        "taken_down_at",
+        "takedown_reason",
     ]
-    inlines = [SourceInline, ArticleNoteInline]
-    actions = ["publish_now", "unpublish"]
+    inlines = [SourceInline, ArticleNoteInline, PreviewLinkInline]
+    actions = ["publish_now", "unpublish", "take_down", "restore"]
     save_on_top = True
     fieldsets = [
         (None, {"fields": ["headline", "slug", "category", "standfirst", "body"]}),
@@ -151,7 +223,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 "fields": [
                     "status",
                     "published_at",
-                    "featured",
+                    "expires_at",
                     "substantive_update",
                     "substantive_update_at",
                 ],
@@ -164,6 +236,15 @@ class ArticleAdmin(admin.ModelAdmin):
             {
                 "fields": ["comments_open", "comment_moderation"],
                 "description": "The rest of the comment policy is the site's Discussion settings.",
+            },
+        ),
+        (
+            "Takedown",
+            {
+                "fields": ["taken_down_at", "takedown_reason", "takedown_notice"],
+                "classes": ["collapse"],
+                "description": "Set by “Take down” (the button above, or the list's action). "
+                "The notice can be reworded here.",
             },
         ),
         ("Record", {"fields": ["view_count", "created_at", "updated_at"], "classes": ["collapse"]}),
@@ -225,6 +306,115 @@ class ArticleAdmin(admin.ModelAdmin):
             obj.substantive_update_at = max(timezone.now(), obj.published_at)
         super().save_model(request, obj, form, change)
 
+    def construct_change_message(self, request, form, formsets, add=False):
+        """The history says in words when a story was set to leave the site."""
+        message = super().construct_change_message(request, form, formsets, add)
+        if "expires_at" in form.changed_data:
+            expires_at = form.cleaned_data["expires_at"]
+            text = (
+                f"Set to expire at {timezone.localtime(expires_at):%Y-%m-%d %H:%M %Z}."
+                if expires_at
+                else "Expiry removed."
+            )
+            message.append({"changed": {"fields": [text]}})
+        return message
+
+    def get_urls(self):
+        site = self.admin_site
+        return [
+            path(
+                "<int:pk>/take-down/",
+                site.admin_view(self.take_down_view),
+                name="articles_article_take_down",
+            ),
+            path(
+                "<int:pk>/preview-link/",
+                site.admin_view(self.preview_link_view),
+                name="articles_article_preview_link",
+            ),
+            *super().get_urls(),
+        ]
+
+    def take_down_view(self, request, pk):
+        article = get_object_or_404(Article, pk=pk)
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        return self._take_down(request, Article.objects.filter(pk=pk), single=article)
+
+    @admin.action(description="Take down selected articles (410 Gone with a notice)")
+    def take_down(self, request, queryset):
+        return self._take_down(request, queryset)
+
+    take_down.allowed_permissions = ["change"]
+
+    def _take_down(self, request, queryset, single=None):
+        """Ask for the reason and the public notice, then take the stories down:
+        each is saved (so every cache drops it) and the history records why."""
+        form = TakedownForm(request.POST if "apply_takedown" in request.POST else None)
+        if form.is_valid():
+            reason, notice = form.cleaned_data["reason"], form.cleaned_data["notice"]
+            count = 0
+            for article in queryset.filter(taken_down_at__isnull=True):
+                article.take_down(reason, notice)
+                article.save()
+                label = dict(TakedownForm.base_fields["reason"].choices)[reason]
+                self.log_change(request, article, f"Taken down ({label.lower()}): {notice}")
+                count += 1
+            self.message_user(
+                request,
+                f"Took down {count} article(s): they now answer 410 Gone.",
+                messages.SUCCESS,
+            )
+            if single is not None:
+                return redirect("admin:articles_article_change", single.pk)
+            return None
+        return TemplateResponse(
+            request,
+            "admin/articles/article/take_down.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Take down",
+                "opts": self.model._meta,
+                "form": form,
+                "articles": list(queryset),
+                "single": single,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    @admin.action(description="Restore selected taken-down articles", permissions=["change"])
+    def restore(self, request, queryset):
+        """Undo a takedown (the complaint was withdrawn): the story is back
+        where its status and dates put it, and the history says so."""
+        count = 0
+        for article in queryset.taken_down():
+            article.taken_down_at = None
+            article.save()
+            self.log_change(request, article, "Takedown lifted.")
+            count += 1
+        self.message_user(request, f"Restored {count} article(s).", messages.SUCCESS)
+
+    def preview_link_view(self, request, pk):
+        """Make a preview link for the article and show it on its form (POST only)."""
+        article = get_object_or_404(Article, pk=pk)
+        if request.method != "POST" or not self.has_change_permission(request, article):
+            raise PermissionDenied
+        link = PreviewLink.create_for(article, request.user)
+        url = request.build_absolute_uri(link.get_absolute_url())
+        self.message_user(
+            request,
+            format_html(
+                'Preview link, valid until {}: <a href="{}">{}</a>. Anyone with it can read '
+                "the draft; revoke it under “Preview links” below.",
+                f"{timezone.localtime(link.expires_at):%Y-%m-%d %H:%M}",
+                url,
+                url,
+            ),
+            messages.SUCCESS,
+        )
+        self.log_change(request, article, "Preview link created.")
+        return redirect("admin:articles_article_change", pk)
+
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         initial.setdefault("author", request.user.pk)
@@ -266,3 +456,55 @@ class EditorialSettingsAdmin(admin.ModelAdmin):
         if settings_row._state.adding:
             return redirect("admin:articles_editorialsettings_add")
         return redirect("admin:articles_editorialsettings_change", settings_row.pk)
+
+
+@admin.register(Pin)
+class PinAdmin(admin.ModelAdmin):
+    """The front pages: which story sits in which slot, until when."""
+
+    list_display = ["page", "slot", "article", "expires_at", "is_live"]
+    list_display_links = ["article"]
+    list_editable = ["slot", "expires_at"]
+    list_filter = [("category", admin.EmptyFieldListFilter), "category"]
+    list_select_related = ["article", "category"]
+    autocomplete_fields = ["article"]
+    fields = ["category", "slot", "article", "expires_at"]
+
+    @admin.display(description="Page", ordering="category__position")
+    def page(self, pin):
+        return pin.category.name if pin.category_id else "Home page"
+
+    @admin.display(description="Live", boolean=True)
+    def is_live(self, pin):
+        return pin.expires_at is None or pin.expires_at > timezone.now()
+
+
+@admin.register(Banner)
+class BannerAdmin(admin.ModelAdmin):
+    list_display = ["text", "level", "starts_at", "ends_at", "is_live"]
+    list_filter = ["level"]
+    actions = ["end_now"]
+
+    @admin.action(description="End selected banners now", permissions=["change"])
+    def end_now(self, request, queryset):
+        for banner in queryset.live():
+            banner.ends_at = timezone.now()
+            banner.save(update_fields=["ends_at"])
+        self.message_user(request, "The banners are gone from every page.", messages.SUCCESS)
+
+
+@admin.register(PreviewLink)
+class PreviewLinkAdmin(admin.ModelAdmin):
+    list_display = ["article", "created_by", "created_at", "expires_at", "revoked_at", "is_usable"]
+    list_select_related = ["article", "created_by"]
+    fields = ["article", "created_by", "created_at", "expires_at", "revoked_at"]
+    readonly_fields = ["article", "created_by", "created_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False  # made from the article's form, with its signed address
+
+    @admin.action(description="Revoke selected preview links", permissions=["change"])
+    def revoke(self, request, queryset):
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, f"Revoked {count} preview link(s).", messages.SUCCESS)

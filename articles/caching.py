@@ -18,9 +18,9 @@ they hold. A version is a random token, not a counter: setting a new one is
 atomic on every cache backend, two changes can never collapse into one, and a
 version that the cache lost is replaced by a new one, so nothing stale returns.
 
-A scheduled article goes live with no save, so each entry also carries the time
-it stops being valid: the next go-live known when it was stored, or the end of
-its lifetime (``FRAGMENT_TTL``), whichever comes first. View and comment counts
+A scheduled article goes live with no save (and an article or a pin expires, a
+banner starts or ends), so each entry also carries the time it stops being
+valid: the next such change known when it was stored, or the end of its lifetime (``FRAGMENT_TTL``), whichever comes first. View and comment counts
 on listing cards may therefore lag by up to ``FRAGMENT_TTL``; the article page's
 own counts never do.
 
@@ -37,7 +37,6 @@ from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Min
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
@@ -140,22 +139,24 @@ def invalidate_thread(article):
     invalidate(thread_scope(article.slug), purge_keys=[f"article-{article.pk}"])
 
 
-def next_go_live(site_version):
-    """When the next scheduled article goes live, or None.
+def next_change(site_version):
+    """When readers' pages next change by themselves, or None: a scheduled
+    article goes live, an article or a pin expires, a banner starts or ends
+    (``models.next_timed_change``).
 
     Looked up once per site version and again once the time it names has
-    passed (or after ``GO_LIVE_TTL``), so entries stored after a go-live do not
+    passed (or after ``GO_LIVE_TTL``), so entries stored after a change do not
     expire at once; each process remembers it like an entry.
     """
-    from .models import Article
+    from .models import next_timed_change
 
-    key = f"next-go-live:{site_version}"
+    key = f"next-change:{site_version}"
     now = timezone.now()
     entry = local_entries.get(key)  # (when, look again at)
     if entry is None or entry[1] <= now:
         entry = cache.get(key)
         if entry is None or entry[1] <= now:
-            when = Article.objects.scheduled().aggregate(when=Min("published_at"))["when"]
+            when = next_timed_change(now)
             again = now + timedelta(seconds=GO_LIVE_TTL)
             entry = (when, min(again, when) if when is not None else again)
             cache.set(key, entry, timeout=GO_LIVE_TTL)
@@ -189,17 +190,22 @@ def get_fragment(key):
 
 def valid_until(request=None):
     """Until when something rendered now stays right: the end of its lifetime,
-    or the next go-live, whichever comes first."""
-    until = timezone.now() + timedelta(seconds=FRAGMENT_TTL)
+    or the next timed change (a go-live, an expiry, a banner's start or end),
+    whichever comes first."""
+    return edge_of(timezone.now() + timedelta(seconds=FRAGMENT_TTL), request)
+
+
+def edge_of(until, request=None):
+    """``until``, or the next timed change when that comes first."""
     (site_version,) = versions([SITE], request)
-    go_live = next_go_live(site_version)
-    return min(until, go_live) if go_live is not None else until
+    change = next_change(site_version)
+    return min(until, change) if change is not None else until
 
 
 def share_briefly(request, response):
     """Mark a response that is the same for every reader (listings, feeds,
     sitemaps): shared caches (Varnish, a CDN) may keep it until it could change
-    (at most ``FRAGMENT_TTL``, never past the next go-live) and purge it with the
+    (at most ``FRAGMENT_TTL``, never past the next timed change) and purge it with the
     ``site`` key; browsers revalidate, so an editor sees an edit on the next load.
     A page that showed a reader their flash message is theirs alone."""
     messages = getattr(request, "_messages", None)

@@ -19,7 +19,27 @@ def navigation(request):
         "nav_categories": nav_categories,
         "site_name": _site_name(),
         "corrections_policy_url": lambda: corrections_policy_url(request),
+        "site_banner": lambda: site_banner(request),
     }
+
+
+def site_banner(request):
+    """The live breaking-news banner as every page shows it, or None: from the
+    shared cache under the site version (a banner's save moves it on), kept
+    no longer than until the next banner starts or ends (``caching.valid_until``),
+    so a warm page costs no query and the banner comes and goes on time."""
+    from . import caching
+    from .models import Banner
+
+    def live():
+        banner = Banner.objects.live().first()
+        if banner is None:
+            return ()
+        label = banner.get_level_display()
+        return ({"text": banner.text, "link": banner.link, "level": banner.level, "label": label},)
+
+    found = caching.cached(caching.fragment_key("banner", request=request), live, request)
+    return found[0] if found else None
 
 
 def corrections_policy_url(request):

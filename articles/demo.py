@@ -1,12 +1,13 @@
 """Demo content that only time would otherwise bring: recent reads, so "Most
-read" shows on a fresh install, and a correction (``manage.py seed_demo``)."""
+read" shows on a fresh install, a correction, a pinned story and a live
+breaking-news banner (``manage.py seed_demo``)."""
 
 from datetime import timedelta
 
 from django.utils import timezone
 
 from .counting import hour_of
-from .models import Article, ArticleNote, ViewTally
+from .models import Article, ArticleNote, Banner, Pin, ViewTally
 
 
 def seed_recent_reads(now=None):
@@ -52,4 +53,26 @@ def seed_correction(story, now=None):
         kind=ArticleNote.Kind.CORRECTION,
         text="An earlier version of this story said the plan has 430 homes. It has 340.",
         published_at=min(now, story.published_at + timedelta(hours=3)),
+    )
+
+
+def seed_pin(story, slot=1):
+    """``story`` pinned to the home page's ``slot`` with no expiry, unless the
+    slot holds a pin already. Returns the pin."""
+    pin, _ = Pin.objects.get_or_create(category=None, slot=slot, defaults={"article": story})
+    return pin
+
+
+def seed_banner(now=None):
+    """A breaking-news banner live for the next day, unless one is live.
+    Returns it, or None."""
+    now = now or timezone.now()
+    if Banner.objects.live().exists():
+        return None
+    return Banner.objects.create(
+        text="Breaking: Atalanta through to the quarter-finals after extra time in Bergamo",
+        link="/articles/atalanta-complete-stunning-ucl-comeback-beating-dortmund-4-1/",
+        level=Banner.Level.BREAKING,
+        starts_at=now,
+        ends_at=now + timedelta(days=1),
     )

@@ -1,12 +1,14 @@
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, URLValidator
 from django.db import connection, models
-from django.db.models import F, Q, Window
+from django.db.models import F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -69,6 +71,11 @@ class Category(models.Model):
         return reverse("articles:category", kwargs={"slug": self.slug})
 
 
+def not_ended(field, now):
+    """Rows whose optional end time (``field``) is empty or still to come."""
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": now})
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """What readers may see: published, and the publication time has come.
@@ -76,7 +83,16 @@ class ArticleQuerySet(models.QuerySet):
         Scheduling is decided here, at query time, so nothing has to run to make
         a scheduled article appear.
         """
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        now = timezone.now()
+        return self.filter(
+            not_ended("expires_at", now),
+            status=Article.Status.PUBLISHED,
+            published_at__lte=now,
+            taken_down_at__isnull=True,
+        )
+
+    def taken_down(self):
+        return self.filter(taken_down_at__isnull=False)
 
     def most_read(self, hours, limit=5):
         """The most viewed of these articles over the last ``hours`` hours, in one query."""
@@ -101,6 +117,10 @@ class ArticleQuerySet(models.QuerySet):
     def scheduled(self):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
 
+    def expiring(self):
+        """Published articles with an expiry still to come: each leaves the site by itself."""
+        return self.published().filter(expires_at__isnull=False)
+
     def for_page(self):
         """What the article page shows: category, author, sources."""
         return (
@@ -111,30 +131,42 @@ class ArticleQuerySet(models.QuerySet):
         """What an article card needs, in the same query."""
         return self.select_related("category").defer("body", "body_text")
 
-    def front_page(self, latest):
-        """The lead story and the ``latest`` newest others, in one query.
-
-        The lead is the newest featured article, or the newest one when none is
-        featured. Returns ``(lead, [latest...])``.
-        """
-        newest_featured = (
-            self.filter(featured=True).order_by("-published_at", "-pk").values("pk")[:1]
+    def pinned(self, category=None):
+        """These articles as pinned to a front page (the home page, or
+        ``category``'s) by live pins, in slot order, each with its ``pin_slot``."""
+        pins = Pin.objects.live().filter(category=category)
+        return (
+            self.filter(pk__in=pins.values("article_id"))
+            .annotate(pin_slot=pins.slot_of(OuterRef("pk")))
+            .order_by("pin_slot")
         )
-        newest = self.order_by("-published_at", "-pk").values("pk")[: latest + 1]
-        rows = list(self.filter(Q(pk__in=newest_featured) | Q(pk__in=newest)))
-        rows.sort(key=lambda a: (a.published_at, a.pk), reverse=True)
-        lead = next((a for a in rows if a.featured), rows[0] if rows else None)
-        return lead, [a for a in rows if a != lead][:latest]
 
-    def latest_per_category(self, per_category):
-        """The newest ``per_category`` articles of every category, in one query.
+    def front_page(self, latest):
+        """The home page's lead story and ``latest`` others, in one query: the
+        live pins in slot order first, then the newest stories not pinned.
+        Returns ``(lead, [latest...])``.
+        """
+        pins = Pin.objects.live().filter(category=None)
+        pinned = pins.values("article_id")
+        newest = self.exclude(pk__in=pinned).order_by("-published_at", "-pk").values("pk")
+        rows = list(
+            self.filter(Q(pk__in=pinned) | Q(pk__in=newest[: latest + 1]))
+            .annotate(pin_slot=pins.slot_of(OuterRef("pk")))
+            .order_by(F("pin_slot").asc(nulls_last=True), "-published_at", "-pk")[: latest + 1]
+        )
+        return (rows[0] if rows else None), rows[1:]
+
+    def latest_per_category(self, per_category, excluding=()):
+        """The newest ``per_category`` articles of every category, in one query,
+        leaving out ``excluding`` (primary keys of stories shown already).
 
         The ranking picks primary keys only; whatever else is asked of the result
         (``for_listing()``'s comment counts) is computed for the few rows picked,
         not for every article the window function has to rank.
         """
         ranked = (
-            self.order_by()
+            self.exclude(pk__in=list(excluding))
+            .order_by()
             .annotate(
                 category_rank=Window(
                     RowNumber(),
@@ -213,9 +245,26 @@ class Article(models.Model):
         "“Substantive update” on the form or by publishing a correction or update note. "
         "A typo fix leaves it alone.",
     )
-    featured = models.BooleanField(
-        default=False,
-        help_text="Lead the home page with this article (the newest featured one wins).",
+    expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Optional. At this time the story leaves the site by itself (a rights "
+        "window, an offer that ends): its page, lists, feeds and search drop it.",
+    )
+    taken_down_at = models.DateTimeField(null=True, blank=True, editable=False)
+    takedown_reason = models.CharField(
+        "takedown reason",
+        max_length=9,
+        blank=True,
+        choices=[("legal", "Legal"), ("editorial", "Editorial")],
+        help_text="Why the story came down (set by “Take down”; recorded in the history).",
+    )
+    takedown_notice = models.TextField(
+        "takedown notice",
+        max_length=600,
+        blank=True,
+        help_text="What readers who follow a link to the story read instead, under "
+        "“This story has been removed”. Plain text, one or two sentences.",
     )
     comments_open = models.BooleanField(
         default=True,
@@ -292,11 +341,6 @@ class Article(models.Model):
             models.Index(
                 fields=["category", "status", "-published_at"], name="article_category_published"
             ),
-            models.Index(
-                fields=["-published_at"],
-                name="article_featured_published",
-                condition=Q(featured=True),
-            ),
         ]
 
     def __str__(self):
@@ -372,6 +416,10 @@ class Article(models.Model):
     def clean(self):
         if self.hero_image and not self.hero_alt.strip():
             raise ValidationError({"hero_alt": "Describe the image for readers who cannot see it."})
+        if self.expires_at and self.published_at and self.expires_at <= self.published_at:
+            raise ValidationError(
+                {"expires_at": "The expiry must come after the publication time."}
+            )
 
     def hero_srcset(self):
         """``srcset`` candidates: the renditions, then the original at its own width."""
@@ -438,10 +486,13 @@ class Article(models.Model):
 
     def is_published(self):
         """The same rule as ``ArticleQuerySet.published()``, for one article in hand."""
+        now = timezone.now()
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
-            and self.published_at <= timezone.now()
+            and self.published_at <= now
+            and (self.expires_at is None or self.expires_at > now)
+            and self.taken_down_at is None
         )
 
     is_published.boolean = True
@@ -454,6 +505,17 @@ class Article(models.Model):
         if self.author_id:
             return self.author.get_full_name() or self.author.get_username()
         return ""
+
+    @property
+    def is_taken_down(self):
+        return self.taken_down_at is not None
+
+    def take_down(self, reason, notice):
+        """Withdraw the story for good: its address answers 410 Gone with
+        ``notice``, and every list, feed and cached page drops it on save."""
+        self.taken_down_at = timezone.now()
+        self.takedown_reason = reason
+        self.takedown_notice = notice
 
     def publish(self, when=None):
         self.status = self.Status.PUBLISHED
@@ -743,3 +805,203 @@ class EditorialSettings(OneRowSettings):
 
     def __str__(self):
         return "Editorial settings"
+
+
+class PinQuerySet(models.QuerySet):
+    def live(self):
+        """Pins in force: expiry is decided here, at query time, so an expired
+        pin simply stops matching and nothing has to run to remove it."""
+        return self.filter(not_ended("expires_at", timezone.now()))
+
+    def slot_of(self, article):
+        """The slot of ``article`` (an ``OuterRef``) among these pins, as a subquery."""
+        return Subquery(self.filter(article=article).order_by("slot").values("slot")[:1])
+
+
+class Pin(models.Model):
+    """A story an editor placed in a numbered slot of a front page: the home
+    page (no category) or a category's page. Slot 1 leads; the stories not
+    pinned fill the rest by recency."""
+
+    slot = models.PositiveSmallIntegerField(
+        help_text="1 is the lead; pinned stories come first, in slot order."
+    )
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        related_name="pins",
+        help_text="Only published stories show; a draft pinned ahead of time appears "
+        "when it goes live.",
+    )
+    category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="pins",
+        help_text="Empty: the home page.",
+    )
+    expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Optional. The pin lets go by itself at this time; the story stays published.",
+    )
+
+    objects = PinQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["category__position", "slot"]
+        verbose_name = "front-page pin"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slot"], condition=Q(category__isnull=True), name="pin_home_slot_once"
+            ),
+            models.UniqueConstraint(fields=["category", "slot"], name="pin_category_slot_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.category or 'Home page'}, slot {self.slot}: {self.article}"
+
+
+def validate_link(value):
+    """An address on this site ("/articles/…") or a full http(s) address."""
+    if value.startswith("/") and not value.startswith("//"):
+        return
+    URLValidator(schemes=["http", "https"])(value)
+
+
+class BannerQuerySet(models.QuerySet):
+    def live(self):
+        """Banners showing now: started and not yet ended, decided at query time."""
+        now = timezone.now()
+        return self.filter(not_ended("ends_at", now), starts_at__lte=now)
+
+
+class Banner(models.Model):
+    """A site-wide strip above every page (breaking news) while it is live."""
+
+    class Level(models.TextChoices):
+        BREAKING = "breaking", "Breaking news"
+        DEVELOPING = "developing", "Developing story"
+        INFO = "info", "Notice"
+
+    text = models.CharField(
+        max_length=200, help_text="One line, e.g. “Polls have closed in the general election”."
+    )
+    link = models.CharField(
+        max_length=500,
+        blank=True,
+        validators=[validate_link],
+        help_text="Optional: the story or live coverage the banner leads to, as an "
+        "address on this site (“/articles/…”) or a full https:// address.",
+    )
+    level = models.CharField(max_length=10, choices=Level.choices, default=Level.BREAKING)
+    starts_at = models.DateTimeField(
+        default=timezone.now, help_text="The banner appears by itself at this time."
+    )
+    ends_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The banner disappears by itself at this time. Empty: until you end it.",
+    )
+
+    objects = BannerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at", "-pk"]
+
+    def __str__(self):
+        return self.text
+
+    def clean(self):
+        if self.ends_at and self.starts_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "The end must come after the start."})
+
+    def is_live(self):
+        now = timezone.now()
+        return self.starts_at <= now and (self.ends_at is None or self.ends_at > now)
+
+    is_live.boolean = True
+    is_live.short_description = "Showing"
+
+
+class PreviewLinkQuerySet(models.QuerySet):
+    def usable(self):
+        """Links that still open their draft: not revoked, not expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class PreviewLink(models.Model):
+    """A signed link that shows a draft to someone without an account. The
+    address carries the nonce signed with the site's key; this row is what
+    lets an editor revoke it before it expires."""
+
+    DEFAULT_LIFETIME = timedelta(days=7)
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
+    nonce = models.CharField(max_length=32, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PreviewLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"preview link for {self.article}"
+
+    def get_absolute_url(self):
+        return reverse("articles:preview", kwargs={"token": self.token})
+
+    @classmethod
+    def create_for(cls, article, user, lifetime=None):
+        return cls.objects.create(
+            article=article,
+            nonce=secrets.token_hex(16),
+            created_by=user,
+            expires_at=timezone.now() + (lifetime or cls.DEFAULT_LIFETIME),
+        )
+
+    @property
+    def token(self):
+        """The nonce signed with the site's key: the same address every time it
+        is shown (the row, not the token, holds the expiry)."""
+        return signing.Signer(salt=PREVIEW_SALT).sign(self.nonce)
+
+    @classmethod
+    def nonce_from(cls, token):
+        """The nonce a token carries, or None when it was not signed by the site."""
+        try:
+            return signing.Signer(salt=PREVIEW_SALT).unsign(token)
+        except signing.BadSignature:
+            return None
+
+    def is_usable(self):
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    is_usable.boolean = True
+    is_usable.short_description = "Works"
+
+
+PREVIEW_SALT = "articles.preview-link"
+
+
+def next_timed_change(now=None):
+    """When readers' pages next change with no save, or None: a scheduled story
+    goes live, a story or a pin expires, a banner starts or ends. One query;
+    ``articles.caching`` keeps nothing rendered past it."""
+    now = now or timezone.now()
+    times = [
+        Article.objects.scheduled().annotate(at=F("published_at")),
+        Article.objects.filter(expires_at__gt=now).annotate(at=F("expires_at")),
+        Pin.objects.filter(expires_at__gt=now).annotate(at=F("expires_at")),
+        Banner.objects.filter(starts_at__gt=now).annotate(at=F("starts_at")),
+        Banner.objects.filter(ends_at__gt=now).annotate(at=F("ends_at")),
+    ]
+    first, *rest = [qs.order_by().values_list("at", flat=True) for qs in times]
+    return first.union(*rest, all=True).order_by("at").first()

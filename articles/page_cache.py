@@ -24,12 +24,15 @@ the visit and brings the fresh count.
 """
 
 import hashlib
+import math
 import re
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from . import caching
 
@@ -160,8 +163,11 @@ def respond(request, article, render_context):
     if cdn:
         # The same bytes for everyone: the count the page shows is the one it
         # was served with, and its own request brings the fresh one.
+        # Never past the next timed change (the story's expiry, a banner's end).
+        until = caching.edge_of(timezone.now() + timedelta(seconds=EDGE_MAX_AGE), request)
+        s_maxage = max(0, math.ceil((until - timezone.now()).total_seconds()))
         response["Cache-Control"] = (
-            f"public, max-age=0, s-maxage={EDGE_MAX_AGE}, "
+            f"public, max-age=0, s-maxage={s_maxage}, "
             f"stale-while-revalidate={EDGE_STALE_WHILE_REVALIDATE}"
         )
     else:

@@ -7,8 +7,10 @@ from .caching import invalidate_site
 from .models import (
     Article,
     ArticleNote,
+    Banner,
     Category,
     EditorialSettings,
+    Pin,
     PublicNoteDeletion,
     Source,
 )
@@ -24,7 +26,7 @@ def refuse_public_note_deletion(sender, instance, **kwargs):
 
 
 def connect():
-    for model in (Article, ArticleNote, Category, EditorialSettings, Source):
+    for model in (Article, ArticleNote, Banner, Category, EditorialSettings, Pin, Source):
         post_save.connect(invalidate_site, sender=model, dispatch_uid=f"bump-{model.__name__}")
         post_delete.connect(
             invalidate_site, sender=model, dispatch_uid=f"bump-del-{model.__name__}"

@@ -11,5 +11,6 @@ urlpatterns = [
     path("articles/<slug:slug>/viewed/", views.viewed, name="viewed"),
     path("search/", views.search, name="search"),
     path("corrections/", views.corrections, name="corrections"),
+    path("preview/<str:token>/", views.preview, name="preview"),
     path("cards/<int:pk>/<slug:digest>.png", views.social_card, name="social-card"),
 ]

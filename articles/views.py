@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 
 from . import caching, counting, page_cache, social_cards
 from . import search as article_search
-from .models import Article, ArticleNote
+from .models import Article, ArticleNote, Pin, PreviewLink
 
 HOME_LATEST = 10
 HOME_PER_CATEGORY = 4
@@ -69,20 +69,24 @@ def home(request):
     """The front page. Its lists are lazy: they run only when the cached
     fragment that shows them has to be rendered again."""
 
-    def listing():
-        return Article.objects.published().for_listing()
+    front = SimpleLazyObject(
+        lambda: Article.objects.published().for_listing().front_page(latest=HOME_LATEST)
+    )
+
+    def sections():
+        """The sections leave out the stories shown above them: no story twice."""
+        lead, latest = front
+        shown = [article.pk for article in (lead, *latest) if article is not None]
+        return list(
+            Article.objects.published()
+            .latest_per_category(HOME_PER_CATEGORY, excluding=shown)
+            .for_listing()
+        )
 
     response = render(
         request,
         "articles/home.html",
-        {
-            "front": SimpleLazyObject(lambda: listing().front_page(latest=HOME_LATEST)),
-            "sections": SimpleLazyObject(
-                lambda: list(
-                    Article.objects.published().latest_per_category(HOME_PER_CATEGORY).for_listing()
-                )
-            ),
-        },
+        {"front": front, "sections": SimpleLazyObject(sections)},
     )
     return caching.share_briefly(request, response)
 
@@ -116,9 +120,19 @@ def category_detail(request, slug):
     category = caching.cached_category(slug, request)
 
     def articles():  # built only on a miss: even building a queryset costs
-        return Article.objects.published().for_listing().filter(category=category)
+        # The pinned stories head page 1; the list below them leaves them out.
+        pinned = Pin.objects.live().filter(category=category).values("article_id")
+        return (
+            Article.objects.published()
+            .for_listing()
+            .filter(category=category)
+            .exclude(pk__in=pinned)
+        )
 
     number, page = cached_list_page(request, "category", [category.pk], articles)
+    pinned = SimpleLazyObject(
+        lambda: list(Article.objects.published().for_listing().pinned(category))
+    )
     response = render(
         request,
         "articles/category_detail.html",
@@ -127,6 +141,7 @@ def category_detail(request, slug):
             "page_number": number,
             "canonical_query": page_query(number),
             "page_obj": page,
+            "pinned": pinned if number == 1 else [],
             "current_category_slug": category.slug,
         },
     )
@@ -159,7 +174,10 @@ def article_detail(request, slug):
     if _can_preview(request):
         article = get_object_or_404(Article.objects.for_page(), slug=slug)
     else:
-        article = caching.cached_article(slug, request)
+        try:
+            article = caching.cached_article(slug, request)
+        except Http404:
+            return taken_down_or_404(request, slug)
     shared = page_cache.applies(request)
     if not (settings.NEWSROOM_CDN and shared):
         # Behind a shared cache the page's own request counts the visit (viewed).
@@ -169,6 +187,39 @@ def article_detail(request, slug):
             request, article, lambda **extra: _article_context(article, **extra)
         )
     return render_article_page(request, article)
+
+
+def taken_down_or_404(request, slug):
+    """410 Gone with the public notice for a story that was taken down; a
+    plain 404 for anything else readers cannot see."""
+    gone = Article.objects.taken_down().filter(slug=slug).only("headline", "takedown_notice")
+    article = gone.first()
+    if article is None:
+        raise Http404("No such article.")
+    response = render(request, "articles/gone.html", {"article": article}, status=410)
+    response["X-Robots-Tag"] = "noindex"
+    return caching.share_briefly(request, response)
+
+
+@never_cache
+@require_safe
+def preview(request, token):
+    """A draft shown through a signed, revocable, expiring preview link: to
+    anyone holding the link, never cached, never counted, never indexed, with
+    no comment form. Once the story is published the link leads to it."""
+    nonce = PreviewLink.nonce_from(token)
+    link = PreviewLink.objects.filter(nonce=nonce).first() if nonce else None
+    if link is None:
+        raise Http404("No such preview link.")
+    article = get_object_or_404(Article.objects.for_page(), pk=link.article_id)
+    if article.is_published():
+        return redirect(article)
+    if not link.is_usable() or article.is_taken_down:
+        response = render(request, "articles/preview_gone.html", {"link": link}, status=410)
+    else:
+        response = render_article_page(request, article, preview_link=link)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 @never_cache

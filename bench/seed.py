@@ -217,7 +217,7 @@ def seed(scale=None, rng_seed=5, out=None):
     from django.db import transaction
     from django.utils import timezone
 
-    from articles.models import Article, Category, Source
+    from articles.models import Article, Category, Pin, Source
     from articles.search import plain_text
 
     scale = {**SCALE, **(scale or {})}
@@ -259,7 +259,6 @@ def seed(scale=None, rng_seed=5, out=None):
                 body="".join(rng.choices(pool, k=rng.randint(3, 8))),
                 status=status,
                 published_at=when,
-                featured=False,
                 view_count=rng.randint(0, 5_000),
             )
 
@@ -272,7 +271,6 @@ def seed(scale=None, rng_seed=5, out=None):
             body=hot_body,
             status=Article.Status.PUBLISHED,
             published_at=now - timedelta(minutes=30),
-            featured=True,
             view_count=0,
         )
         articles = [hot]
@@ -285,6 +283,7 @@ def seed(scale=None, rng_seed=5, out=None):
             article.body_text = plain_text(article.body)
         articles = Article.objects.bulk_create(articles, batch_size=BATCH_SIZE)
         log(f"{len(articles)} articles")
+        Pin.objects.create(article=articles[0], slot=1)  # the hot story leads the home page
 
         sources = []
         for article in articles:

@@ -33,11 +33,13 @@ sub vcl_recv {
         return (synth(200, "Purged"));
     }
 
-    # Never cached: writes, the editors' desk, the view beacon, the health check.
+    # Never cached: writes, the editors' desk, the view beacon, the health
+    # check, preview links (a draft, for whoever holds the link).
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
-    if (req.url ~ "^/admin/" || req.url ~ "^/health/" || req.url ~ "^/articles/[^/?]+/viewed/") {
+    if (req.url ~ "^/admin/" || req.url ~ "^/health/" || req.url ~ "^/articles/[^/?]+/viewed/"
+            || req.url ~ "^/preview/") {
         return (pass);
     }
     # A session (an editor) or a pending flash message makes the page personal.

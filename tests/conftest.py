@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from articles import counting
-from articles.models import Article, Category, Source
+from articles.models import Article, Category, Pin, Source
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # sync Playwright runs an event loop
 
@@ -110,7 +110,8 @@ def make_category(db):
 
 @pytest.fixture
 def make_article(db, make_category):
-    def make(sources=(), **overrides):
+    def make(sources=(), pinned=False, **overrides):
+        """``pinned=True`` pins the story to the home page's slot 1 (the lead)."""
         n = next(_sequence)
         fields = {
             "headline": f"Headline number {n}",
@@ -128,6 +129,8 @@ def make_article(db, make_category):
         for position, source in enumerate(sources):
             name, url = source if isinstance(source, tuple) else (source, "")
             Source.objects.create(article=article, name=name, url=url, position=position)
+        if pinned:
+            Pin.objects.create(article=article, slot=1)
         return article
 
     return make

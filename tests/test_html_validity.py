@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import ArticleNote
+from articles.models import Article, ArticleNote, Banner, Pin, PreviewLink
 from comments import notifications, sanctions, verification
 from comments.models import Sanction, Subscription
 
@@ -92,7 +92,7 @@ def rendered(
         standfirst="Two goals down, they went through after extra time.",
         body="<p>A remarkable comeback.</p><h2>How it turned</h2><ul><li>A red card</li></ul>",
         sources=[("ESPN", "https://www.espn.com/"), "VAVEL"],
-        featured=True,
+        pinned=True,
     )
     for n in range(3):
         make_article(category=sports, headline=f"Sports story {n}")
@@ -109,6 +109,14 @@ def rendered(
     desk = make_editor()
     make_comment(article=article, user=desk, body="From the desk.", picked_at=timezone.now())
     slug = article.slug
+    Banner.objects.create(text="Polls have closed", link="/articles/x/", starts_at=timezone.now())
+    Pin.objects.create(article=make_article(category=sports), category=sports, slot=1)
+    gone = make_article(headline="Removed story")
+    gone.take_down("legal", "This story has been removed following a legal complaint.")
+    gone.save()
+    draft = make_article(headline="Draft story", status=Article.Status.DRAFT, published_at=None)
+    preview, revoked = PreviewLink.create_for(draft, desk), PreviewLink.create_for(draft, desk)
+    PreviewLink.objects.filter(pk=revoked.pk).update(revoked_at=timezone.now())
     htmx = {"HTTP_HX_REQUEST": "true"}
     pages = {
         "home": client.get("/"),
@@ -118,6 +126,9 @@ def rendered(
         "empty search": client.get("/search/"),
         "corrections": client.get("/corrections/"),
         "404": client.get("/articles/no-such-story/"),
+        "410 taken down": client.get(gone.get_absolute_url()),
+        "preview link": client.get(preview.get_absolute_url()),
+        "revoked preview link": client.get(revoked.get_absolute_url()),
         "new comment page": client.get(reverse("comments:form", args=[slug])),
         "reply page": client.get(reverse("comments:reply", args=[top.pk])),
         "report page": client.get(reverse("comments:report", args=[reply.pk])),
@@ -189,6 +200,8 @@ def rendered(
         post_url, {"author_name": "Ed", "body": "Again.", "issued": token()}
     )
     assert all(response.status_code < 500 for response in pages.values())
+    assert [pages[name].status_code for name in ("410 taken down", "preview link")] == [410, 200]
+    assert "Polls have closed" in pages["home"].content.decode()
     html = {name: response.content.decode() for name, response in pages.items()}
     html["503 page"] = render_to_string("503.html", request=rf.get("/"))
     return html

@@ -39,6 +39,10 @@ def article_form(category, **overrides):
         "notes-INITIAL_FORMS": "0",
         "notes-MIN_NUM_FORMS": "0",
         "notes-MAX_NUM_FORMS": "1000",
+        "preview_links-TOTAL_FORMS": "0",
+        "preview_links-INITIAL_FORMS": "0",
+        "preview_links-MIN_NUM_FORMS": "0",
+        "preview_links-MAX_NUM_FORMS": "1000",
     }
     data.update(overrides)
     return data

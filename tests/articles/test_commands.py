@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from articles.management.commands import ensure_editor
-from articles.models import Article, ArticleNote, Category, ViewTally
+from articles.models import Article, ArticleNote, Banner, Category, Pin, ViewTally
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +74,19 @@ class TestSeedDemoRecentReads:
         tallies = ViewTally.objects.count()
         call_command("seed_demo", stdout=io.StringIO())
         assert ViewTally.objects.count() == tallies > 0
+
+
+class TestSeedDemoFrontPage:
+    def test_the_reference_story_leads_pinned_under_a_breaking_news_banner(self, client):
+        call_command("seed_demo", stdout=io.StringIO())
+        call_command("seed_demo", stdout=io.StringIO())
+        (pin,) = Pin.objects.all()
+        assert pin.article.slug == REFERENCE_SLUG and pin.slot == 1 and pin.category is None
+        assert Banner.objects.live().count() == 1
+        page = client.get("/").content.decode()
+        lead = page[page.index('aria-label="Lead story"') :]
+        assert "Atalanta Complete Stunning UCL Comeback" in lead[: lead.index("</section>")]
+        assert 'aria-label="Breaking news"' in page and "quarter-finals" in page
 
 
 class TestEnsureEditor:

@@ -177,7 +177,7 @@ class TestShowing:
         assert "The north stand." in page and "Photo: Ana Photo" in page
 
     def test_cards_lazy_load_their_images(self, client, make_article):
-        make_article(headline="Lead", featured=True)
+        make_article(headline="Lead", pinned=True)
         make_article(hero_image=png(), hero_alt="Red")
         page = client.get("/").content.decode()
         card_image = re.search(r'<a class="card__image"[^>]*><img ([^>]+)>', page).group(1)
@@ -185,7 +185,7 @@ class TestShowing:
         assert "fetchpriority" not in card_image
 
     def test_the_lead_image_on_home_is_eager_and_first(self, client, make_article):
-        make_article(headline="Lead", featured=True, hero_image=png(), hero_alt="Red")
+        make_article(headline="Lead", pinned=True, hero_image=png(), hero_alt="Red")
         make_article(hero_image=png(), hero_alt="Blue")
         page = client.get("/").content.decode()
         images = re.findall(r'<a class="card__image"[^>]*><img ([^>]+)>', page)

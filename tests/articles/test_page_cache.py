@@ -4,12 +4,14 @@ anonymous reader, and each still gets their own count, token and form."""
 import json
 import re
 import time
+from datetime import timedelta
 
 import pytest
 from django.contrib.messages.storage.base import Message
 from django.core import signing
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from articles import form_tokens, page_cache
 from tests.comments.helpers import THREAD_PAGE_QUERIES
@@ -315,6 +317,12 @@ class TestBehindASharedCache:
         assert not response.cookies
         html = response.content.decode()
         assert "csrfmiddlewaretoken" not in html and 'name="issued"' not in html
+
+    def test_shared_caches_keep_the_page_no_longer_than_until_the_story_expires(self, make_article):
+        article = make_article(expires_at=timezone.now() + timedelta(seconds=40))
+        cache_control = reader(1).get(article.get_absolute_url())["Cache-Control"]
+        s_maxage = int(cache_control.split("s-maxage=")[1].split(",")[0])
+        assert 0 < s_maxage <= 40
 
     def test_every_reader_gets_the_same_bytes(self, make_article):
         article = make_article()

@@ -375,7 +375,8 @@ class TestQueryBudget:
         settings.NEWSROOM_ARTICLES_PER_PAGE = 5
         for n in range(12):
             make_article(headline=f"Budget story {n}", body=f"<p>The budget, part {n}.</p>")
-        # Versions and go-live (cache), navigation, count, the page of results.
-        with django_assert_num_queries(4):
+        # Versions and next timed change (cache), navigation, the live banner,
+        # count, the page of results.
+        with django_assert_num_queries(5):
             page = client.get("/search/", {"q": "budget"}).content.decode()
         assert page.count("<mark>") >= 10 and "12 results" in page

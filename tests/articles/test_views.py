@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from articles.models import Article
+from articles.views import HOME_LATEST
 from tests.conftest import READER_UA, days_ago, days_ahead
 
 pytestmark = pytest.mark.django_db
@@ -165,18 +166,19 @@ class TestArticlePage:
         from django.core.cache import cache
 
         cache.clear()
-        # 14: the 13 of before plus the article's correction notes, kept in
-        # the shared cache under the site version (caching.article_notes).
-        with django_assert_max_num_queries(14):
+        # 15: the 13 of before plus the article's correction notes and the
+        # live banner, each kept in the shared cache under the site version
+        # (caching.article_notes, context_processors.site_banner).
+        with django_assert_max_num_queries(15):
             assert reader_client.get(article.get_absolute_url()).status_code == 200
 
 
 class TestHomePage:
-    def test_lead_is_the_newest_featured_story(self, client, make_article):
+    def test_lead_is_the_story_pinned_to_slot_one(self, client, make_article):
         make_article(headline="Plain newest", published_at=days_ago(1))
-        make_article(headline="Featured lead", featured=True, published_at=days_ago(2))
+        make_article(headline="Pinned lead", pinned=True, published_at=days_ago(2))
         page = client.get("/").content.decode()
-        assert page.index("Featured lead") < page.index("Plain newest")
+        assert page.index("Pinned lead") < page.index("Plain newest")
         assert 'aria-label="Lead story"' in page
 
     def test_only_the_lead_is_styled_as_the_lead(self, client, make_article):
@@ -202,6 +204,8 @@ class TestHomePage:
     def test_a_section_per_category(self, client, make_article, make_category):
         for name in ("Politics", "Science"):
             make_article(category=make_category(name=name), headline=f"{name} story")
+        for _ in range(HOME_LATEST + 1):  # newer stories fill the lead and Latest
+            make_article(published_at=days_ago(0.5))
         page = client.get("/").content.decode()
         assert 'id="section-' in page
         assert "Politics story" in page and "Science story" in page
@@ -224,7 +228,8 @@ class TestHomePage:
             category = make_category()
             for _ in range(6):
                 make_article(category=category)
-        with django_assert_max_num_queries(6):
+        # 7: the 6 of before (the pins are in the lead's query) and the live banner.
+        with django_assert_max_num_queries(7):
             response = client.get("/")
         assert response.status_code == 200
 
@@ -272,7 +277,8 @@ class TestCategoryPage:
             make_article(category=category)
         for _ in range(5):
             make_category()
-        with django_assert_max_num_queries(6):
+        # 7: the page's pinned stories share the count's and list's version; +1 the banner.
+        with django_assert_max_num_queries(7):
             response = client.get(category.get_absolute_url())
         assert response.status_code == 200
 

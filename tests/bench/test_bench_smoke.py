@@ -35,7 +35,11 @@ def test_seeder_builds_a_tiny_newsroom_with_a_hot_article():
     assert Category.objects.count() == 3
     assert Article.objects.count() == 30
     hot = Article.objects.get(slug=manifest["hot_slug"])
-    assert hot.is_published() and hot.featured and hot.pk == manifest["hot_id"]
+    assert (
+        hot.is_published()
+        and hot.pins.filter(category=None, slot=1).exists()
+        and hot.pk == manifest["hot_id"]
+    )
     assert Source.objects.filter(article=hot).count() == 3
     assert Source.objects.count() == manifest["sources"] >= 30
     assert 1 <= manifest["deep_page"] <= manifest["category_pages"]

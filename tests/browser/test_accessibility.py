@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from articles.models import Article, Banner, PreviewLink
 from comments import notifications
 from comments.models import Subscription
 
@@ -34,7 +36,7 @@ def site(make_article, make_category, make_comment):
         standfirst="Two goals down, they went through after extra time.",
         body="<p>Atalanta produced a remarkable comeback.</p><h2>How it turned</h2><p>A red card.</p>",
         sources=[("ESPN", "https://www.espn.com/"), "VAVEL"],
-        featured=True,
+        pinned=True,
     )
     for n in range(3):
         make_article(category=sports, headline=f"Sports story {n}")
@@ -43,6 +45,16 @@ def site(make_article, make_category, make_comment):
     followed = Subscription.objects.create(
         email="ann@example.com", kind="all", origin="follow", article=article
     )
+    # Every page carries the breaking-news banner; a story was taken down; a
+    # draft is shared through a preview link.
+    Banner.objects.create(
+        text="Polls have closed", link=article.get_absolute_url(), starts_at=timezone.now()
+    )
+    gone = make_article(headline="Removed story")
+    gone.take_down("legal", "This story has been removed following a legal complaint.")
+    gone.save()
+    draft = make_article(headline="Draft story", status=Article.Status.DRAFT, published_at=None)
+    preview = PreviewLink.create_for(draft, None)
     return {
         "follow": reverse("comments:follow", args=[article.slug]),
         "unsubscribe": notifications.unsubscribe_link("ann@example.com", [followed.pk]).replace(
@@ -54,10 +66,23 @@ def site(make_article, make_category, make_comment):
         "search": "/search/?q=comeback",
         "empty search": "/search/",
         "404": "/articles/no-such-story/",
+        "410 taken down": gone.get_absolute_url(),
+        "preview link": preview.get_absolute_url(),
     }
 
 
-PAGES = ["home", "category", "article", "search", "empty search", "404", "follow", "unsubscribe"]
+PAGES = [
+    "home",
+    "category",
+    "article",
+    "search",
+    "empty search",
+    "404",
+    "410 taken down",
+    "preview link",
+    "follow",
+    "unsubscribe",
+]
 
 
 @pytest.mark.parametrize("name", PAGES)

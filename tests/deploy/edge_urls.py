@@ -24,6 +24,10 @@ def shared_beacon(request, slug):
     return tagged_page(request, "beacon")
 
 
+def shared_preview(request, token):
+    return tagged_page(request, "preview")
+
+
 def page_setting_a_cookie(request):
     response = tagged_page(request, "cookie")
     response.set_cookie("flavour", "oatmeal")
@@ -42,5 +46,6 @@ urlpatterns = [
     path("admin/edge/", tagged_page),
     path("health/", tagged_page),
     path("articles/<slug:slug>/viewed/", shared_beacon),
+    path("preview/<str:token>/", shared_preview),
     path("", include("newsroom.urls")),
 ]

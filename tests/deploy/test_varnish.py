@@ -209,8 +209,10 @@ def test_a_post_always_reaches_the_site(edge_pages, backend):
     assert backend.count("POST /edge/front/") == 2
 
 
-@pytest.mark.parametrize("path", ["/admin/edge/", "/health/", "/articles/a-story/viewed/"])
-def test_the_desk_the_health_check_and_the_view_beacon_always_reach_the_site(
+@pytest.mark.parametrize(
+    "path", ["/admin/edge/", "/health/", "/articles/a-story/viewed/", "/preview/a-token/"]
+)
+def test_the_desk_the_health_check_the_view_beacon_and_previews_always_reach_the_site(
     edge_pages, backend, path
 ):
     answers = [edge_pages.get(path) for _ in range(3)]

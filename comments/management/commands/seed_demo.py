@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from articles.demo import seed_correction, seed_recent_reads
+from articles.demo import seed_banner, seed_correction, seed_pin, seed_recent_reads
 from articles.models import Article, Category, Source
 from comments.models import Comment
 
@@ -48,7 +48,7 @@ ARTICLES = [
         "body": ATALANTA_BODY,
         "published_at": (2026, 2, 25, 8, 30),
         "views": 788,
-        "featured": True,
+        "pinned": True,
         "sources": [
             ("ESPN", "https://www.espn.com/soccer/"),
             ("UEFA.com", "https://www.uefa.com/uefachampionsleague/"),
@@ -176,7 +176,6 @@ class Command(BaseCommand):
                 "body": data["body"].strip(),
                 "status": status,
                 "published_at": published_at,
-                "featured": data.get("featured", False),
             }
             article, created = Article.objects.update_or_create(
                 slug=data["slug"],
@@ -192,6 +191,10 @@ class Command(BaseCommand):
         self._seed_comments(Article.objects.get(slug=ARTICLES[0]["slug"]))
         seed_recent_reads()  # so "Most read" shows on a fresh install
         seed_correction(Article.objects.get(slug=ARTICLES[1]["slug"]))
+        pinned = [data["slug"] for data in ARTICLES if data.get("pinned")]
+        for slot, slug in enumerate(pinned, start=1):
+            seed_pin(Article.objects.get(slug=slug), slot)
+        seed_banner()
         self.stdout.write(
             f"Demo content ready: {len(categories)} categories, {len(ARTICLES)} articles "
             f"({created_count} new)."

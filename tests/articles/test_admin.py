@@ -39,6 +39,7 @@ def article_form(category, **overrides):
         "notes-INITIAL_FORMS": "0",
         "notes-MIN_NUM_FORMS": "0",
         "notes-MAX_NUM_FORMS": "1000",
+        "based_on_revision": "0",  # the revision the form was opened on: none yet
     }
     data.update(overrides)
     return data

@@ -177,7 +177,7 @@ class ArticleAdmin(admin.ModelAdmin):
     change_form_template = "admin/articles/article/change_form.html"
 
     class Media:
-        js = ["django_htmx/htmx-2.min.js", "js/focal-point.js", "js/article-desk.js"]
+        js = ["js/focal-point.js", "js/article-desk.js"]
         css = {"all": ["css/focal-point.css", "css/article-desk.css"]}
 
     def get_urls(self):

@@ -2,7 +2,14 @@
 // unsaved changes, the "dirty" flag the presence ping reports, and a local
 // draft of the body (localStorage) offered back after a crash. None of it is
 // needed to save: without JavaScript the stale-save check still holds.
-(function () {
+var deskEditor = null;
+// The body editor starts as a module script, before DOMContentLoaded.
+document.addEventListener("prose-editor:ready", function (event) {
+  deskEditor = event.detail.editor;
+  document.dispatchEvent(new CustomEvent("desk:editor-ready"));
+});
+
+document.addEventListener("DOMContentLoaded", function () {
   "use strict";
   var form = document.getElementById("article_form");
   if (!form) return;
@@ -14,7 +21,6 @@
   var revision = revisionInput ? revisionInput.value : "0";
   var initial = null;
   var submitting = false;
-  var editor = null;
 
   function state() {
     var data = new FormData(form);
@@ -87,8 +93,8 @@
       "Restore unsaved text from " + when.toLocaleString() + "? It was typed here but never saved.";
     notice.hidden = false;
     document.getElementById("desk-draft-restore").addEventListener("click", function () {
-      if (editor) {
-        editor.commands.setContent(offered.draft.body);
+      if (deskEditor) {
+        deskEditor.commands.setContent(offered.draft.body);
       }
       body.value = offered.draft.body;
       notice.hidden = true;
@@ -109,10 +115,11 @@
     }, 300);
   }
 
-  document.addEventListener("prose-editor:ready", function (event) {
-    editor = event.detail.editor;
-    editor.on("update", changed);
-  });
+  function watchEditor() {
+    if (deskEditor) deskEditor.on("update", changed);
+  }
+  if (deskEditor) watchEditor();
+  else document.addEventListener("desk:editor-ready", watchEditor);
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
   form.addEventListener("submit", function () {
@@ -141,4 +148,4 @@
     initialBody = body ? body.value : "";
     offerDraft();
   });
-})();
+});

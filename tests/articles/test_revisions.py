@@ -3,13 +3,10 @@ is kept, any two versions compare, an old one is restored as a new one, and a
 save based on a stale version is refused with what the other person changed."""
 
 import importlib
-import io
 
 import pytest
 from django.apps import apps
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image
 
 from articles import presence
 from articles.models import Article, ArticleRevision
@@ -42,12 +39,8 @@ def revisions_of(article):
 
 
 @pytest.fixture
-def hero_article(make_article, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    buffer = io.BytesIO()
-    Image.new("RGB", (1600, 900), (40, 90, 160)).save(buffer, "JPEG")
-    image = SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")
-    return make_article(hero_image=image, hero_alt="A blue sky")
+def hero_article(make_article, hero_upload):
+    return make_article(hero_image=hero_upload, hero_alt="A blue sky")
 
 
 class TestEverySaveKeepsARevision:

@@ -18,11 +18,13 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from js_asset import Media
 
+from . import revision_admin
 from .caching import invalidate_site
 from .images import CROP_RATIOS
 from .models import (
     Article,
     ArticleNote,
+    ArticleRevision,
     Banner,
     Category,
     EditorialSettings,
@@ -30,6 +32,7 @@ from .models import (
     PreviewLink,
     Source,
 )
+from .revisions import record_revision
 
 
 class CategoryPinInline(admin.TabularInline):
@@ -92,7 +95,7 @@ class ArticleNoteInline(admin.StackedInline):
     )
 
 
-class ArticleForm(forms.ModelForm):
+class ArticleForm(revision_admin.VersionCheckedForm):
     substantive_update = forms.BooleanField(
         required=False,
         label="Substantive update",
@@ -198,7 +201,10 @@ class ArticleAdmin(admin.ModelAdmin):
     actions = ["publish_now", "unpublish", "take_down", "restore"]
     save_on_top = True
     fieldsets = [
-        (None, {"fields": ["headline", "slug", "category", "standfirst", "body"]}),
+        (
+            None,
+            {"fields": ["headline", "slug", "category", "standfirst", "body", "based_on_revision"]},
+        ),
         ("Byline", {"fields": ["byline", "author"]}),
         (
             "Hero image",
@@ -250,9 +256,11 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Record", {"fields": ["view_count", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
+    change_form_template = "admin/articles/article/change_form.html"
+
     class Media:
-        js = ["js/focal-point.js"]
-        css = {"all": ["css/focal-point.css"]}
+        js = ["js/focal-point.js", "js/article-desk.js"]
+        css = {"all": ["css/focal-point.css", "css/article-desk.css"]}
 
     @admin.display(description="Crops")
     def hero_crops_preview(self, article):
@@ -296,7 +304,10 @@ class ArticleAdmin(admin.ModelAdmin):
         injected base styles are allowed by their hash.
         """
         context["media"] = Media.from_media(context["media"], nonce=request.csp_nonce)
+        revision_admin.add_desk_context(request, context, kwargs.get("obj"))
         response = super().render_change_form(request, context, *args, **kwargs)
+        if context.get("conflict"):
+            response.status_code = 409
         if style_hash := prose_editor_style_hash():
             response._csp_update = {"style-src": [style_hash]}  # as csp_update() does
         return response
@@ -332,6 +343,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 site.admin_view(self.preview_link_view),
                 name="articles_article_preview_link",
             ),
+            *revision_admin.urls(self),
             *super().get_urls(),
         ]
 
@@ -359,6 +371,9 @@ class ArticleAdmin(admin.ModelAdmin):
                 article.save()
                 label = dict(TakedownForm.base_fields["reason"].choices)[reason]
                 self.log_change(request, article, f"Taken down ({label.lower()}): {notice}")
+                record_revision(
+                    article, request.user, ArticleRevision.Action.TAKEN_DOWN, f"{label}: {notice}"
+                )
                 count += 1
             self.message_user(
                 request,
@@ -391,6 +406,7 @@ class ArticleAdmin(admin.ModelAdmin):
             article.taken_down_at = None
             article.save()
             self.log_change(request, article, "Takedown lifted.")
+            record_revision(article, request.user, ArticleRevision.Action.TAKEDOWN_LIFTED)
             count += 1
         self.message_user(request, f"Restored {count} article(s).", messages.SUCCESS)
 
@@ -415,6 +431,20 @@ class ArticleAdmin(admin.ModelAdmin):
         self.log_change(request, article, "Preview link created.")
         return redirect("admin:articles_article_change", pk)
 
+    def save_related(self, request, form, formsets, change):
+        """Keep the saved article, sources and notes as a revision."""
+        super().save_related(request, form, formsets, change)
+        action, note = (
+            ArticleRevision.Action.SAVED if change else ArticleRevision.Action.CREATED,
+            "",
+        )
+        for formset in formsets:
+            if formset.model is ArticleNote and (formset.new_objects or formset.changed_objects):
+                changed = formset.new_objects + [obj for obj, _ in formset.changed_objects]
+                action = ArticleRevision.Action.CORRECTED
+                note = " ".join(f"{n.get_kind_display()}: {n.text}" for n in changed)
+        record_revision(form.instance, request.user, action, note)
+
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         initial.setdefault("author", request.user.pk)
@@ -425,16 +455,24 @@ class ArticleAdmin(admin.ModelAdmin):
     def publish_now(self, request, queryset):
         now = timezone.now()
         count = 0
-        for article in queryset:
+        for article in queryset.select_related("category", "author"):
             article.publish(when=now if not article.is_published() else None)
             article.save(update_fields=["status", "published_at", "updated_at"])
+            record_revision(article, request.user, ArticleRevision.Action.PUBLISHED)
             count += 1
         self.message_user(request, f"Published {count} article(s).", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected articles (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
+        was_published = list(
+            queryset.filter(status=Article.Status.PUBLISHED).values_list("pk", flat=True)
+        )
         count = queryset.update(status=Article.Status.DRAFT, updated_at=timezone.now())
         invalidate_site()  # update() sends no signals
+        for article in Article.objects.filter(pk__in=was_published).select_related(
+            "category", "author"
+        ):
+            record_revision(article, request.user, ArticleRevision.Action.UNPUBLISHED)
         self.message_user(request, f"Moved {count} article(s) back to draft.", messages.SUCCESS)
 
 

@@ -1,13 +1,14 @@
 """Demo content that only time would otherwise bring: recent reads, so "Most
-read" shows on a fresh install, a correction, a pinned story and a live
-breaking-news banner (``manage.py seed_demo``)."""
+read" shows on a fresh install, a correction, each article's first revision,
+a pinned story and a live breaking-news banner (``manage.py seed_demo``)."""
 
 from datetime import timedelta
 
 from django.utils import timezone
 
 from .counting import hour_of
-from .models import Article, ArticleNote, Banner, Pin, ViewTally
+from .models import Article, ArticleNote, ArticleRevision, Banner, Pin, ViewTally
+from .revisions import record_revision
 
 
 def seed_recent_reads(now=None):
@@ -48,12 +49,14 @@ def seed_correction(story, now=None):
     if story is None or story.notes.exists():
         return None
     now = now or timezone.now()
-    return ArticleNote.objects.create(
+    note = ArticleNote.objects.create(
         article=story,
         kind=ArticleNote.Kind.CORRECTION,
         text="An earlier version of this story said the plan has 430 homes. It has 340.",
         published_at=min(now, story.published_at + timedelta(hours=3)),
     )
+    record_revision(story, None, ArticleRevision.Action.CORRECTED, note=f"Correction: {note.text}")
+    return note
 
 
 def seed_pin(story, slot=1):
@@ -76,3 +79,12 @@ def seed_banner(now=None):
         starts_at=now,
         ends_at=now + timedelta(days=1),
     )
+
+
+def seed_first_revisions():
+    """The first revision of every article that has none, as the desk keeps
+    one for each article it creates. Returns how many were kept."""
+    articles = Article.objects.filter(revisions__isnull=True).select_related("category", "author")
+    for article in articles:
+        record_revision(article, None, ArticleRevision.Action.CREATED)
+    return len(articles)

@@ -1005,3 +1005,55 @@ def next_timed_change(now=None):
     ]
     first, *rest = [qs.order_by().values_list("at", flat=True) for qs in times]
     return first.union(*rest, all=True).order_by("at").first()
+
+
+class ArticleRevision(models.Model):
+    """One kept version of an article: every editable field, the ordered
+    sources, the notes and the hero image's file name, as a JSON snapshot,
+    with who made it, when, why (``action``) and an optional note.
+
+    Written only through ``articles.revisions.record_revision``; never changed
+    afterwards. Restoring an old revision writes a new one."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        SAVED = "saved", "Saved"
+        SUBMITTED = "submitted", "Submitted for review"
+        APPROVED = "approved", "Approved"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        PUBLISHED = "published", "Published"
+        UNPUBLISHED = "unpublished", "Unpublished"
+        CORRECTED = "corrected", "Corrected"
+        RESTORED = "restored", "Restored"
+        TAKEN_DOWN = "taken_down", "Taken down"
+        TAKEDOWN_LIFTED = "takedown_lifted", "Takedown lifted"
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="revisions", db_index=False
+    )  # the unique (article, number) index serves lookups by article
+    number = models.PositiveIntegerField(help_text="1 for the first version, then 2, 3…")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    snapshot = models.JSONField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["article", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="article_revision_number")
+        ]
+
+    def __str__(self):
+        return f"revision {self.number} of article {self.article_id}"
+
+    @property
+    def is_live_version(self):
+        """Whether readers saw this version: it was saved published."""
+        return self.snapshot.get("status") == Article.Status.PUBLISHED

@@ -137,6 +137,20 @@ def make_article(db, make_category):
 
 
 @pytest.fixture
+def hero_upload(settings, tmp_path):
+    """A 1600x900 JPEG as an editor uploads it, stored under a throwaway MEDIA_ROOT."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("RGB", (1600, 900), (40, 90, 160)).save(buffer, "JPEG")
+    return SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+@pytest.fixture
 def make_comment(db, make_article):
     from comments.models import Comment
 

@@ -43,6 +43,7 @@ def article_form(category, **overrides):
         "preview_links-INITIAL_FORMS": "0",
         "preview_links-MIN_NUM_FORMS": "0",
         "preview_links-MAX_NUM_FORMS": "1000",
+        "based_on_revision": "0",  # the revision the form was opened on: none yet
     }
     data.update(overrides)
     return data

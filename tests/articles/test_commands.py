@@ -44,6 +44,19 @@ class TestSeedDemo:
         assert article.comments.count() == 4
         assert article.comments.filter(depth=2).exists()
 
+    def test_every_story_has_its_first_revision_and_the_corrected_one_a_second(self):
+        call_command("seed_demo", stdout=io.StringIO())
+        call_command("seed_demo", stdout=io.StringIO())
+        actions = {
+            article.slug: list(
+                article.revisions.order_by("number").values_list("action", flat=True)
+            )
+            for article in Article.objects.all()
+        }
+        corrected = [slug for slug, done in actions.items() if done == ["created", "corrected"]]
+        assert len(corrected) == 1
+        assert all(done == ["created"] for slug, done in actions.items() if slug not in corrected)
+
     def test_includes_drafts_and_scheduled_articles_across_dates(self):
         call_command("seed_demo", stdout=io.StringIO())
         assert Article.objects.published().count() >= 5

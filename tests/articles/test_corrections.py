@@ -217,6 +217,7 @@ class TestNotesAreNeverSilentlyDeleted:
         assert response.status_code == 302
         assert ArticleNote.objects.filter(pk=note.pk).exists()
         data["notes-0-retraction_note"] = "The date was right after all."
+        data["based_on_revision"] = "1"  # the form as reopened after that save
         client.post(url, data)
         note.refresh_from_db()
         assert note.is_retracted and note.retraction_note == "The date was right after all."

@@ -135,7 +135,12 @@ class TestUploading:
         article = Article.objects.get()
         response = client.post(
             reverse("admin:articles_article_change", args=[article.pk]),
-            article_form(category, headline="Budget day, explained again", hero_alt="Red"),
+            article_form(
+                category,
+                headline="Budget day, explained again",
+                hero_alt="Red",
+                based_on_revision="1",  # the form as reopened after the upload
+            ),
         )
         assert response.status_code == 302
         article.refresh_from_db()

@@ -108,6 +108,9 @@ class TestTakedown:
         assert story.is_taken_down and story.takedown_reason == "legal"
         entry = LogEntry.objects.get(object_id=str(story.pk))
         assert entry.get_change_message() == f"Taken down (legal): {NOTICE}"
+        revision = story.revisions.get()
+        assert (revision.action, revision.created_by) == ("taken_down", editor)
+        assert revision.note == f"Legal: {NOTICE}"
 
     def test_a_takedown_without_a_notice_is_refused(self, client, editor, story):
         client.force_login(editor)
@@ -211,6 +214,7 @@ class TestRestore:
         assert LogEntry.objects.get(object_id=str(story.pk)).get_change_message() == (
             "Takedown lifted."
         )
+        assert [r.action for r in story.revisions.all()] == ["takedown_lifted"]
 
 
 def test_an_expiry_before_the_publication_time_is_refused(make_article):

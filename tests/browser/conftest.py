@@ -6,6 +6,7 @@ CI (CI=true) a missing browser fails the run instead of skipping it.
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -35,3 +36,16 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def axe_script():
+    if not AXE.exists():
+        message = f"axe-core not installed at {AXE}: run npm ci"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return str(AXE)

@@ -1,9 +1,6 @@
 """Every public page, checked in Chromium: axe-core finds no violations, and the
 layout holds from a 320 px phone to a desktop."""
 
-import os
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -13,18 +10,6 @@ from comments import notifications
 from comments.models import Subscription
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-
-
-@pytest.fixture
-def axe_script():
-    if not AXE.exists():
-        message = f"axe-core not installed at {AXE}: run npm ci"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return str(AXE)
 
 
 @pytest.fixture

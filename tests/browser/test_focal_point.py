@@ -1,10 +1,6 @@
 """Editors set a hero image's focal point by clicking the image in the article form."""
 
-import io
-
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 from playwright.sync_api import expect
 
 from articles.models import Article
@@ -13,12 +9,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def article(make_article, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    buffer = io.BytesIO()
-    Image.new("RGB", (1600, 900), (40, 90, 160)).save(buffer, "JPEG")
-    image = SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")
-    return make_article(hero_image=image, hero_alt="A blue sky")
+def article(make_article, hero_upload):
+    return make_article(hero_image=hero_upload, hero_alt="A blue sky")
 
 
 def test_clicking_the_image_sets_the_focal_point_and_saving_recrops(

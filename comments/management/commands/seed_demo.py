@@ -13,7 +13,13 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from articles.demo import seed_banner, seed_correction, seed_pin, seed_recent_reads
+from articles.demo import (
+    seed_banner,
+    seed_correction,
+    seed_first_revisions,
+    seed_pin,
+    seed_recent_reads,
+)
 from articles.models import Article, Category, Source
 from comments.models import Comment
 
@@ -190,6 +196,7 @@ class Command(BaseCommand):
             )
         self._seed_comments(Article.objects.get(slug=ARTICLES[0]["slug"]))
         seed_recent_reads()  # so "Most read" shows on a fresh install
+        seed_first_revisions()  # each story's history starts with its first version
         seed_correction(Article.objects.get(slug=ARTICLES[1]["slug"]))
         pinned = [data["slug"] for data in ARTICLES if data.get("pinned")]
         for slot, slug in enumerate(pinned, start=1):

@@ -1,0 +1,266 @@
+"""An article's kept versions: the one way a revision is recorded, compared
+and restored.
+
+``record_revision(article, user, action, note="")`` is called for every save
+and every state change (the admin's form and actions, the review workflow):
+the snapshot holds every editable field, the ordered sources, the notes and the
+hero image's file name, so any two revisions can be compared field by field
+and an old one restored. A revision is never changed; restoring writes a new
+one.
+"""
+
+import difflib
+from dataclasses import dataclass
+
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from .images import delete_crops, delete_renditions, make_renditions
+from .models import Article, ArticleRevision, Category, Source
+from .search import plain_text
+
+Action = ArticleRevision.Action
+
+# The editable fields a snapshot keeps and a restore puts back, in the form's order.
+FIELDS = [
+    "headline",
+    "slug",
+    "category",
+    "standfirst",
+    "body",
+    "byline",
+    "author",
+    "hero_image",
+    "hero_alt",
+    "hero_caption",
+    "hero_credit",
+    "hero_focus_x",
+    "hero_focus_y",
+    "status",
+    "published_at",
+    "expires_at",
+    "comments_open",
+    "comment_moderation",
+]
+
+
+def person_name(user):
+    """A user's full name, else their username (works on migrations' historical models)."""
+    full = f"{user.first_name} {user.last_name}".strip()
+    return full or user.username
+
+
+def snapshot(article):
+    """The article as it stands in the database, as JSON-ready data. Reads
+    only fields and relations, so the data migration can use it on its
+    historical models."""
+    data = {}
+    for name in FIELDS:
+        try:
+            field = article._meta.get_field(name)
+        except FieldDoesNotExist:  # a field added after the data migration's state
+            continue
+        value = getattr(article, field.attname)
+        if name == "hero_image":
+            value = value.name or "" if value else ""
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        data[name] = value
+    data["category_name"] = article.category.name if article.category_id else ""
+    data["author_name"] = person_name(article.author) if article.author_id else ""
+    data["sources"] = [
+        {"name": s.name, "url": s.url} for s in article.sources.order_by("position", "pk")
+    ]
+    data["notes"] = [
+        {
+            "kind": note.kind,
+            "text": note.text,
+            "placement": note.placement,
+            "retracted": note.retracted_at is not None,
+        }
+        for note in article.notes.order_by("published_at", "pk")
+    ]
+    return data
+
+
+def latest_number(article_id):
+    """The number of the article's newest revision, 0 when it has none."""
+    found = ArticleRevision.objects.filter(article_id=article_id).aggregate(n=Max("number"))
+    return found["n"] or 0
+
+
+def record_revision(article, user, action, note=""):
+    """Keep the article as it now stands as its next revision.
+
+    ``action`` is one of ``ArticleRevision.Action``; ``user`` may be None (a
+    script). Call it after the change is saved, sources and notes included, in
+    the same transaction: the unique (article, number) constraint refuses a
+    second revision with the same number, so two writers cannot both be "next".
+    """
+    if action not in Action.values:
+        raise ValueError(f"Unknown revision action {action!r}")
+    with transaction.atomic():
+        return ArticleRevision.objects.create(
+            article=article,
+            number=latest_number(article.pk) + 1,
+            action=action,
+            snapshot=snapshot(article),
+            created_by=user if user is not None and user.is_authenticated else None,
+            note=note,
+        )
+
+
+def live_revision(revisions):
+    """Of these revisions (newest first), the newest one readers saw."""
+    return next((r for r in revisions if r.is_live_version), None)
+
+
+# Comparing ------------------------------------------------------------------
+
+LABELS = {
+    "headline": "Headline",
+    "slug": "Slug",
+    "category": "Category",
+    "standfirst": "Standfirst",
+    "body": "Body",
+    "byline": "Byline",
+    "author": "Author",
+    "hero_image": "Hero image",
+    "hero_alt": "Alt text",
+    "hero_caption": "Caption",
+    "hero_credit": "Credit",
+    "hero_focus_x": "Focal point across",
+    "hero_focus_y": "Focal point down",
+    "status": "Status",
+    "published_at": "Publication time",
+    "expires_at": "Expiry",
+    "comments_open": "Comments open",
+    "comment_moderation": "Comment moderation",
+    "sources": "Sources",
+    "notes": "Corrections and updates",
+}
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: str
+    new: str
+    words: list  # [(op, text)] with op "same", "del" or "ins"; the body only
+
+    @property
+    def changed(self):
+        return self.old != self.new
+
+
+def _shown(data, name):
+    """A snapshot value as an editor reads it."""
+    value = data.get(name)
+    if name == "category":
+        return data.get("category_name", "")
+    if name == "author":
+        return data.get("author_name", "")
+    if name == "body":
+        return plain_text(value or "")
+    if name == "sources":
+        return "\n".join(
+            f"{s['name']} ({s['url']})" if s["url"] else s["name"] for s in value or []
+        )
+    if name == "notes":
+        return "\n".join(
+            f"{n['kind'].capitalize()}: {n['text']}" + (" (retracted)" if n["retracted"] else "")
+            for n in value or []
+        )
+    if name == "published_at":
+        moment = parse_datetime(value) if value else None
+        return timezone.localtime(moment).strftime("%-d %b %Y %H:%M") if moment else "not set"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else str(value)
+
+
+def word_diff(old, new):
+    """The words of ``new`` against ``old``: [(op, text)], op "same", "del" or "ins"."""
+    before, after = old.split(), new.split()
+    parts = []
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            parts.append(("same", " ".join(before[i1:i2])))
+            continue
+        if op in ("delete", "replace"):
+            parts.append(("del", " ".join(before[i1:i2])))
+        if op in ("insert", "replace"):
+            parts.append(("ins", " ".join(after[j1:j2])))
+    return parts
+
+
+def compare(old, new):
+    """Field by field, what changed from snapshot ``old`` to snapshot ``new``
+    (either may be None: nothing kept)."""
+    old, new = old or {}, new or {}
+    changes = []
+    for name, label in LABELS.items():
+        change = FieldChange(label, _shown(old, name), _shown(new, name), [])
+        if name == "body" and change.changed:
+            change.words = word_diff(change.old, change.new)
+        changes.append(change)
+    return changes
+
+
+# Restoring ------------------------------------------------------------------
+
+
+class RestoreRefused(Exception):
+    """The old version cannot come back as it was (its slug is taken now, its
+    category is gone); the message says why."""
+
+
+def restore(article, revision, user):
+    """Put ``revision``'s fields and sources back on the article and keep that
+    as a new revision. History is never rewritten."""
+    data = revision.snapshot
+    if not Category.objects.filter(pk=data["category"]).exists():
+        raise RestoreRefused(f"Its category “{data['category_name']}” no longer exists.")
+    hero_was = article.hero_image.name or ""
+    for name in FIELDS:
+        field = Article._meta.get_field(name)
+        if name not in data:  # kept before the field existed: left as it is
+            continue
+        value = data[name]
+        if name in ("published_at", "expires_at"):
+            value = parse_datetime(value) if value else None
+        setattr(article, field.attname, value)
+    if (
+        data["author"]
+        and not article._meta.get_field("author")
+        .related_model.objects.filter(pk=data["author"])
+        .exists()
+    ):
+        article.author_id = None
+    hero_now = data.get("hero_image") or ""
+    if hero_now and not default_storage.exists(hero_now):
+        raise RestoreRefused(f"Its hero image file {hero_now} is no longer stored.")
+    try:
+        article.validate_unique()
+    except ValidationError as error:
+        raise RestoreRefused(" ".join(error.messages)) from error
+    with transaction.atomic():
+        if hero_now != hero_was:
+            delete_renditions(article.hero_renditions)
+            delete_crops(article.hero_crops)
+            article.hero_crops = {}  # made again by save() for the focal point
+            article.hero_renditions = make_renditions(article.hero_image) if hero_now else []
+        article.save()
+        article.sources.all().delete()
+        Source.objects.bulk_create(
+            Source(article=article, name=s["name"], url=s["url"], position=position)
+            for position, s in enumerate(data.get("sources", []))
+        )
+        return record_revision(
+            article, user, Action.RESTORED, note=f"Restored revision {revision.number}."
+        )

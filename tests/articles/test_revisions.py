@@ -1,0 +1,369 @@
+"""Revisions and no lost work on the editors' desk: every save and state change
+is kept, any two versions compare, an old one is restored as a new one, and a
+save based on a stale version is refused with what the other person changed."""
+
+import importlib
+
+import pytest
+from django.apps import apps
+from django.urls import reverse
+
+from articles import presence
+from articles.models import Article, ArticleRevision
+from articles.revisions import record_revision
+from tests.articles.test_admin import article_form
+
+pytestmark = pytest.mark.django_db
+
+Action = ArticleRevision.Action
+
+
+def change_url(article):
+    return reverse("admin:articles_article_change", args=[article.pk])
+
+
+def form_of(article, based_on, **overrides):
+    """The change form of ``article`` as opened on revision ``based_on``."""
+    fields = {
+        "headline": article.headline,
+        "slug": article.slug,
+        "body": article.body,
+        "sources-TOTAL_FORMS": "0",
+        "based_on_revision": str(based_on),
+    }
+    return article_form(article.category, **{**fields, **overrides})
+
+
+def revisions_of(article):
+    return list(ArticleRevision.objects.filter(article=article).order_by("number"))
+
+
+@pytest.fixture
+def hero_article(make_article, hero_upload):
+    return make_article(hero_image=hero_upload, hero_alt="A blue sky")
+
+
+class TestEverySaveKeepsARevision:
+    def test_adding_then_saving_keeps_created_then_saved_with_ordered_sources(
+        self, client, editor, make_category
+    ):
+        client.force_login(editor)
+        response = client.post(reverse("admin:articles_article_add"), article_form(make_category()))
+        assert response.status_code == 302
+        article = Article.objects.get()
+        response = client.post(
+            change_url(article),
+            form_of(article, 1, headline="Budget day, explained again"),
+        )
+        assert response.status_code == 302
+
+        first, second = revisions_of(article)
+        assert (first.number, first.action, first.created_by) == (1, Action.CREATED, editor)
+        assert (second.number, second.action) == (2, Action.SAVED)
+        assert first.snapshot["headline"] == "Budget day explained"
+        assert second.snapshot["headline"] == "Budget day, explained again"
+        assert [s["name"] for s in first.snapshot["sources"]] == [
+            "Office for Budget Responsibility",
+            "Treasury",
+        ]
+        assert second.snapshot["body"] == "<p>The chancellor said <strong>little</strong>.</p>"
+        assert second.snapshot["status"] == "published"
+        assert second.snapshot["category_name"] == article.category.name
+
+    def test_the_revision_keeps_the_hero_image_reference(self, client, editor, hero_article):
+        client.force_login(editor)
+        data = form_of(hero_article, 0, hero_alt="A blue sky over the stadium")
+        assert client.post(change_url(hero_article), data).status_code == 302
+        (revision,) = revisions_of(hero_article)
+        assert revision.snapshot["hero_image"] == hero_article.hero_image.name
+        assert revision.snapshot["hero_alt"] == "A blue sky over the stadium"
+
+    def test_publish_now_and_unpublish_actions_keep_revisions_with_who(
+        self, client, editor, make_article
+    ):
+        article = make_article(status=Article.Status.DRAFT, published_at=None)
+        client.force_login(editor)
+        changelist = reverse("admin:articles_article_changelist")
+        for action in ("publish_now", "unpublish"):
+            client.post(changelist, {"action": action, "_selected_action": [article.pk]})
+        published, unpublished = revisions_of(article)
+        assert (published.action, published.created_by) == (Action.PUBLISHED, editor)
+        assert published.snapshot["status"] == "published"
+        assert (unpublished.action, unpublished.created_by) == (Action.UNPUBLISHED, editor)
+        assert unpublished.snapshot["status"] == "draft"
+
+    def test_unpublishing_a_draft_writes_no_revision(self, client, editor, make_article):
+        article = make_article(status=Article.Status.DRAFT, published_at=None)
+        client.force_login(editor)
+        client.post(
+            reverse("admin:articles_article_changelist"),
+            {"action": "unpublish", "_selected_action": [article.pk]},
+        )
+        assert revisions_of(article) == []
+
+    def test_adding_a_correction_keeps_a_corrected_revision_with_its_text(
+        self, client, editor, make_article
+    ):
+        article = make_article()
+        client.force_login(editor)
+        data = form_of(
+            article,
+            0,
+            **{
+                "notes-TOTAL_FORMS": "1",
+                "notes-0-kind": "correction",
+                "notes-0-placement": "above",
+                "notes-0-published_at_0": "2020-01-01",
+                "notes-0-published_at_1": "10:00:00",
+                "notes-0-text": "The vote was 7-2.",
+            },
+        )
+        assert client.post(change_url(article), data).status_code == 302
+        (revision,) = revisions_of(article)
+        assert revision.action == Action.CORRECTED
+        assert revision.note == "Correction: The vote was 7-2."
+        assert revision.snapshot["notes"][0]["text"] == "The vote was 7-2."
+
+    def test_record_revision_refuses_an_unknown_action(self, make_article):
+        with pytest.raises(ValueError):
+            record_revision(make_article(), None, "tweaked")
+
+    def test_the_data_migration_keeps_a_first_revision_of_existing_articles(self, make_article):
+        article = make_article(sources=["Reuters", "AP"])
+        migration = importlib.import_module(
+            "articles.migrations.0023_first_revision_of_existing_articles"
+        )
+        migration.keep_first_revisions(apps, None)
+        migration.keep_first_revisions(apps, None)  # once only
+        (first,) = revisions_of(article)
+        assert (first.number, first.action) == (1, Action.CREATED)
+        assert [s["name"] for s in first.snapshot["sources"]] == ["Reuters", "AP"]
+
+
+@pytest.fixture
+def three_revisions(make_article, editor):
+    """Live at revision 1, then two drafts of new words saved over it."""
+    article = make_article(body="<p>The council met on Tuesday.</p>", sources=["Council"])
+    record_revision(article, editor, Action.PUBLISHED)
+    article.body = "<p>The council met on Wednesday night.</p>"
+    article.save()
+    record_revision(article, editor, Action.SAVED)
+    article.headline = "Council meets late"
+    article.status = Article.Status.DRAFT
+    article.save()
+    record_revision(article, editor, Action.SAVED)
+    return article
+
+
+class TestHistoryAndCompare:
+    def test_history_lists_every_revision_newest_first_with_who_and_what(
+        self, client, editor, three_revisions
+    ):
+        client.force_login(editor)
+        page = client.get(reverse("admin:articles_article_revisions", args=[three_revisions.pk]))
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert "3 revisions, newest first; readers see revision 2" in text
+        assert text.index("Restore revision 2") < text.index("Restore revision 1")
+        assert "editor-on-duty" in text and "Published" in text
+
+    def test_change_form_links_to_the_revisions(self, client, editor, three_revisions):
+        client.force_login(editor)
+        page = client.get(change_url(three_revisions)).content.decode()
+        assert "Revisions (3)" in page
+        assert 'name="based_on_revision" value="3"' in page
+
+    def test_history_page_runs_the_same_queries_for_two_or_twenty_revisions(
+        self, client, editor, make_article, django_assert_num_queries
+    ):
+        client.force_login(editor)
+        few, many = make_article(), make_article()
+        for _ in range(2):
+            record_revision(few, editor, Action.SAVED)
+        for _ in range(20):
+            record_revision(many, editor, Action.SAVED)
+        for article in (few, many):
+            url = reverse("admin:articles_article_revisions", args=[article.pk])
+            with django_assert_num_queries(6):
+                assert client.get(url).status_code == 200
+
+    def test_compare_by_default_shows_the_draft_against_what_is_live(
+        self, client, editor, three_revisions
+    ):
+        client.force_login(editor)
+        page = client.get(reverse("admin:articles_article_compare", args=[three_revisions.pk]))
+        text = page.content.decode()
+        assert "Revision 2 (saved, as readers saw it" in text
+        assert "against revision 3" in text
+        assert "Council meets late" in text
+
+    def test_compare_shows_a_word_diff_of_the_body(self, client, editor, three_revisions):
+        client.force_login(editor)
+        url = reverse("admin:articles_article_compare", args=[three_revisions.pk])
+        text = client.get(url, {"a": 1, "b": 3}).content.decode()
+        assert '<del><span class="desk-sr">removed: </span>Tuesday.</del>' in text
+        assert '<ins><span class="desk-sr">added: </span>Wednesday night.</ins>' in text
+        assert "The council met on" in text
+
+    def test_compare_with_a_missing_revision_is_a_404_and_bad_input_an_error(
+        self, client, editor, three_revisions
+    ):
+        client.force_login(editor)
+        url = reverse("admin:articles_article_compare", args=[three_revisions.pk])
+        assert client.get(url, {"a": 1, "b": 99}).status_code == 404
+        response = client.get(url, {"a": "one", "b": 3})
+        assert response.status_code == 200
+        assert "Choose two revisions to compare." in response.content.decode()
+
+    def test_a_reader_cannot_see_the_history(self, client, make_user, three_revisions):
+        client.force_login(make_user())
+        url = reverse("admin:articles_article_revisions", args=[three_revisions.pk])
+        assert client.get(url).status_code == 302  # to the desk's sign-in
+
+
+class TestRestore:
+    def test_restore_asks_first_then_makes_a_new_revision_and_keeps_history(
+        self, client, editor, three_revisions
+    ):
+        client.force_login(editor)
+        url = reverse("admin:articles_article_restore", args=[three_revisions.pk, 1])
+        confirmation = client.get(url)
+        assert "Yes, restore revision 1" in confirmation.content.decode()
+        assert ArticleRevision.objects.filter(article=three_revisions).count() == 3
+
+        response = client.post(url)
+        assert response.status_code == 302
+        three_revisions.refresh_from_db()
+        assert three_revisions.body == "<p>The council met on Tuesday.</p>"
+        assert three_revisions.status == "published"
+        assert [s.name for s in three_revisions.sources.all()] == ["Council"]
+        revisions = revisions_of(three_revisions)
+        assert [r.number for r in revisions] == [1, 2, 3, 4]
+        assert (revisions[-1].action, revisions[-1].note) == (
+            Action.RESTORED,
+            "Restored revision 1.",
+        )
+        assert revisions[2].snapshot["headline"] == "Council meets late"  # untouched
+
+    def test_restore_refuses_a_slug_another_article_took_since(
+        self, client, editor, three_revisions, make_article
+    ):
+        old_slug = three_revisions.slug
+        three_revisions.slug = "council-meets-late"
+        three_revisions.save()
+        record_revision(three_revisions, editor, Action.SAVED)
+        make_article(slug=old_slug)
+        client.force_login(editor)
+        url = reverse("admin:articles_article_restore", args=[three_revisions.pk, 1])
+        response = client.post(url, follow=True)
+        assert "Revision 1 was not restored" in response.content.decode()
+        assert ArticleRevision.objects.filter(article=three_revisions).count() == 4
+
+    def test_a_get_restores_nothing(self, client, editor, three_revisions):
+        client.force_login(editor)
+        client.get(reverse("admin:articles_article_restore", args=[three_revisions.pk, 1]))
+        three_revisions.refresh_from_db()
+        assert three_revisions.headline == "Council meets late"
+
+
+class TestNoLostWork:
+    def test_the_second_of_two_stale_saves_gets_the_conflict_page_and_the_first_is_kept(
+        self, client, editor, make_editor, make_article
+    ):
+        article = make_article(headline="Old headline")
+        other = make_editor(username="ana", first_name="Ana", last_name="Lima")
+        client.force_login(other)
+        first = client.post(change_url(article), form_of(article, 0, headline="Ana's headline"))
+        assert first.status_code == 302
+
+        client.force_login(editor)
+        response = client.post(
+            change_url(article), form_of(article, 0, headline="Old headline", standfirst="Mine.")
+        )
+        assert response.status_code == 409
+        text = response.content.decode()
+        assert "Not saved: Ana Lima saved this article at" in text
+        assert "What they changed" in text and "Ana&#x27;s headline" in text
+        assert "Mine.</textarea>" in text  # what they typed is kept
+        assert 'name="based_on_revision" value="1"' in text
+        article.refresh_from_db()
+        assert (article.headline, article.standfirst) == (
+            "Ana's headline",
+            "What changes for households.",
+        )
+        assert ArticleRevision.objects.filter(article=article).count() == 1
+
+    def test_saving_the_conflict_page_again_applies_the_editors_values(
+        self, client, editor, make_article
+    ):
+        article = make_article()
+        record_revision(article, None, Action.SAVED)
+        client.force_login(editor)
+        data = form_of(article, 0, standfirst="Mine.")
+        refused = client.post(change_url(article), data)
+        assert refused.status_code == 409
+        data["based_on_revision"] = refused.context["adminform"].form["based_on_revision"].value()
+        assert client.post(change_url(article), data).status_code == 302
+        article.refresh_from_db()
+        assert article.standfirst == "Mine."
+
+    def test_a_save_without_the_version_is_refused_too(self, client, editor, make_article):
+        article = make_article()
+        client.force_login(editor)
+        data = form_of(article, 0, headline="Hand-made")
+        del data["based_on_revision"]
+        assert client.post(change_url(article), data).status_code == 409
+        article.refresh_from_db()
+        assert article.headline != "Hand-made"
+
+
+class TestPresence:
+    def ping(self, client, article, dirty="no", **headers):
+        return client.post(
+            reverse("admin:articles_article_presence", args=[article.pk]),
+            {"dirty": dirty},
+            **headers,
+        )
+
+    def test_the_ping_shows_who_else_has_the_article_open_and_unsaved_changes(
+        self, client, editor, make_editor, make_article
+    ):
+        article = make_article()
+        client.force_login(make_editor(username="ana", first_name="Ana"))
+        self.ping(client, article, dirty="yes", HTTP_HX_REQUEST="true")
+        client.force_login(editor)
+        response = self.ping(client, article, HTTP_HX_REQUEST="true")
+        text = response.content.decode()
+        assert response.status_code == 200
+        assert "Also open now: <strong>Ana</strong> (with unsaved changes)" in text
+        assert response["Vary"].count("HX-Request") == 1
+        assert "editor-on-duty" not in text  # not oneself
+
+    def test_the_change_form_shows_who_else_has_it_open(
+        self, client, editor, make_editor, make_article
+    ):
+        article = make_article()
+        client.force_login(make_editor(username="ana", first_name="Ana"))
+        client.get(change_url(article))
+        client.force_login(editor)
+        page = client.get(change_url(article)).content.decode()
+        assert "<strong>Ana</strong> (no unsaved changes)" in page
+
+    def test_a_ping_without_htmx_goes_back_to_the_form(self, client, editor, make_article):
+        article = make_article()
+        client.force_login(editor)
+        response = self.ping(client, article)
+        assert response.status_code == 302 and response["Location"] == change_url(article)
+
+    def test_a_broken_cache_costs_the_notice_not_the_form(
+        self, client, editor, make_article, monkeypatch
+    ):
+        def broken(*args, **kwargs):
+            raise ConnectionError("cache down")
+
+        monkeypatch.setattr(presence.cache, "get", broken)
+        article = make_article()
+        client.force_login(editor)
+        assert client.get(change_url(article)).status_code == 200
+        response = self.ping(client, article, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200 and "Also open" not in response.content.decode()

@@ -11,5 +11,8 @@ urlpatterns = [
     path("comments/<int:pk>/", views.permalink, name="permalink"),
     path("comments/<int:pk>/reply/", views.reply_form, name="reply"),
     path("comments/<int:pk>/report/", views.report, name="report"),
+    path("comments/<int:pk>/recommend/", views.recommend, name="recommend"),
+    path("comments/<int:pk>/edit/", views.edit, name="edit"),
+    path("comments/mine/", views.reader_state, name="reader_state"),
     path("comments/verify-email/<str:token>/", views.verify_email, name="verify_email"),
 ]

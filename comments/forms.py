@@ -287,5 +287,6 @@ class EditForm(forms.ModelForm):
         fields = ["body"]
         labels = {"body": "Your comment"}
         widgets = {"body": forms.Textarea(attrs={"rows": 5, "maxlength": 5000})}
+        error_messages = {"body": {"required": "Please write a comment."}}
 
     clean_body = CommentForm.clean_body

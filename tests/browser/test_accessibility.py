@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,11 +55,37 @@ def test_axe_finds_no_violations(browser, live_server, site, axe_script, name):
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
     page.goto(live_server.url + site[name])
+    violations = axe_violations(page, axe_script)
+    context.close()
+    assert violations == []
+
+
+def axe_violations(page, axe_script):
     page.add_script_tag(path=axe_script)
-    violations = page.evaluate(
+    return page.evaluate(
         """async () => (await axe.run()).violations.map(
             v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`)"""
     )
+
+
+def test_axe_finds_no_violations_while_a_reader_edits_their_comment_beside_a_recommended_one(
+    browser, live_server, site, axe_script, discussion_settings
+):
+    discussion_settings(min_seconds_to_post=0)
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.goto(live_server.url + site["article"])
+    page.get_by_role("button", name="Recommend comment by Giulia, 0 recommendations").click()
+    pressed = page.get_by_role("button", name="Recommend comment by Giulia, 1 recommendation")
+    expect(pressed).to_have_attribute("aria-pressed", "true")
+    form = page.locator("#comment-form")
+    form.get_by_label("Name").fill("Jane Reader")
+    form.get_by_label("Comment").fill("Extra time was worth it.")
+    form.get_by_role("button", name="Post comment").click()
+    page.get_by_role("link", name="Edit your comment").click()
+    expect(page.get_by_label("Your comment")).to_be_focused()
+
+    violations = axe_violations(page, axe_script)
     context.close()
     assert violations == []
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from comments import reactions
 from comments.models import Comment, CommentReaction
-from tests.comments.helpers import comment_data
+from tests.comments.helpers import THREAD_PAGE_QUERIES, comment_data
 from tests.conftest import READER_UA, days_ago
 
 pytestmark = pytest.mark.django_db
@@ -294,3 +294,25 @@ class TestCountsUnderConcurrency:
         comment.refresh_from_db()
         assert results.count(True) == 1
         assert comment.recommend_count == 1 == CommentReaction.objects.count()
+
+
+class TestQueryBudget:
+    def test_a_page_sorted_by_recommendations_costs_what_the_newest_first_does(
+        self, reader, make_article, make_comment, django_assert_num_queries
+    ):
+        """Once the article is cached, a page of the thread not yet rendered costs
+        ``THREAD_PAGE_QUERIES`` in either order, however many recommendations."""
+        article = make_article()
+        for n in range(30):
+            top = make_comment(article=article, body=f"Top {n}")
+            make_comment(parent=top)
+            for reactor in range(n % 4):
+                reactions.recommend(top, f"reader-{reactor}")
+        url = reverse("comments:thread", args=[article.slug])
+        reader.get(url + "?sort=oldest", **HTMX)  # the article and settings, cached
+        with django_assert_num_queries(THREAD_PAGE_QUERIES):
+            newest = reader.get(url + "?sort=newest", **HTMX)
+        with django_assert_num_queries(THREAD_PAGE_QUERIES):
+            top = reader.get(url + "?sort=top", **HTMX)
+        assert newest.status_code == top.status_code == 200
+        assert top.content.decode().count('class="comment"') == 20 * 2

@@ -18,6 +18,9 @@ asks ``recommended_among`` for the reader's own state in a small request of its
 own (``comments.views.reader_state``).
 """
 
+import time
+
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
@@ -26,12 +29,30 @@ from articles.counting import reader_fingerprint
 
 from .models import Comment, CommentReaction
 
+# Each press moves the thread's cache version on: a reader pressing on and on
+# would make every reader's next page render the thread again.
+PRESSES_PER_MINUTE = 30
+
 
 def reactor_of(request):
     """Who is reacting: ``user:<id>`` for a signed-in reader, else the reader hash."""
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
     return reader_fingerprint(request)
+
+
+def too_many_presses(reactor, now=None):
+    """Whether ``reactor`` has pressed more than ``PRESSES_PER_MINUTE`` times
+    this minute (this press counted). A cache that is down lets every press
+    through: a recommendation is not worth refusing readers for."""
+    minute = int((now or time.time()) // 60)
+    key = f"reaction-presses:{reactor}:{minute}"
+    try:
+        cache.add(key, 0, 120)
+        presses = cache.incr(key)
+    except Exception:
+        return False
+    return presses > PRESSES_PER_MINUTE
 
 
 def recommend(comment, reactor):

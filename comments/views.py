@@ -453,11 +453,16 @@ def recommend(request, pk):
     own, for a reader without JavaScript (the shared thread carries no token)."""
     comment = _reactable(pk)
     reactor = reactions.reactor_of(request)
-    refused = _recommend_refusal(request, comment)
-    if request.method != "POST" or refused:
+    refused, status = _recommend_refusal(request, comment), CLOSED
+    posted = request.method == "POST"
+    if posted and refused is None and reactions.too_many_presses(reactor):
+        refused, status = "You have pressed this many times in a minute. Please wait.", RATE_LIMITED
+    if not posted or refused:
         pressed = bool(reactions.recommended_among(reactor, [comment.pk]))
-        status = CLOSED if refused and request.method == "POST" else 200
-        return _recommend_button(request, comment, pressed, refused, status)
+        response = _recommend_button(request, comment, pressed, refused, status if posted else 200)
+        if posted and status == RATE_LIMITED:
+            response["Retry-After"] = "60"
+        return response
     pressed = reactions.toggle(comment, reactor)
     comment.refresh_from_db(fields=["recommend_count"])
     if request.htmx:

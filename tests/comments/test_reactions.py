@@ -316,3 +316,39 @@ class TestQueryBudget:
             top = reader.get(url + "?sort=top", **HTMX)
         assert newest.status_code == top.status_code == 200
         assert top.content.decode().count('class="comment"') == 20 * 2
+
+
+class TestPressingOnAndOn:
+    def test_a_reader_pressing_more_than_the_limit_in_a_minute_is_asked_to_wait(
+        self, reader, comment, monkeypatch
+    ):
+        monkeypatch.setattr(reactions, "PRESSES_PER_MINUTE", 3)
+        for _ in range(3):
+            assert reader.post(recommend_url(comment), **HTMX).status_code == 200
+
+        response = reader.post(recommend_url(comment), **HTMX)
+
+        assert response.status_code == 429
+        assert response["Retry-After"] == "60"
+        assert "Please wait." in response.content.decode()
+        comment.refresh_from_db()
+        assert comment.recommend_count == 1  # pressed, taken back, pressed; the 4th refused
+        assert 'aria-pressed="true"' in response.content.decode()
+
+    def test_another_reader_is_not_held_back_by_someone_elses_presses(
+        self, reader, comment, monkeypatch
+    ):
+        monkeypatch.setattr(reactions, "PRESSES_PER_MINUTE", 1)
+        reader.post(recommend_url(comment), **HTMX)
+        assert reader_as(2).post(recommend_url(comment), **HTMX).status_code == 200
+
+    def test_a_cache_that_is_down_lets_every_press_through(self, reader, comment, monkeypatch):
+        def down(*args, **kwargs):
+            raise ConnectionError("cache down")
+
+        monkeypatch.setattr(reactions.cache, "incr", down)
+        monkeypatch.setattr(reactions, "PRESSES_PER_MINUTE", 0)
+
+        assert reader.post(recommend_url(comment), **HTMX).status_code == 200
+        comment.refresh_from_db()
+        assert comment.recommend_count == 1

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.test_thread_rough_edges import post_a_comment
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -78,10 +80,7 @@ def test_axe_finds_no_violations_while_a_reader_edits_their_comment_beside_a_rec
     page.get_by_role("button", name="Recommend comment by Giulia, 0 recommendations").click()
     pressed = page.get_by_role("button", name="Recommend comment by Giulia, 1 recommendation")
     expect(pressed).to_have_attribute("aria-pressed", "true")
-    form = page.locator("#comment-form")
-    form.get_by_label("Name").fill("Jane Reader")
-    form.get_by_label("Comment").fill("Extra time was worth it.")
-    form.get_by_role("button", name="Post comment").click()
+    post_a_comment(page, "Extra time was worth it.")
     page.get_by_role("link", name="Edit your comment").click()
     expect(page.get_by_label("Your comment")).to_be_focused()
 

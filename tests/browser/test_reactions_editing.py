@@ -5,31 +5,16 @@ import pytest
 from playwright.sync_api import expect
 
 from comments.models import Comment
+from tests.browser.test_comments import open_article, still_same_document
+from tests.browser.test_thread_rough_edges import post_a_comment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _no_typing_delay(discussion_settings):
-    discussion_settings(min_seconds_to_post=0)
-
-
 @pytest.fixture
-def article(make_article):
-    return make_article(headline="Council approves housing plan")
-
-
-def open_article(page, live_server, article):
-    page.goto(live_server.url + article.get_absolute_url())
-    page.evaluate("window.__sameDocument = true")
-
-
-def post_comment(page, text):
-    form = page.locator("#comment-form")
-    form.get_by_label("Name").fill("Jane Reader")
-    form.get_by_label("Comment").fill(text)
-    form.get_by_role("button", name="Post comment").click()
-    expect(page.locator("#comment-list")).to_contain_text(text)
+def article(make_article, discussion_settings):
+    discussion_settings(min_seconds_to_post=0)  # the browser posts at once
+    return make_article(headline="Station quarter plans approved")
 
 
 def test_the_recommend_button_is_pressed_and_counts_and_remembers_the_reader(
@@ -46,7 +31,7 @@ def test_the_recommend_button_is_pressed_and_counts_and_remembers_the_reader(
     button = page.locator(f"#recommend-{comment.pk} button")
     expect(button).to_have_accessible_name("Recommend comment by Ana, 1 recommendation")
     expect(button).to_have_attribute("aria-pressed", "true")
-    assert page.evaluate("window.__sameDocument === true")
+    assert still_same_document(page)
 
     # The thread is shared: the reader's own pressed state comes in its own request.
     page.reload()
@@ -83,7 +68,7 @@ def test_recommending_without_javascript_returns_to_the_comment(
 
 def test_editing_inline_replaces_the_text_and_marks_it_edited(page, live_server, article):
     open_article(page, live_server, article)
-    post_comment(page, "The plan has 400 homes.")
+    post_a_comment(page, "The plan has 400 homes.")
     comment = Comment.objects.get()
 
     edit = page.get_by_role("link", name="Edit your comment")
@@ -98,7 +83,7 @@ def test_editing_inline_replaces_the_text_and_marks_it_edited(page, live_server,
     text = page.locator(f"#comment-{comment.pk}-text")
     expect(text).to_contain_text("The plan has 450 homes.")
     expect(text).to_contain_text("(edited)")
-    assert page.evaluate("window.__sameDocument === true")
+    assert still_same_document(page)
     comment.refresh_from_db()
     assert comment.body == "The plan has 450 homes."
     assert comment.edits.get().previous_body == "The plan has 400 homes."
@@ -106,7 +91,7 @@ def test_editing_inline_replaces_the_text_and_marks_it_edited(page, live_server,
 
 def test_other_readers_see_no_edit_link(browser, page, live_server, article):
     open_article(page, live_server, article)
-    post_comment(page, "The plan has 400 homes.")
+    post_a_comment(page, "The plan has 400 homes.")
     expect(page.get_by_role("link", name="Edit your comment")).to_be_visible()
 
     other = browser.new_context().new_page()

@@ -528,6 +528,8 @@ def edit(request, pk):
     if refused:
         template = "comments/_comment_text.html" if request.htmx else "comments/edit_refused.html"
         context = {"notice": refused, "comment": comment, "article": comment.article}
+        # Refused, the text only comes back where readers could see it anyway.
+        context["text_withheld"] = not comment.is_visible()
         return render(request, template, context, status=CLOSED)
     if request.method != "POST":
         if request.htmx and "cancel" in request.GET:

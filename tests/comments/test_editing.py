@@ -194,6 +194,15 @@ class TestWhoMayNot:
         assert response.status_code == 403
         assert "Comments on this article are closed" in text(response)
 
+    def test_a_refusal_never_shows_another_readers_held_comment(self, make_comment):
+        held = make_comment(status=Comment.Status.PENDING, body="Not yet approved.")
+
+        response = browser(6).get(edit_url(held), **HTMX)
+
+        assert response.status_code == 403
+        assert NOT_THE_AUTHOR in text(response)
+        assert "Not yet approved." not in text(response)
+
     def test_a_removed_comment_cannot_be_edited(self, author, posted):
         Comment.objects.filter(pk=posted.pk).update(status=Comment.Status.REJECTED)
 

@@ -107,6 +107,9 @@ class CommentAdmin(admin.ModelAdmin):
         "body",
         "created_at",
         "report_count",
+        "recommend_count",
+        "edited_at",
+        "previous_texts",
         "moderated_by",
         "moderated_at",
     ]
@@ -115,8 +118,9 @@ class CommentAdmin(admin.ModelAdmin):
         "parent",
         ("author_name", "email", "user"),
         "body",
+        ("edited_at", "previous_texts"),
         "status",
-        ("created_at", "report_count"),
+        ("created_at", "report_count", "recommend_count"),
         ("moderated_by", "moderated_at"),
     ]
     actions = ["approve", "reject", "mark_spam"]
@@ -138,6 +142,22 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.display(description="Comment")
     def excerpt(self, comment):
         return Truncator(comment.body).chars(80)
+
+    @admin.display(description="Before its author's edits")
+    def previous_texts(self, comment):
+        """What the comment said before each edit, newest first: its author's
+        edits go through moderation again, and moderators judge them against it."""
+        edits = comment.edits.all()
+        if not edits:
+            return "Not edited"
+        return format_html(
+            '<ol class="comment-edits">{}</ol>',
+            format_html_join(
+                "",
+                "<li>Until {}: <q>{}</q></li>",
+                ((naturaltime(edit.edited_at), edit.previous_body) for edit in edits),
+            ),
+        )
 
     @admin.display(description="Reports", ordering="report_count")
     def reports(self, comment):

@@ -340,3 +340,16 @@ class ReportForm(forms.ModelForm):
     def notice(self):
         """The report's fields, as ``moderation.record_report`` takes them."""
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class EditForm(forms.ModelForm):
+    """An author's new text for their comment: the same rules as the comment form's."""
+
+    class Meta:
+        model = Comment
+        fields = ["body"]
+        labels = {"body": "Your comment"}
+        widgets = {"body": forms.Textarea(attrs={"rows": 5, "maxlength": 5000})}
+        error_messages = {"body": {"required": "Please write a comment."}}
+
+    clean_body = CommentForm.clean_body

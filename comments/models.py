@@ -113,6 +113,19 @@ class Comment(models.Model):
         "salt: it stays the same across days, so a sanction against a network lasts.",
     )
     report_count = models.PositiveIntegerField(default=0)
+    recommend_count = models.PositiveIntegerField(
+        "recommendations",
+        default=0,
+        editable=False,
+        help_text="How many readers recommend it: moved with each recommendation "
+        "(comments.reactions), never recounted by hand.",
+    )
+    edited_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When its author last edited it; readers see that it was edited.",
+    )
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -160,6 +173,14 @@ class Comment(models.Model):
             # The thread: top-level comments of an article, by status and time.
             models.Index(
                 fields=["article", "status", "parent", "created_at"], name="comment_thread"
+            ),
+            # The thread, most recommended first.
+            models.Index(
+                "article",
+                "parent",
+                models.F("recommend_count").desc(),
+                models.F("created_at").desc(),
+                name="comment_top",
             ),
             # A page's replies, by their top-level comment.
             models.Index(fields=["root", "created_at"], name="comment_root"),
@@ -237,7 +258,10 @@ class Comment(models.Model):
         badges = " ".join(code for code, _label in self.badges)
         answers = self.answers
         answered = f"{answers.pk} {answers.display_name}" if answers else ""
-        shown = f"{self.status}\n{self.display_name}\n{self.body}\n{badges}\n{answered}"
+        shown = (
+            f"{self.status}\n{self.display_name}\n{self.body}\n{badges}\n{answered}"
+            f"\n{self.recommend_count}\n{self.edited_at or ''}"
+        )
         return f"{zlib.crc32(shown.encode()):08x}{len(shown)}"
 
     @property
@@ -253,6 +277,47 @@ class Comment(models.Model):
         self.status = status
         self.moderated_by = moderator
         self.moderated_at = timezone.now()
+
+
+class CommentReaction(models.Model):
+    """A reader's recommendation of a comment: one per reader and comment.
+
+    ``reactor`` is ``user:<id>`` for a signed-in reader, and for an anonymous one
+    the salted hash reports use (``articles.counting.reader_fingerprint``). The
+    comment's ``recommend_count`` moves only when a row is inserted or deleted,
+    in the same transaction (``comments.reactions``)."""
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="reactions", db_index=False
+    )  # the unique (comment, reactor) index serves lookups by comment
+    reactor = models.CharField(max_length=72)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "reactor"], name="reaction_once_per_reader")
+        ]
+        indexes = [
+            # Which of a page's comments this reader recommends.
+            models.Index(fields=["reactor", "comment"], name="reaction_reactor"),
+        ]
+
+    def __str__(self):
+        return f"recommendation of comment {self.comment_id}"
+
+
+class CommentEdit(models.Model):
+    """What a comment said before its author edited it: kept for moderators."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="edits")
+    previous_body = models.TextField()
+    edited_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-edited_at", "-pk"]
+
+    def __str__(self):
+        return f"edit of comment {self.comment_id} at {self.edited_at:%Y-%m-%d %H:%M}"
 
 
 class CommentReport(models.Model):

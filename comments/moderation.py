@@ -188,6 +188,21 @@ def hold_reasons(comment, article, rules=None, sanction=None):
     """Every rule that holds this new comment for a moderator, as ``(code,
     evidence)`` pairs: none means it is published at once."""
     rules = rules or policy()
+    reasons = content_reasons(comment, article, rules, sanction)
+    if is_repeat(comment):
+        reasons.append((Code.DUPLICATE, {}))
+    busy = busy_network(comment, rules=rules)
+    if busy:
+        reasons.append((Code.RATE, busy))
+    if rules.hold_first_comments and is_first_comment(comment):
+        reasons.append((Code.FIRST_COMMENT, {}))
+    return reasons + moderation_mode_reasons(article, rules)
+
+
+def content_reasons(comment, article, rules, sanction=None):
+    """The rules on what a comment says and who says it, which an edit goes through
+    again: links, blocked and suspect terms, a pre-moderation sanction. Not the
+    rules on posting (repeats, rate, first comment), which an edit is not."""
     reasons = []
     if sanction is not None and sanction.kind == Sanction.Kind.PREMODERATE:
         reasons.append((Code.SANCTIONED, {"sanction": sanction.pk}))
@@ -201,18 +216,26 @@ def hold_reasons(comment, article, rules=None, sanction=None):
         found = term_evidence(terms, comment)
         if found:
             reasons.append((code, found))
-    if is_repeat(comment):
-        reasons.append((Code.DUPLICATE, {}))
-    busy = busy_network(comment, rules=rules)
-    if busy:
-        reasons.append((Code.RATE, busy))
-    if rules.hold_first_comments and is_first_comment(comment):
-        reasons.append((Code.FIRST_COMMENT, {}))
-    if article.comment_moderation == "pre":
-        reasons.append((Code.PRE_ARTICLE, {}))
-    elif moderation_mode(article, rules) == "pre":
-        reasons.append((Code.PRE_SITE, {}))
     return reasons
+
+
+def moderation_mode_reasons(article, rules):
+    if article.comment_moderation == "pre":
+        return [(Code.PRE_ARTICLE, {})]
+    if moderation_mode(article, rules) == "pre":
+        return [(Code.PRE_SITE, {})]
+    return []
+
+
+def edit_reasons(comment, article, rules=None, sanction=None):
+    """Every rule that holds an edited comment for a moderator again: what it now
+    says (``content_reasons``) and a pre-moderated site or article. An edit held
+    hides the comment until a moderator approves it: readers never see text no
+    moderator would have let through, nor the text its author withdrew."""
+    rules = rules or policy()
+    return content_reasons(comment, article, rules, sanction) + moderation_mode_reasons(
+        article, rules
+    )
 
 
 def initial_status(comment, article, rules=None, sanction=None):

@@ -200,10 +200,10 @@ def with_card_data(selection, tab):
             "comment__user",
             "comment__parent__user",
             "comment__picked_by",
-        ).prefetch_related("comment__hold_reasons", open_reports_of_events())
+        ).prefetch_related("comment__hold_reasons", "comment__edits", open_reports_of_events())
     return selection.select_related(
         "article", "user", "parent__user", "picked_by"
-    ).prefetch_related("hold_reasons", open_reports())
+    ).prefetch_related("hold_reasons", "edits", open_reports())
 
 
 def open_reports_of_events():

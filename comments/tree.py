@@ -31,7 +31,12 @@ from .models import Comment
 
 PICKS_SHOWN = 5  # the picks above a thread: a handful, the newest
 
-SORTS = {"newest": ("-created_at", "-pk"), "oldest": ("created_at", "pk")}
+SORTS = {
+    "newest": ("-created_at", "-pk"),
+    "oldest": ("created_at", "pk"),
+    # Most recommended: the comment_top index; ties newest first.
+    "top": ("-recommend_count", "-created_at", "-pk"),
+}
 CURSOR_SALT = "comments.thread-cursor"
 
 
@@ -43,28 +48,38 @@ class Cursor:
 
     pk: int
     created_at: datetime
+    recommend_count: int = 0
 
     def __str__(self):
-        return signing.Signer(salt=CURSOR_SALT).sign(f"{self.pk}~{self.created_at.isoformat()}")
+        value = f"{self.pk}~{self.created_at.isoformat()}~{self.recommend_count}"
+        return signing.Signer(salt=CURSOR_SALT).sign(value)
 
     @classmethod
     def of(cls, comment):
-        return cls(comment.pk, comment.created_at)
+        return cls(comment.pk, comment.created_at, comment.recommend_count)
 
     @classmethod
     def read(cls, value):
         """The cursor in ``value``, or None for anything the server did not sign."""
         try:
-            pk, created_at = signing.Signer(salt=CURSOR_SALT).unsign(value or "").split("~")
-            return cls(int(pk), datetime.fromisoformat(created_at))
+            pk, created_at, count = signing.Signer(salt=CURSOR_SALT).unsign(value or "").split("~")
+            return cls(int(pk), datetime.fromisoformat(created_at), int(count))
         except (signing.BadSignature, ValueError):
             return None
 
     def after(self, sort):
-        """The top-level comments after this one in ``sort`` order (keyset paging)."""
+        """The top-level comments after this one in ``sort`` order (keyset paging).
+
+        Most recommended: by the count the comment had when the page was shown, so
+        a comment recommended meanwhile is not shown twice, though it may be missed
+        (it moved up, onto a page already read)."""
         if sort == "oldest":
             return Q(created_at__gt=self.created_at) | Q(created_at=self.created_at, pk__gt=self.pk)
-        return Q(created_at__lt=self.created_at) | Q(created_at=self.created_at, pk__lt=self.pk)
+        older = Q(created_at__lt=self.created_at) | Q(created_at=self.created_at, pk__lt=self.pk)
+        if sort == "top":
+            count = self.recommend_count
+            return Q(recommend_count__lt=count) | (Q(recommend_count=count) & older)
+        return older
 
 
 @dataclass
@@ -140,6 +155,9 @@ def page_number_of(comment, sort="newest", per_page=None):
     before = Q(created_at__gt=root.created_at) | Q(created_at=root.created_at, pk__gt=root.pk)
     if clean_sort(sort) == "oldest":
         before = Q(created_at__lt=root.created_at) | Q(created_at=root.created_at, pk__lt=root.pk)
+    elif clean_sort(sort) == "top":
+        count = root.recommend_count
+        before = Q(recommend_count__gt=count) | (Q(recommend_count=count) & before)
     return _shown_roots(comment.article).filter(before).count() // per_page + 1
 
 

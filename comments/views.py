@@ -13,13 +13,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.db import DatabaseError, transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
@@ -28,8 +29,8 @@ from articles.counting import network_fingerprint, reader_fingerprint
 from articles.models import Article
 from articles.views import render_article_page
 
-from . import moderation, notifications, sanctions, tree, verification
-from .forms import CommentForm, FollowForm, ReportForm, parse_id
+from . import editing, moderation, notifications, reactions, sanctions, tree, verification
+from .forms import CommentForm, EditForm, FollowForm, ReportForm, parse_id
 from .mail import send_after_commit
 from .models import Comment, CommentReport, Sanction, Subscription
 
@@ -54,7 +55,10 @@ def thread(request, slug):
     """GET: the thread in another order (htmx) or the article page at it (plain).
     POST: post a comment or a reply."""
     if request.method == "POST":
-        return _post(request, _article(slug))
+        response = _post(request, _article(slug))
+        written = getattr(request, "comment_written", None)
+        # This browser may edit the comment it wrote (comments.editing).
+        return editing.remember_written(request, response, written) if written else response
     article = caching.cached_article(slug, request)
     sort = tree.clean_sort(request.GET.get("sort"))
     if not request.htmx:
@@ -152,6 +156,7 @@ def _post(request, article):
         return response
     if not first_use:
         return _invalid(request, article, form, parent_id, status=INVALID)
+    request.comment_written = comment
     held = not comment.is_visible()
     with contextlib.suppress(DatabaseError):  # saved: else confirm with the count we had
         article.refresh_from_db(fields=["comment_count"])
@@ -172,11 +177,20 @@ def _post(request, article):
 
     if held:
         why = " ".join(moderation.reader_messages(reasons))
-        messages.info(request, f"Thank you. Your comment is awaiting moderation. {why}".strip())
+        text = f"Thank you. Your comment is awaiting moderation. {why}".strip()
+        messages.info(request, format_html("{}{}", text, _edit_link(comment)))
         # The page shows the message just above the thread, with this id.
         return redirect(f"{article.get_absolute_url()}#messages")
-    messages.success(request, "Your comment has been posted.")
+    messages.success(request, format_html("Your comment has been posted.{}", _edit_link(comment)))
     return redirect(_permalink(comment, request.POST.get("sort")))
+
+
+def _edit_link(comment):
+    """For a reader without JavaScript: the way to their comment's edit form."""
+    return format_html(
+        ' <a href="{}">Edit your comment</a> within 10 minutes if you need to.',
+        reverse("comments:edit", args=[comment.pk]),
+    )
 
 
 @require_GET
@@ -382,13 +396,23 @@ def report(request, pk):
 
 
 def _report_ids(comment):
+    return _form_ids("report", comment)
+
+
+def _form_ids(kind, comment):
     """Field ids of their own: several comments' forms can be open on one page."""
-    return f"report-{comment.pk}-%s"
+    return f"{kind}-{comment.pk}-%s"
 
 
 def _report_form(request, comment, form, status=200):
-    template = "comments/_report_form.html" if request.htmx else "comments/report.html"
-    context = {"comment": comment, "article": comment.article, "report_form": form}
+    return _comment_form(request, comment, "report", form, status)
+
+
+def _comment_form(request, comment, kind, form, status=200):
+    """A form about one comment: ``_<kind>_form.html`` in place (htmx), or
+    ``<kind>.html``, its page of its own."""
+    template = f"comments/_{kind}_form.html" if request.htmx else f"comments/{kind}.html"
+    context = {"comment": comment, "article": comment.article, f"{kind}_form": form}
     return render(request, template, context, status=status)
 
 
@@ -474,3 +498,132 @@ def unsubscribe(request, token):
         else notifications.subscriptions_named(email, subscription_ids),
     }
     return render(request, "comments/unsubscribe.html", context)
+
+
+def _reactable(pk):
+    return get_object_or_404(
+        Comment.objects.visible()
+        .filter(article__in=Article.objects.published())
+        .select_related("article", "user"),
+        pk=pk,
+    )
+
+
+@never_cache
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "HEAD", "POST"])
+def recommend(request, pk):
+    """POST: recommend the comment, or take the recommendation back (the button
+    says which it is now): the button alone (htmx), or back to the comment.
+    GET: the button with this reader's state and a form token, on a page of its
+    own, for a reader without JavaScript (the shared thread carries no token)."""
+    comment = _reactable(pk)
+    reactor = reactions.reactor_of(request)
+    refused, status = _recommend_refusal(request, comment), CLOSED
+    posted = request.method == "POST"
+    if posted and refused is None and reactions.too_many_presses(reactor):
+        refused, status = "You have pressed this many times in a minute. Please wait.", RATE_LIMITED
+    if not posted or refused:
+        pressed = bool(reactions.recommended_among(reactor, [comment.pk]))
+        response = _recommend_button(request, comment, pressed, refused, status if posted else 200)
+        if posted and status == RATE_LIMITED:
+            response["Retry-After"] = "60"
+        return response
+    pressed = reactions.toggle(comment, reactor)
+    comment.refresh_from_db(fields=["recommend_count"])
+    if request.htmx:
+        return _recommend_button(request, comment, pressed)
+    messages.success(
+        request,
+        "You recommend this comment." if pressed else "You no longer recommend this comment.",
+    )
+    return redirect(_permalink(comment))
+
+
+def _recommend_refusal(request, comment):
+    if editing.is_own(request, comment, reader_fingerprint(request)):
+        return "You cannot recommend your own comment."
+    if moderation.thread_is_closed(comment.article, rules=moderation.policy(request)):
+        return "Comments on this article are closed: recommendations are closed too."
+    return None
+
+
+def _recommend_button(request, comment, pressed, refused=None, status=200):
+    context = {"comment": comment, "pressed": pressed, "refused": refused, "known": True}
+    if request.htmx:
+        return render(request, "comments/_recommend.html", context, status=status)
+    context["article"] = comment.article
+    return render(request, "comments/recommend.html", context, status=status)
+
+
+MAX_STATE_IDS = 200
+
+
+@never_cache
+@ensure_csrf_cookie
+@require_GET
+def reader_state(request):
+    """What the shared thread cannot say about this reader: which of the listed
+    comments (``?ids=1,2,3``) they recommend and which they may still edit. The
+    page asks once, and again for comments swapped in; it also sets the CSRF
+    cookie its htmx posts send."""
+    ids = {parse_id(value) for value in request.GET.get("ids", "").split(",")}
+    ids = sorted(pk for pk in ids if pk is not None)[:MAX_STATE_IDS]
+    return JsonResponse(
+        {
+            "recommended": sorted(reactions.recommended_among(reactions.reactor_of(request), ids)),
+            "editable": sorted(editing.editable_among(request, ids)),
+        }
+    )
+
+
+@never_cache
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit(request, pk):
+    """An author's edit of their comment: the form in place of its text (htmx) or
+    on a page of its own, and the text again once saved. ``?cancel`` (htmx): the
+    text without the form."""
+    comment = get_object_or_404(
+        Comment.objects.filter(article__in=Article.objects.published()).select_related(
+            "article", "user"
+        ),
+        pk=pk,
+    )
+    refused = editing.refusal(request, comment)
+    if refused:
+        template = "comments/_comment_text.html" if request.htmx else "comments/edit_refused.html"
+        context = {"notice": refused, "comment": comment, "article": comment.article}
+        # Refused, the text only comes back where readers could see it anyway.
+        context["text_withheld"] = not comment.is_visible()
+        return render(request, template, context, status=CLOSED)
+    if request.method != "POST":
+        if request.htmx and "cancel" in request.GET:
+            return render(request, "comments/_comment_text.html", {"comment": comment})
+        return _comment_form(
+            request, comment, "edit", EditForm(instance=comment, auto_id=_form_ids("edit", comment))
+        )
+    form = EditForm(request.POST, auto_id=_form_ids("edit", comment))
+    if not form.is_valid():
+        return _comment_form(request, comment, "edit", form, status=INVALID)
+    network = sanctions.network_key(request)
+    sanction = sanctions.in_force(user=request.user, email=comment.email, network=network)
+    if sanction is not None and sanction.kind in (Sanction.Kind.BAN, Sanction.Kind.SUSPEND):
+        form.add_error(None, sanctions.refusal(sanction))
+        return _comment_form(request, comment, "edit", form, status=SANCTIONED)
+    body = form.cleaned_data["body"]
+    reasons = []
+    if body != comment.body:
+        reasons = editing.apply_edit(
+            comment, body, rules=moderation.policy(request), sanction=sanction
+        )
+    held_messages = moderation.reader_messages(reasons)
+    if request.htmx:
+        context = {"comment": comment, "held_messages": held_messages, "edit_held": bool(reasons)}
+        return render(request, "comments/_comment_text.html", context)
+    if reasons:
+        why = " ".join(held_messages)
+        messages.info(request, f"Your edit is awaiting moderation. {why}".strip())
+        return redirect(f"{comment.article.get_absolute_url()}#messages")
+    messages.success(request, "Your comment has been updated.")
+    return redirect(_permalink(comment))

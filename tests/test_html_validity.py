@@ -22,7 +22,7 @@ from django.utils import timezone
 from articles.models import Article, ArticleNote, ArticleRevision, Banner, Pin, PreviewLink
 from articles.revisions import record_revision
 from comments import notifications, sanctions, verification
-from comments.models import Sanction, Subscription
+from comments.models import Comment, Sanction, Subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -168,6 +168,23 @@ def rendered(
         HTTP_USER_AGENT="another browser",
         REMOTE_ADDR="203.0.113.9",
     )
+    recommend = reverse("comments:recommend", args=[top.pk])
+    pages["recommended (htmx)"] = client.post(recommend, **htmx)
+    pages["recommend page"] = client.get(recommend)
+    pages["sorted by recommendations (htmx)"] = client.get(
+        reverse("comments:thread", args=[slug]) + "?sort=top", **htmx
+    )
+    own = Comment.objects.get(author_name="Ann")  # posted by this browser above
+    pages["recommend own refused (htmx)"] = client.post(
+        reverse("comments:recommend", args=[own.pk]), **htmx
+    )
+    edit = reverse("comments:edit", args=[own.pk])
+    pages["edit form (htmx)"] = client.get(edit, **htmx)
+    pages["edit page"] = client.get(edit)
+    pages["edit invalid (htmx)"] = client.post(edit, {"body": ""}, **htmx)
+    pages["edited (htmx)"] = client.post(edit, {"body": "Well played, really."}, **htmx)
+    pages["edit held (htmx)"] = client.post(edit, {"body": "See https://example.org"}, **htmx)
+    pages["edit refused page"] = client.get(reverse("comments:edit", args=[top.pk]))
     verify = reverse("comments:verify_email", args=[verification.token_for("ann@example.com")])
     pages["verify email page"] = client.get(verify)
     pages["email verified page"] = client.post(verify)

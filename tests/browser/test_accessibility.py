@@ -4,10 +4,12 @@ layout holds from a 320 px phone to a desktop."""
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from articles.models import Article, Banner, PreviewLink
 from comments import notifications
 from comments.models import Subscription
+from tests.browser.test_thread_rough_edges import post_a_comment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -75,11 +77,34 @@ def test_axe_finds_no_violations(browser, live_server, site, axe_script, name):
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
     page.goto(live_server.url + site[name])
+    violations = axe_violations(page, axe_script)
+    context.close()
+    assert violations == []
+
+
+def axe_violations(page, axe_script):
     page.add_script_tag(path=axe_script)
-    violations = page.evaluate(
+    return page.evaluate(
         """async () => (await axe.run()).violations.map(
             v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`)"""
     )
+
+
+def test_axe_finds_no_violations_while_a_reader_edits_their_comment_beside_a_recommended_one(
+    browser, live_server, site, axe_script, discussion_settings
+):
+    discussion_settings(min_seconds_to_post=0)
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.goto(live_server.url + site["article"])
+    page.get_by_role("button", name="Recommend comment by Giulia, 0 recommendations").click()
+    pressed = page.get_by_role("button", name="Recommend comment by Giulia, 1 recommendation")
+    expect(pressed).to_have_attribute("aria-pressed", "true")
+    post_a_comment(page, "Extra time was worth it.")
+    page.get_by_role("link", name="Edit your comment").click()
+    expect(page.get_by_label("Your comment")).to_be_focused()
+
+    violations = axe_violations(page, axe_script)
     context.close()
     assert violations == []
 

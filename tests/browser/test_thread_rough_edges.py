@@ -132,7 +132,8 @@ def test_a_skip_link_takes_a_keyboard_reader_past_45_comments_to_the_form(
         "h => { h.tabIndex = -1; h.focus(); h.removeAttribute('tabindex'); }"
     )
     page.keyboard.press("Tab")
-    page.keyboard.press("Tab")  # past the sort link
+    page.keyboard.press("Tab")  # past the two sort links: oldest, most recommended
+    page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to the comment form")
     expect(skip).to_be_focused()
     page.keyboard.press("Enter")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from comments import moderation
 from comments.models import (
     Comment,
+    CommentEdit,
     CommentReport,
     HoldReason,
     ModerationEvent,
@@ -768,8 +769,9 @@ class TestQueryBudget:
 
     # The session, the user, their permissions (own and by group), the four tabs'
     # counts, the page of comments (with article, parent, author), their hold
-    # reasons, their open reports, and their authors' records.
-    QUERIES = 2 + 2 + 4 + 1 + 1 + 1 + 1
+    # reasons, their open reports, the texts their authors edited away, and their
+    # authors' records.
+    QUERIES = 2 + 2 + 4 + 1 + 1 + 1 + 1 + 1
 
     @pytest.fixture
     def rich_page(self, make_article, make_comment, django_user_model):
@@ -798,6 +800,7 @@ class TestQueryBudget:
                     ],
                 )
                 CommentReport.objects.create(comment=comment, reader=f"a{n}", reason="spam")
+                CommentEdit.objects.create(comment=comment, previous_body="Before the edit.")
                 CommentReport.objects.create(
                     comment=comment,
                     reader=f"b{n}",

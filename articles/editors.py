@@ -9,7 +9,7 @@ flush (tests, `manage.py flush`) empties it.
 
 EDITORS = "Editors"
 EDITOR_PERMISSIONS = {
-    "articles": ["category", "article", "source", "articlenote", "editorialsettings"],
+    "articles": ["category", "article", "source", "articlenote", "editorialsettings", "image"],
     "comments": [
         "view_comment",
         "change_comment",

@@ -49,7 +49,7 @@ def feed_image(article):
     generated social card when it has no hero. None while a hero's crops are
     not made yet (``manage.py make_image_crops``)."""
     image = article.share_image()
-    if article.hero_image and not image["bytes"]:
+    if article.hero_id and not image["bytes"]:
         return None
     return image
 
@@ -129,7 +129,7 @@ class AtomWithMedia(Atom1Feed):
 
 def newest(articles):
     """The first ``FEED_LENGTH`` articles with what an item shows, in one query."""
-    return articles.select_related("category", "author").defer("body")[:FEED_LENGTH]
+    return articles.select_related("category", "author", "hero").defer("body")[:FEED_LENGTH]
 
 
 class LatestArticlesFeed(Feed):

@@ -9,6 +9,7 @@ from .models import (
     ArticleNote,
     Category,
     EditorialSettings,
+    Image,
     PublicNoteDeletion,
     Source,
 )
@@ -24,7 +25,7 @@ def refuse_public_note_deletion(sender, instance, **kwargs):
 
 
 def connect():
-    for model in (Article, ArticleNote, Category, EditorialSettings, Source):
+    for model in (Article, ArticleNote, Category, EditorialSettings, Image, Source):
         post_save.connect(invalidate_site, sender=model, dispatch_uid=f"bump-{model.__name__}")
         post_delete.connect(
             invalidate_site, sender=model, dispatch_uid=f"bump-del-{model.__name__}"

@@ -11,9 +11,10 @@ from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django_prose_editor.fields import ProseEditorField
+from django_prose_editor.fields import ProseEditorField, create_sanitizer
 
 from . import social_cards
+from .body import canonical_media, reader_html
 from .images import (
     CROP_RATIOS,
     delete_crops,
@@ -42,6 +43,8 @@ BODY_EXTENSIONS = {
     "HorizontalRule": True,
     "HardBreak": True,
     "Link": {"protocols": ["http", "https", "mailto"]},
+    # The body's media (articles.body, static/js/body-media.js).
+    "Embed": True,
 }
 
 
@@ -330,9 +333,12 @@ class Article(models.Model):
     )
     body = ProseEditorField(
         extensions=BODY_EXTENSIONS,
-        sanitize=True,
+        # nh3 with the allowlist the extensions make, then the media figures
+        # rewritten into their one stored form (the list runs last to first).
+        sanitize=[canonical_media, create_sanitizer],
         blank=True,
-        help_text="Headings, lists, quotes and links. Pasted styles and scripts are removed on save.",
+        help_text="Headings, lists, quotes, links and embedded videos or posts (paste the "
+        "link with the Embed button). Pasted styles, scripts and frames are removed on save.",
     )
     status = models.CharField(
         max_length=10,
@@ -438,6 +444,11 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @cached_property
+    def reader_body(self):
+        """The body as readers see it (``articles.body.reader_html``)."""
+        return reader_html(self.body)
 
     @property
     def modified_at(self):

@@ -1,0 +1,79 @@
+"""What a story's body may hold beyond text, from the editor to the reader.
+
+The editor offers embeds (``static/js/body-media.js``); each extension names
+the tags and attributes it produces (``DJANGO_PROSE_EDITOR_EXTENSIONS`` in the
+settings), and django-prose-editor derives nh3's allowlist from them. nh3 then removes whatever the editor does not offer
+(scripts, styles, event handlers, frames, unknown attributes). ``canonical_media``
+runs after it and rewrites every figure into its one stored form, or drops it:
+
+    <figure data-embed="youtube" data-id="dQw4w9WgXcQ" data-title="…"></figure>
+
+``reader_html`` turns the stored forms into what readers see.
+"""
+
+import re
+from html import unescape
+
+from django.template.loader import render_to_string
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from . import embeds
+
+_FIGURE = re.compile(r"<figure\b([^>]*)>(.*?)</figure>", re.S)
+_ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
+
+
+def _attributes(source):
+    """The attributes of a tag as nh3 writes them (double-quoted, escaped)."""
+    return {name: unescape(value) for name, value in _ATTRIBUTE.findall(source)}
+
+
+def _embed_markup(provider, embed_id, title):
+    title_attribute = f' data-title="{escape(title)}"' if title else ""
+    return (
+        f'<figure data-embed="{escape(provider)}" data-id="{escape(embed_id)}"'
+        f"{title_attribute}></figure>"
+    )
+
+
+def _canonical_figure(match):
+    attributes = _attributes(match.group(1))
+    title = " ".join(attributes.get("data-title", "").split())[:200]
+    if url := attributes.get("data-url"):
+        found = embeds.from_url(url)
+        if found is None:  # not a link we can embed: keep it as a plain link
+            if re.match(r"https?://", url):
+                return f'<p><a href="{escape(url)}">{escape(url)}</a></p>'
+            return ""
+        return _embed_markup(*found, title)
+    if "data-embed" in attributes:
+        embed = embeds.Embed.of(attributes["data-embed"], attributes.get("data-id", ""))
+        if embed is None:
+            return ""
+        return _embed_markup(attributes["data-embed"], embed.embed_id, title)
+    return ""  # a figure the editor did not make
+
+
+def canonical_media(html):
+    """Rewrite the figures nh3 let through into their stored form; drop the rest."""
+    return _FIGURE.sub(_canonical_figure, html)
+
+
+def _reader_figure(match):
+    attributes = _attributes(match.group(1))
+    if "data-embed" in attributes:
+        embed = embeds.Embed.of(
+            attributes["data-embed"],
+            attributes.get("data-id", ""),
+            attributes.get("data-title", ""),
+        )
+        if embed is not None:
+            return render_to_string("articles/_embed.html", {"embed": embed})
+    return ""
+
+
+def reader_html(body):
+    """The stored body as readers see it: embeds as placeholders that load
+    nothing until asked."""
+    return mark_safe(_FIGURE.sub(_reader_figure, body))

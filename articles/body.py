@@ -7,6 +7,8 @@ settings), and django-prose-editor derives nh3's allowlist from them. nh3 then r
 runs after it and rewrites every figure into its one stored form, or drops it:
 
     <figure data-embed="youtube" data-id="dQw4w9WgXcQ" data-title="…"></figure>
+    <figure data-table=""><table>…</table><figcaption>…</figcaption></figure>
+    <aside data-pull-quote=""><p>…</p></aside>
 
 ``reader_html`` turns the stored forms into what readers see.
 """
@@ -52,12 +54,22 @@ def _canonical_figure(match):
         if embed is None:
             return ""
         return _embed_markup(attributes["data-embed"], embed.embed_id, title)
+    if "data-table" in attributes:
+        inner = match.group(2).strip()
+        if _TABLE_FIGURE.fullmatch(inner):
+            return f'<figure data-table="">{inner}</figure>'
+        return "".join(re.findall(r"<table>.*?</table>", inner, re.S))  # no caption: the table
     return ""  # a figure the editor did not make
 
 
+_TABLE_FIGURE = re.compile(r"<table>.*</table><figcaption>.*</figcaption>", re.S)
+_ASIDE = re.compile(r"<aside\b[^>]*>")
+
+
 def canonical_media(html):
-    """Rewrite the figures nh3 let through into their stored form; drop the rest."""
-    return _FIGURE.sub(_canonical_figure, html)
+    """Rewrite the figures nh3 let through into their stored form and drop the
+    rest; every aside (the editor makes no other) is a pull quote."""
+    return _ASIDE.sub('<aside data-pull-quote="">', _FIGURE.sub(_canonical_figure, html))
 
 
 def _reader_figure(match):
@@ -70,10 +82,33 @@ def _reader_figure(match):
         )
         if embed is not None:
             return render_to_string("articles/_embed.html", {"embed": embed})
+    if "data-table" in attributes and (parts := _TABLE_PARTS.fullmatch(match.group(2))):
+        table, caption = parts.groups()
+        return (
+            f'<figure class="body-table"><figcaption>{caption}</figcaption>'
+            f"{_scrolling(table, caption)}</figure>"
+        )
     return ""
+
+
+_TABLE_PARTS = re.compile(r"(<table>.*</table>)<figcaption>(.*)</figcaption>", re.S)
+_BARE_TABLE = re.compile(r'(?<!<figure data-table="">)<table>.*?</table>', re.S)
+
+
+def _scrolling(table, label="Table"):
+    """A table that scrolls sideways on its own instead of widening the page;
+    focusable, so keyboard users can scroll it too."""
+    name = escape(unescape(re.sub(r"<[^>]+>", "", label)))
+    return (
+        f'<div class="body-table__scroll" role="region" tabindex="0" aria-label="{name}">'
+        f"{table}</div>"
+    )
 
 
 def reader_html(body):
     """The stored body as readers see it: embeds as placeholders that load
-    nothing until asked."""
-    return mark_safe(_FIGURE.sub(_reader_figure, body))
+    nothing until asked, tables that scroll, pull quotes set apart."""
+    body = _BARE_TABLE.sub(lambda match: _scrolling(match.group(0)), body)
+    body = _FIGURE.sub(_reader_figure, body)
+    body = body.replace('<aside data-pull-quote="">', '<aside class="pull-quote">')
+    return mark_safe(body)

@@ -45,6 +45,13 @@ BODY_EXTENSIONS = {
     "Link": {"protocols": ["http", "https", "mailto"]},
     # The body's media (articles.body, static/js/body-media.js).
     "Embed": True,
+    "Table": True,
+    "TableRow": True,
+    "TableHeader": True,
+    "TableCell": True,
+    "Caption": True,
+    "TableFigure": True,
+    "PullQuote": True,
 }
 
 
@@ -337,8 +344,9 @@ class Article(models.Model):
         # rewritten into their one stored form (the list runs last to first).
         sanitize=[canonical_media, create_sanitizer],
         blank=True,
-        help_text="Headings, lists, quotes, links and embedded videos or posts (paste the "
-        "link with the Embed button). Pasted styles, scripts and frames are removed on save.",
+        help_text="Headings, lists, quotes, pull quotes, tables with a caption, links and "
+        "embedded videos or posts (paste the link with the Embed button). Pasted styles, "
+        "scripts and frames are removed on save.",
     )
     status = models.CharField(
         max_length=10,

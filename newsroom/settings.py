@@ -311,7 +311,11 @@ CONTENT_SECURITY_POLICY = {
 DJANGO_PROSE_EDITOR_EXTENSIONS = [
     {
         "js": [lazy(static, str)("js/body-media.js")],  # its hashed name, at render time
-        "extensions": {"Embed": html_tags(["figure"], {"figure": EMBED_ATTRIBUTES})},
+        "extensions": {
+            "Embed": html_tags(["figure"], {"figure": EMBED_ATTRIBUTES}),
+            "TableFigure": html_tags(["figure"], {"figure": ["data-table"]}),
+            "PullQuote": html_tags(["aside"], {"aside": ["data-pull-quote"]}),
+        },
     }
 ]
 # Powerful browser features the site never uses, off for its pages and anything

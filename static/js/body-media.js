@@ -1,7 +1,9 @@
-// The body editor's media: an Embed node for a video, post or track. The
-// editor pastes a link; the node keeps it (data-url) and the server's
-// sanitizer turns it into the provider and the id it stores
-// (articles/body.py). Loaded by django-prose-editor as an ES module.
+// The body editor's media, loaded by django-prose-editor as an ES module; the
+// server's sanitizer keeps exactly what these produce (articles/body.py).
+// - Embed: a video, post or track. The editor pastes a link; the node keeps it
+//   (data-url) and the sanitizer turns it into the provider and the id it stores.
+// - TableFigure: a table with a header row and a caption.
+// - PullQuote: a line of the story set large beside it.
 import { Node, gettext, updateAttrsDialog } from "django-prose-editor/editor";
 
 const embedDialog = updateAttrsDialog(
@@ -88,6 +90,113 @@ export const Embed = Node.create({
         editor.commands.insertEmbed();
       },
       button: buttons.material("smart_display", gettext("Embed a video or post")),
+    });
+  },
+});
+
+const tableDialog = updateAttrsDialog(
+  {
+    caption: { type: "string", title: gettext("Caption: what the table shows"), required: true },
+    rows: { type: "string", format: "number", title: gettext("Rows below the header"), min: 1, max: 50, default: "3" },
+    cols: { type: "string", format: "number", title: gettext("Columns"), min: 1, max: 10, default: "3" },
+  },
+  { title: gettext("Insert a table"), submitText: gettext("Insert") },
+);
+
+const cells = (type, count) =>
+  Array.from({ length: count }, () => ({ type, content: [{ type: "paragraph" }] }));
+
+export const TableFigure = Node.create({
+  name: "tableFigure",
+  group: "block",
+  content: "table caption",
+  isolating: true,
+
+  parseHTML() {
+    return [{ tag: "figure[data-table]" }];
+  },
+
+  renderHTML() {
+    return ["figure", { "data-table": "" }, 0];
+  },
+
+  addCommands() {
+    return {
+      insertTableFigure:
+        () =>
+        ({ editor }) => {
+          tableDialog(editor, {}).then((attrs) => {
+            if (!attrs || !attrs.caption) return;
+            const rows = Math.min(Math.max(Number.parseInt(attrs.rows, 10) || 3, 1), 50);
+            const cols = Math.min(Math.max(Number.parseInt(attrs.cols, 10) || 3, 1), 10);
+            const header = { type: "tableRow", content: cells("tableHeader", cols) };
+            const body = Array.from({ length: rows }, () => ({
+              type: "tableRow",
+              content: cells("tableCell", cols),
+            }));
+            editor
+              .chain()
+              .focus()
+              .insertContent({
+                type: this.name,
+                content: [
+                  { type: "table", content: [header, ...body] },
+                  { type: "caption", content: [{ type: "text", text: attrs.caption }] },
+                ],
+              })
+              .run();
+          });
+          return true;
+        },
+    };
+  },
+
+  addMenuItems({ menu, buttons }) {
+    menu.defineItem({
+      name: "tableFigure",
+      groups: "nodes",
+      command(editor) {
+        editor.commands.insertTableFigure();
+      },
+      button: buttons.material("table_chart", gettext("Insert a table with a caption")),
+    });
+  },
+});
+
+export const PullQuote = Node.create({
+  name: "pullQuote",
+  group: "block",
+  content: "paragraph",
+  defining: true,
+
+  parseHTML() {
+    return [{ tag: "aside[data-pull-quote]" }];
+  },
+
+  renderHTML() {
+    return ["aside", { "data-pull-quote": "" }, 0];
+  },
+
+  addCommands() {
+    return {
+      togglePullQuote:
+        () =>
+        ({ commands }) =>
+          commands.toggleWrap(this.name),
+    };
+  },
+
+  addMenuItems({ menu, buttons }) {
+    menu.defineItem({
+      name: "pullQuote",
+      groups: "nodes",
+      command(editor) {
+        editor.chain().focus().togglePullQuote().run();
+      },
+      button: buttons.material("format_quote", gettext("Pull quote")),
+      active(editor) {
+        return editor.isActive("pullQuote");
+      },
     });
   },
 });

@@ -14,7 +14,7 @@ from django.utils.functional import cached_property
 from django_prose_editor.fields import ProseEditorField, create_sanitizer
 
 from . import social_cards
-from .body import canonical_media, reader_html
+from .body import canonical_media, reader_html, referenced_images
 from .images import (
     CROP_RATIOS,
     delete_crops,
@@ -44,6 +44,8 @@ BODY_EXTENSIONS = {
     "HardBreak": True,
     "Link": {"protocols": ["http", "https", "mailto"]},
     # The body's media (articles.body, static/js/body-media.js).
+    "LibraryImage": True,
+    "Gallery": True,
     "Embed": True,
     "Table": True,
     "TableRow": True,
@@ -344,9 +346,9 @@ class Article(models.Model):
         # rewritten into their one stored form (the list runs last to first).
         sanitize=[canonical_media, create_sanitizer],
         blank=True,
-        help_text="Headings, lists, quotes, pull quotes, tables with a caption, links and "
-        "embedded videos or posts (paste the link with the Embed button). Pasted styles, "
-        "scripts and frames are removed on save.",
+        help_text="Headings, lists, quotes, pull quotes, tables with a caption, links, "
+        "photos and galleries from the image library, and embedded videos or posts (paste "
+        "the link with the Embed button). Pasted styles, scripts and frames are removed on save.",
     )
     status = models.CharField(
         max_length=10,
@@ -454,9 +456,20 @@ class Article(models.Model):
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
     @cached_property
+    def body_images(self):
+        """The library images the body shows, by id, in one query (none without any)."""
+        ids = referenced_images(self.body)
+        return Image.objects.in_bulk(ids) if ids else {}
+
+    @cached_property
     def reader_body(self):
         """The body as readers see it (``articles.body.reader_html``)."""
-        return reader_html(self.body)
+        return reader_html(self.body, self.body_images)
+
+    def body_images_in_order(self):
+        """The body's library images in the order the body shows them, once each."""
+        images = self.body_images
+        return [images[pk] for pk in referenced_images(self.body) if pk in images]
 
     @property
     def modified_at(self):

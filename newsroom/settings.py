@@ -313,6 +313,8 @@ DJANGO_PROSE_EDITOR_EXTENSIONS = [
         "js": [lazy(static, str)("js/body-media.js")],  # its hashed name, at render time
         "extensions": {
             "Embed": html_tags(["figure"], {"figure": EMBED_ATTRIBUTES}),
+            "LibraryImage": html_tags(["figure"], {"figure": ["data-image", "data-layout"]}),
+            "Gallery": html_tags(["figure"], {"figure": ["data-gallery"]}),
             "TableFigure": html_tags(["figure"], {"figure": ["data-table"]}),
             "PullQuote": html_tags(["aside"], {"aside": ["data-pull-quote"]}),
         },

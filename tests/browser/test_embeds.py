@@ -22,9 +22,10 @@ def log_in(page, live_server, editor):
     expect(page.get_by_role("heading", name="Desk")).to_be_visible()
 
 
-def test_an_editor_embeds_a_video_through_the_editor_and_readers_find_it(
-    page, live_server, editor, make_article
+def test_an_editor_inserts_a_library_photo_and_a_video_and_readers_find_them(
+    page, live_server, editor, make_article, make_image
 ):
+    photo = make_image(alt_text="The winning goal, from behind the net", credit="Ana Photo")
     article = make_article(headline="Derby day", body="<p>The winner came late.</p>")
     log_in(page, live_server, editor)
     page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
@@ -32,6 +33,17 @@ def test_an_editor_embeds_a_video_through_the_editor_and_readers_find_it(
     expect(body).to_contain_text("The winner came late.")
     body.click()
     page.keyboard.press("End")
+
+    page.locator('[title="Insert a photo from the library"]').first.click()
+    dialog = page.locator("dialog[open]")
+    with page.expect_popup() as opened:
+        dialog.get_by_role("button", name="Choose from the library").click()
+    library = opened.value
+    library.get_by_role("link", name=photo.alt_text).first.click()  # its thumbnail in the list
+    expect(dialog.get_by_label("Photo")).to_have_value(str(photo.pk))
+    dialog.get_by_role("button", name="Insert").click()
+    expect(body).to_contain_text(f"Library photo {photo.pk} (inline)")
+
     page.locator('[title="Embed a video or post"]').first.click()
     dialog = page.locator("dialog[open]")
     dialog.get_by_label("Link to the video, post or track").fill(VIDEO)
@@ -42,8 +54,11 @@ def test_an_editor_embeds_a_video_through_the_editor_and_readers_find_it(
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
 
     stored = Article.objects.get(pk=article.pk).body
+    assert f'<figure data-image="{photo.pk}" data-layout="inline"></figure>' in stored
     assert '<figure data-embed="youtube" data-id="dQw4w9WgXcQ"' in stored
     page.goto(live_server.url + article.get_absolute_url())
+    expect(page.get_by_role("img", name=photo.alt_text)).to_have_attribute("loading", "lazy")
+    expect(page.get_by_text("Photo: Ana Photo")).to_be_visible()
     expect(page.get_by_role("button", name="Load content from YouTube")).to_be_visible()
     expect(page.get_by_text("The winning goal").first).to_be_visible()
 

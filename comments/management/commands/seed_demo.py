@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from articles.demo import seed_correction, seed_recent_reads
+from articles.demo import seed_correction, seed_match_media, seed_recent_reads
 from articles.models import Article, Category, Source
 from comments.models import Comment
 
@@ -189,7 +189,10 @@ class Command(BaseCommand):
                 Source(article=article, name=name, url=url, position=index)
                 for index, (name, url) in enumerate(data["sources"])
             )
-        self._seed_comments(Article.objects.get(slug=ARTICLES[0]["slug"]))
+        reference = Article.objects.get(slug=ARTICLES[0]["slug"])
+        reference.hero = seed_match_media(reference)[2]  # the stadium
+        reference.save(update_fields=["hero"])
+        self._seed_comments(reference)
         seed_recent_reads()  # so "Most read" shows on a fresh install
         seed_correction(Article.objects.get(slug=ARTICLES[1]["slug"]))
         self.stdout.write(

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from js_asset import Media
@@ -28,6 +28,7 @@ from .models import (
     Banner,
     Category,
     EditorialSettings,
+    Image,
     Pin,
     PreviewLink,
     Source,
@@ -93,6 +94,118 @@ class ArticleNoteInline(admin.StackedInline):
         "Corrections, clarifications and updates (public at once on a published article; "
         "never deleted once public, only retracted)"
     )
+
+
+def thumbnail(image, link=False, width=120):
+    """A small copy of a library image for the desk's lists and forms."""
+    height = round(width * image.height / image.width) if image.width else width
+    tag = format_html(
+        '<img src="{}" width="{}" height="{}" alt="{}" class="library-thumbnail">',
+        image.card_url(),
+        width,
+        height,
+        image.alt_text,
+    )
+    if link:
+        url = reverse("admin:articles_image_change", args=[image.pk])
+        return format_html('<a href="{}">{}</a> {}', url, tag, image)
+    return tag
+
+
+class UsageFilter(admin.SimpleListFilter):
+    title = "use"
+    parameter_name = "used"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Used as a hero"), ("no", "Not used as a hero")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(hero_of__isnull=self.value() == "no").distinct()
+        return queryset
+
+
+class ImageForm(forms.ModelForm):
+    class Meta:
+        error_messages = {
+            "alt_text": {"required": "Describe the image for readers who cannot see it."}
+        }
+
+
+@admin.register(Image)
+class ImageAdmin(admin.ModelAdmin):
+    """The image library. Deleting an image a story uses is refused by the
+    admin's own "protected objects" page, which lists those stories."""
+
+    form = ImageForm
+    list_display = ["preview", "alt_text", "credit", "size", "uploaded_by", "created_at"]
+    list_display_links = ["preview", "alt_text"]
+    list_filter = [UsageFilter, "created_at", "credit"]
+    list_select_related = ["uploaded_by"]
+    search_fields = ["alt_text", "caption", "credit", "source"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["crops_preview", "size", "uploaded_by", "created_at", "used_by"]
+    fieldsets = [
+        (None, {"fields": ["file", "alt_text", "caption", "credit", "source"]}),
+        (
+            "Focal point and crops",
+            {
+                "fields": [("focus_x", "focus_y"), "crops_preview"],
+                "description": "Resized copies for phones and desktops, and the 16:9, 4:3 "
+                "and square crops search engines and social networks show, are made on "
+                "save, once for every story that uses the image. The crops are centred on "
+                "the focal point: check them below after saving, and move the point if a "
+                "face is cut.",
+            },
+        ),
+        ("Record", {"fields": ["size", "uploaded_by", "created_at", "used_by"]}),
+    ]
+
+    class Media:
+        js = ["js/focal-point.js"]
+        css = {"all": ["css/focal-point.css"]}
+
+    @admin.display(description="Image")
+    def preview(self, image):
+        return thumbnail(image, width=80)
+
+    @admin.display(description="Size")
+    def size(self, image):
+        return f"{image.width} by {image.height} px" if image.width else "—"
+
+    @admin.display(description="Used by")
+    def used_by(self, image):
+        stories = list(image.hero_of.only("pk", "headline"))
+        if not stories:
+            return "No story yet."
+        return format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            ((reverse("admin:articles_article_change", args=[a.pk]), a.headline) for a in stories),
+        )
+
+    @admin.display(description="Crops")
+    def crops_preview(self, image):
+        crops = [(label, image.crops.get(label)) for label in CROP_RATIOS]
+        if not image.pk or not all(crop for _, crop in crops):
+            return "Made on save, from the image and its focal point."
+        return format_html_join(
+            " ",
+            '<img src="{}" width="160" height="{}" alt="The {} crop">',
+            (
+                (
+                    default_storage.url(crop["name"]),
+                    round(160 * crop["height"] / crop["width"]),
+                    label,
+                )
+                for label, crop in crops
+            ),
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 class ArticleForm(revision_admin.VersionCheckedForm):
@@ -187,13 +300,13 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["headline", "standfirst", "byline"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
-    autocomplete_fields = ["category"]
+    autocomplete_fields = ["category", "hero"]
     readonly_fields = [
         "view_count",
         "created_at",
         "updated_at",
         "substantive_update_at",
-        "hero_crops_preview",
+        "hero_preview",
         "taken_down_at",
         "takedown_reason",
     ]
@@ -209,18 +322,10 @@ class ArticleAdmin(admin.ModelAdmin):
         (
             "Hero image",
             {
-                "fields": [
-                    "hero_image",
-                    "hero_alt",
-                    "hero_caption",
-                    "hero_credit",
-                    ("hero_focus_x", "hero_focus_y"),
-                    "hero_crops_preview",
-                ],
-                "description": "Optional. Resized copies for phones and desktops, and the "
-                "16:9, 4:3 and square crops search engines and social networks show, are "
-                "made on save. The crops are centred on the focal point: check them below "
-                "after saving, and move the point if a face is cut.",
+                "fields": ["hero", "hero_preview"],
+                "description": "Optional. Choose a photo from the image library: its alt "
+                "text, caption, credit, focal point and crops come with it, and are "
+                "changed in the library for every story that uses it.",
             },
         ),
         (
@@ -259,26 +364,14 @@ class ArticleAdmin(admin.ModelAdmin):
     change_form_template = "admin/articles/article/change_form.html"
 
     class Media:
-        js = ["js/focal-point.js", "js/article-desk.js"]
-        css = {"all": ["css/focal-point.css", "css/article-desk.css"]}
+        js = ["js/article-desk.js"]
+        css = {"all": ["css/article-desk.css"]}
 
-    @admin.display(description="Crops")
-    def hero_crops_preview(self, article):
-        crops = [(label, article.hero_crops.get(label)) for label in CROP_RATIOS]
-        if not article.hero_image or not all(crop for _, crop in crops):
-            return "Made on save, from the image and its focal point."
-        return format_html_join(
-            " ",
-            '<img src="{}" width="160" height="{}" alt="The {} crop">',
-            (
-                (
-                    default_storage.url(crop["name"]),
-                    round(160 * crop["height"] / crop["width"]),
-                    label,
-                )
-                for label, crop in crops
-            ),
-        )
+    @admin.display(description="Preview")
+    def hero_preview(self, article):
+        if not article.hero_id:
+            return "Saved with the article, the chosen photo is shown here."
+        return thumbnail(article.hero, link=True)
 
     @admin.display(description="Comments", ordering="comment_count")
     def comments(self, article):

@@ -88,3 +88,73 @@ def seed_first_revisions():
     for article in articles:
         record_revision(article, None, ArticleRevision.Action.CREATED)
     return len(articles)
+
+
+# The reference match report's media: drawn here (no photo ships with the
+# code), found again by their alt text, so running the seed twice adds nothing.
+MATCH_PHOTOS = [
+    ("Scamacca celebrates the opening goal in front of the Curva Nord", (26, 92, 160)),
+    ("Atalanta players mob Samardzic after the penalty", (20, 40, 90)),
+    ("The New Balance Arena under lights before kick-off", (30, 110, 60)),
+    ("Gasperini applauds the supporters at the final whistle", (120, 30, 40)),
+]
+MATCH_VIDEO = "https://www.youtube.com/watch?v=aTaLaNtA4-1"
+
+
+def _drawn_photo(colour, n):
+    """A 1600x900 JPEG that stands in for an agency photo: a pitch, a stand, a crowd."""
+    from io import BytesIO
+
+    from django.core.files.base import ContentFile
+    from PIL import Image as Picture
+    from PIL import ImageDraw
+
+    picture = Picture.new("RGB", (1600, 900), colour)
+    draw = ImageDraw.Draw(picture)
+    draw.rectangle((0, 560, 1600, 900), fill=(40, 130, 60))  # the pitch
+    draw.line((0, 700, 1600, 700), fill=(235, 235, 235), width=6)
+    draw.ellipse((640 + 40 * n, 380, 860 + 40 * n, 600), outline=(235, 235, 235), width=8)
+    for seat in range(0, 1600, 40):  # the crowd
+        draw.ellipse(
+            (seat, 120 + (seat * 7 % 50), seat + 24, 144 + (seat * 7 % 50)), fill=colour[::-1]
+        )
+    buffer = BytesIO()
+    picture.save(buffer, "JPEG", quality=85)
+    return ContentFile(buffer.getvalue(), name=f"demo-match-{n}.jpg")
+
+
+def seed_match_media(story):
+    """Give the reference match report an inline photo with its credit, a
+    gallery and the goal video's placeholder, from the image library. Returns
+    the library images."""
+    from .models import Image
+
+    photos = []
+    for n, (alt_text, colour) in enumerate(MATCH_PHOTOS):
+        photo = Image.objects.filter(alt_text=alt_text).first()
+        if photo is None:
+            photo = Image.objects.create(
+                file=_drawn_photo(colour, n),
+                alt_text=alt_text,
+                caption=alt_text + ".",
+                credit="Newsroom Photo Desk",
+                source="Demo picture drawn by the seed command",
+            )
+        photos.append(photo)
+    figures = {
+        "began to believe the first-leg defeat could be undone.</p>": (
+            f'<figure data-image="{photos[0].pk}" data-layout="inline"></figure>'
+        ),
+        "Lazar Samardzic scored from the spot a minute later.</p>": (
+            f'<figure data-url="{MATCH_VIDEO}" data-title="Highlights: Atalanta 4-1 Dortmund">'
+            "</figure>"
+        ),
+        "were all booked in a physical match.</p>": (
+            f'<figure data-gallery="{",".join(str(p.pk) for p in photos[1:])}"></figure>'
+        ),
+    }
+    for after, figure in figures.items():
+        if figure not in story.body:
+            story.body = story.body.replace(after, after + figure, 1)
+    story.save()
+    return photos

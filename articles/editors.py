@@ -19,6 +19,7 @@ EDITOR_PERMISSIONS = {
         "pin",
         "banner",
         "previewlink",
+        "image",
     ],
     "comments": [
         "view_comment",

@@ -13,9 +13,10 @@ from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django_prose_editor.fields import ProseEditorField
+from django_prose_editor.fields import ProseEditorField, create_sanitizer
 
 from . import social_cards
+from .body import canonical_media, reader_html, referenced_images
 from .images import (
     CROP_RATIOS,
     delete_crops,
@@ -44,6 +45,17 @@ BODY_EXTENSIONS = {
     "HorizontalRule": True,
     "HardBreak": True,
     "Link": {"protocols": ["http", "https", "mailto"]},
+    # The body's media (articles.body, static/js/body-media.js).
+    "LibraryImage": True,
+    "Gallery": True,
+    "Embed": True,
+    "Table": True,
+    "TableRow": True,
+    "TableHeader": True,
+    "TableCell": True,
+    "Caption": True,
+    "TableFigure": True,
+    "PullQuote": True,
 }
 
 
@@ -76,6 +88,148 @@ def not_ended(field, now):
     return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": now})
 
 
+class ImageQuerySet(models.QuerySet):
+    def search(self, terms):
+        """Images whose alt text, caption, credit or source mention ``terms``."""
+        found = Q()
+        for field in ("alt_text", "caption", "credit", "source"):
+            found |= Q(**{f"{field}__icontains": terms})
+        return self.filter(found)
+
+
+class Image(models.Model):
+    """A photo in the library: uploaded once, with its words and its focal point,
+    and used as the hero or inside the body of any number of stories.
+
+    Its resized copies (``srcset``) and its 16:9, 4:3 and square crops are made
+    on save and belong to the image, so every story that uses it shares them."""
+
+    file = models.ImageField(
+        upload_to="images/%Y/%m/",
+        width_field="width",
+        height_field="height",
+        validators=[validate_upload_size, validate_image_content],
+        help_text="JPEG, PNG, WebP or AVIF, at least 1200 pixels wide for sharp results.",
+    )
+    alt_text = models.CharField(
+        max_length=300,
+        help_text="What the image shows, for readers who cannot see it.",
+    )
+    caption = models.CharField(max_length=300, blank=True)
+    credit = models.CharField(
+        max_length=120, blank=True, help_text="Photographer or agency, e.g. “Reuters”."
+    )
+    source = models.CharField(
+        "licence or source",
+        max_length=200,
+        blank=True,
+        help_text="Where the picture comes from and on what terms, e.g. “Agency, "
+        "licensed 2026” or “Handout”. For the desk; readers see the credit.",
+    )
+    focus_x = models.PositiveSmallIntegerField(
+        "focal point across",
+        default=50,
+        validators=[MaxValueValidator(100)],
+        help_text="Where the subject (a face, say) is, in percent of the width from the "
+        "left edge: 0 is the left edge, 50 the middle, 100 the right edge. The 16:9, 4:3 "
+        "and square crops shown by search engines and social networks are centred on it.",
+    )
+    focus_y = models.PositiveSmallIntegerField(
+        "focal point down",
+        default=50,
+        validators=[MaxValueValidator(100)],
+        help_text="The same, in percent of the height from the top edge: 0 is the top, "
+        "50 the middle, 100 the bottom. For a portrait, the eyes are often near 30.",
+    )
+    width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    renditions = models.JSONField(default=list, blank=True, editable=False)
+    # The crops in CROP_RATIOS and the focal point they were made for (images.make_crops).
+    crops = models.JSONField(default=dict, blank=True, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ImageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        credit = f" ({self.credit})" if self.credit else ""
+        return f"{self.alt_text}{credit}"
+
+    def save(self, *args, **kwargs):
+        new_file = self.file and not getattr(self.file, "_committed", True)
+        super().save(*args, **kwargs)
+        focus = [self.focus_x, self.focus_y]
+        if new_file or self.crops.get("focus") != focus:
+            if new_file:
+                delete_renditions(self.renditions)
+                self.renditions = make_renditions(self.file)
+            delete_crops(self.crops)
+            self.crops = make_crops(self.file, focus)
+            type(self).objects.filter(pk=self.pk).update(
+                renditions=self.renditions, crops=self.crops
+            )
+
+    def delete(self, *args, **kwargs):
+        """Deleting a used image is refused (PROTECT) before anything here runs;
+        an unused one takes its file and copies with it."""
+        result = super().delete(*args, **kwargs)
+        delete_renditions(self.renditions)
+        delete_crops(self.crops)
+        self.file.delete(save=False)
+        return result
+
+    def srcset(self):
+        """``srcset`` candidates: the renditions, then the original at its own width."""
+        candidates = [f"{default_storage.url(r['name'])} {r['width']}w" for r in self.renditions]
+        if self.width:
+            candidates.append(f"{self.file.url} {self.width}w")
+        return ", ".join(candidates)
+
+    def card_url(self):
+        """A small rendition for listing cards and thumbnails (the original when it is small)."""
+        for rendition in self.renditions:
+            if rendition["width"] >= 480:
+                return default_storage.url(rendition["name"])
+        return self.file.url
+
+    def share_images(self):
+        """The 16:9, 4:3 and square crops, as ``Article.share_images`` gives them;
+        the image itself while its crops are not made yet."""
+        crops = [self.crops[label] for label in CROP_RATIOS if label in self.crops]
+        if not crops:
+            return [
+                {
+                    "url": self.file.url,
+                    "width": self.width,
+                    "height": self.height,
+                    "type": "",
+                    "alt": self.alt_text,
+                    "bytes": None,
+                }
+            ]
+        return [
+            {
+                "url": default_storage.url(crop["name"]),
+                "width": crop["width"],
+                "height": crop["height"],
+                "type": "image/jpeg",
+                "alt": self.alt_text,
+                "bytes": crop["bytes"],
+            }
+            for crop in crops
+        ]
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """What readers may see: published, and the publication time has come.
@@ -101,7 +255,7 @@ class ArticleQuerySet(models.QuerySet):
             self.filter(view_tallies__hour__gte=since)
             .annotate(recent_views=models.Sum("view_tallies__views"))
             .order_by("-recent_views", "-published_at")
-            .select_related("category")
+            .select_related("category", "hero")
             .defer("body", "body_text")[:limit]
         )
 
@@ -110,7 +264,7 @@ class ArticleQuerySet(models.QuerySet):
         return (
             self.filter(category_id=article.category_id)
             .exclude(pk=article.pk)
-            .select_related("category")
+            .select_related("category", "hero")
             .defer("body", "body_text")[:limit]
         )
 
@@ -122,14 +276,16 @@ class ArticleQuerySet(models.QuerySet):
         return self.published().filter(expires_at__isnull=False)
 
     def for_page(self):
-        """What the article page shows: category, author, sources."""
+        """What the article page shows: category, author, hero image, sources."""
         return (
-            self.select_related("category", "author").prefetch_related("sources").defer("body_text")
+            self.select_related("category", "author", "hero")
+            .prefetch_related("sources")
+            .defer("body_text")
         )
 
     def for_listing(self):
         """What an article card needs, in the same query."""
-        return self.select_related("category").defer("body", "body_text")
+        return self.select_related("category", "hero").defer("body", "body_text")
 
     def pinned(self, category=None):
         """These articles as pinned to a front page (the home page, or
@@ -218,9 +374,13 @@ class Article(models.Model):
     )
     body = ProseEditorField(
         extensions=BODY_EXTENSIONS,
-        sanitize=True,
+        # nh3 with the allowlist the extensions make, then the media figures
+        # rewritten into their one stored form (the list runs last to first).
+        sanitize=[canonical_media, create_sanitizer],
         blank=True,
-        help_text="Headings, lists, quotes and links. Pasted styles and scripts are removed on save.",
+        help_text="Headings, lists, quotes, pull quotes, tables with a caption, links, "
+        "photos and galleries from the image library, and embedded videos or posts (paste "
+        "the link with the Embed button). Pasted styles, scripts and frames are removed on save.",
     )
     status = models.CharField(
         max_length=10,
@@ -283,47 +443,18 @@ class Article(models.Model):
     comment_count = models.PositiveIntegerField(
         default=0, editable=False, help_text="Comments readers can see."
     )
-    hero_image = models.ImageField(
-        "hero image",
-        upload_to="articles/%Y/%m/",
+    hero = models.ForeignKey(
+        Image,
+        null=True,
         blank=True,
-        width_field="hero_width",
-        height_field="hero_height",
-        validators=[validate_upload_size, validate_image_content],
-        help_text="Optional. JPEG, PNG, WebP or AVIF, at least 1200 pixels wide for sharp results.",
+        on_delete=models.PROTECT,
+        related_name="hero_of",
+        verbose_name="hero image",
+        help_text="Optional. Search the image library by alt text, caption or credit; "
+        "add a photo to the library with the + button.",
     )
-    hero_alt = models.CharField(
-        "alt text",
-        max_length=300,
-        blank=True,
-        help_text="What the image shows, for readers who cannot see it. Required with an image.",
-    )
-    hero_caption = models.CharField("caption", max_length=300, blank=True)
-    hero_credit = models.CharField(
-        "credit", max_length=120, blank=True, help_text="Photographer or agency, e.g. “Reuters”."
-    )
-    hero_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    hero_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    hero_renditions = models.JSONField(default=list, blank=True, editable=False)
     # Derived from the body on save: what search indexes and quotes in its snippets.
     body_text = models.TextField(blank=True, default="", editable=False)
-    hero_focus_x = models.PositiveSmallIntegerField(
-        "focal point across",
-        default=50,
-        validators=[MaxValueValidator(100)],
-        help_text="Where the subject (a face, say) is, in percent of the width from the "
-        "left edge: 0 is the left edge, 50 the middle, 100 the right edge. The 16:9, 4:3 "
-        "and square crops shown by search engines and social networks are centred on it.",
-    )
-    hero_focus_y = models.PositiveSmallIntegerField(
-        "focal point down",
-        default=50,
-        validators=[MaxValueValidator(100)],
-        help_text="The same, in percent of the height from the top edge: 0 is the top, "
-        "50 the middle, 100 the bottom. For a portrait, the eyes are often near 30.",
-    )
-    # The crops in CROP_RATIOS and the focal point they were made for (images.make_crops).
-    hero_crops = models.JSONField(default=dict, blank=True, editable=False)
     # Headline, standfirst and body as a weighted text-search vector, kept on save so
     # PostgreSQL searches and ranks from an index rather than parsing every body.
     search_document = SearchVectorField(null=True, editable=False)
@@ -353,8 +484,6 @@ class Article(models.Model):
         self.body_text = plain_text(self.body)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
-        new_image = self.hero_image and not getattr(self.hero_image, "_committed", True)
-        removed_image = not self.hero_image and (self.hero_renditions or self.hero_crops)
         if not self._state.adding and kwargs.get("update_fields") is None and not args:
             # The counters move in the database while an editor has the article
             # open; saving the edit must not write back the numbers it loaded.
@@ -366,20 +495,25 @@ class Article(models.Model):
         super().save(*args, **kwargs)
         if connection.vendor == "postgresql":
             type(self).objects.filter(pk=self.pk).update(search_document=search_vector())
-        focus = [self.hero_focus_x, self.hero_focus_y]
-        moved_focus = self.hero_image and self.hero_crops.get("focus") != focus
-        if new_image or removed_image or moved_focus:
-            if new_image or removed_image:
-                delete_renditions(self.hero_renditions)
-                self.hero_renditions = make_renditions(self.hero_image) if self.hero_image else []
-            delete_crops(self.hero_crops)
-            self.hero_crops = make_crops(self.hero_image, focus) if self.hero_image else {}
-            type(self).objects.filter(pk=self.pk).update(
-                hero_renditions=self.hero_renditions, hero_crops=self.hero_crops
-            )
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @cached_property
+    def body_images(self):
+        """The library images the body shows, by id, in one query (none without any)."""
+        ids = referenced_images(self.body)
+        return Image.objects.in_bulk(ids) if ids else {}
+
+    @cached_property
+    def reader_body(self):
+        """The body as readers see it (``articles.body.reader_html``)."""
+        return reader_html(self.body, self.body_images)
+
+    def body_images_in_order(self):
+        """The body's library images in the order the body shows them, once each."""
+        images = self.body_images
+        return [images[pk] for pk in referenced_images(self.body) if pk in images]
 
     @property
     def modified_at(self):
@@ -414,28 +548,10 @@ class Article(models.Model):
         return [n for n in self.public_notes if n.placement == ArticleNote.Placement.BELOW]
 
     def clean(self):
-        if self.hero_image and not self.hero_alt.strip():
-            raise ValidationError({"hero_alt": "Describe the image for readers who cannot see it."})
         if self.expires_at and self.published_at and self.expires_at <= self.published_at:
             raise ValidationError(
                 {"expires_at": "The expiry must come after the publication time."}
             )
-
-    def hero_srcset(self):
-        """``srcset`` candidates: the renditions, then the original at its own width."""
-        candidates = [
-            f"{default_storage.url(r['name'])} {r['width']}w" for r in self.hero_renditions
-        ]
-        if self.hero_image and self.hero_width:
-            candidates.append(f"{self.hero_image.url} {self.hero_width}w")
-        return ", ".join(candidates)
-
-    def hero_card_url(self):
-        """A small rendition for listing cards (the original when it is small)."""
-        for rendition in self.hero_renditions:
-            if rendition["width"] >= 480:
-                return default_storage.url(rendition["name"])
-        return self.hero_image.url if self.hero_image else ""
 
     def share_images(self):
         """The images search engines and social networks are given, most wanted
@@ -444,30 +560,8 @@ class Article(models.Model):
         The hero's 16:9, 4:3 and square crops; the hero itself while its crops
         are not made yet; the generated social card when there is no hero.
         """
-        if self.hero_image:
-            crops = [self.hero_crops[label] for label in CROP_RATIOS if label in self.hero_crops]
-            if not crops:
-                return [
-                    {
-                        "url": self.hero_image.url,
-                        "width": self.hero_width,
-                        "height": self.hero_height,
-                        "type": "",
-                        "alt": self.hero_alt,
-                        "bytes": None,
-                    }
-                ]
-            return [
-                {
-                    "url": default_storage.url(crop["name"]),
-                    "width": crop["width"],
-                    "height": crop["height"],
-                    "type": "image/jpeg",
-                    "alt": self.hero_alt,
-                    "bytes": crop["bytes"],
-                }
-                for crop in crops
-            ]
+        if self.hero_id:
+            return self.hero.share_images()
         width, height = social_cards.SIZE
         return [
             {

@@ -4,23 +4,21 @@ and restored.
 ``record_revision(article, user, action, note="")`` is called for every save
 and every state change (the admin's form and actions, the review workflow):
 the snapshot holds every editable field, the ordered sources, the notes and the
-hero image's file name, so any two revisions can be compared field by field
-and an old one restored. A revision is never changed; restoring writes a new
-one.
+hero image (the library image's id and name), so any two revisions can be
+compared field by field and an old one restored. A revision is never
+changed; restoring writes a new one.
 """
 
 import difflib
 from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .images import delete_crops, delete_renditions, make_renditions
-from .models import Article, ArticleRevision, Category, Source
+from .models import Article, ArticleRevision, Category, Image, Source
 from .search import plain_text
 
 Action = ArticleRevision.Action
@@ -34,12 +32,7 @@ FIELDS = [
     "body",
     "byline",
     "author",
-    "hero_image",
-    "hero_alt",
-    "hero_caption",
-    "hero_credit",
-    "hero_focus_x",
-    "hero_focus_y",
+    "hero",
     "status",
     "published_at",
     "expires_at",
@@ -54,6 +47,12 @@ def person_name(user):
     return full or user.username
 
 
+def hero_name(image):
+    """A library image as an editor recognises it (works on historical models)."""
+    credit = f" ({image.credit})" if image.credit else ""
+    return f"{image.alt_text}{credit}"
+
+
 def snapshot(article):
     """The article as it stands in the database, as JSON-ready data. Reads
     only fields and relations, so the data migration can use it on its
@@ -65,13 +64,13 @@ def snapshot(article):
         except FieldDoesNotExist:  # a field added after the data migration's state
             continue
         value = getattr(article, field.attname)
-        if name == "hero_image":
-            value = value.name or "" if value else ""
-        elif hasattr(value, "isoformat"):
+        if hasattr(value, "isoformat"):
             value = value.isoformat()
         data[name] = value
     data["category_name"] = article.category.name if article.category_id else ""
     data["author_name"] = person_name(article.author) if article.author_id else ""
+    if data.get("hero"):
+        data["hero_name"] = hero_name(article.hero)
     data["sources"] = [
         {"name": s.name, "url": s.url} for s in article.sources.order_by("position", "pk")
     ]
@@ -129,12 +128,7 @@ LABELS = {
     "body": "Body",
     "byline": "Byline",
     "author": "Author",
-    "hero_image": "Hero image",
-    "hero_alt": "Alt text",
-    "hero_caption": "Caption",
-    "hero_credit": "Credit",
-    "hero_focus_x": "Focal point across",
-    "hero_focus_y": "Focal point down",
+    "hero": "Hero image",
     "status": "Status",
     "published_at": "Publication time",
     "expires_at": "Expiry",
@@ -164,6 +158,8 @@ def _shown(data, name):
         return data.get("category_name", "")
     if name == "author":
         return data.get("author_name", "")
+    if name == "hero":
+        return data.get("hero_name", "") if value else "none"
     if name == "body":
         return plain_text(value or "")
     if name == "sources":
@@ -226,7 +222,6 @@ def restore(article, revision, user):
     data = revision.snapshot
     if not Category.objects.filter(pk=data["category"]).exists():
         raise RestoreRefused(f"Its category “{data['category_name']}” no longer exists.")
-    hero_was = article.hero_image.name or ""
     for name in FIELDS:
         field = Article._meta.get_field(name)
         if name not in data:  # kept before the field existed: left as it is
@@ -242,19 +237,15 @@ def restore(article, revision, user):
         .exists()
     ):
         article.author_id = None
-    hero_now = data.get("hero_image") or ""
-    if hero_now and not default_storage.exists(hero_now):
-        raise RestoreRefused(f"Its hero image file {hero_now} is no longer stored.")
+    if data.get("hero") and not Image.objects.filter(pk=data["hero"]).exists():
+        raise RestoreRefused(
+            f"Its hero image “{data.get('hero_name', '')}” is no longer in the library."
+        )
     try:
         article.validate_unique()
     except ValidationError as error:
         raise RestoreRefused(" ".join(error.messages)) from error
     with transaction.atomic():
-        if hero_now != hero_was:
-            delete_renditions(article.hero_renditions)
-            delete_crops(article.hero_crops)
-            article.hero_crops = {}  # made again by save() for the focal point
-            article.hero_renditions = make_renditions(article.hero_image) if hero_now else []
         article.save()
         article.sources.all().delete()
         Source.objects.bulk_create(

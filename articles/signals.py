@@ -10,6 +10,7 @@ from .models import (
     Banner,
     Category,
     EditorialSettings,
+    Image,
     Pin,
     PublicNoteDeletion,
     Source,
@@ -26,7 +27,7 @@ def refuse_public_note_deletion(sender, instance, **kwargs):
 
 
 def connect():
-    for model in (Article, ArticleNote, Banner, Category, EditorialSettings, Pin, Source):
+    for model in (Article, ArticleNote, Banner, Category, EditorialSettings, Image, Pin, Source):
         post_save.connect(invalidate_site, sender=model, dispatch_uid=f"bump-{model.__name__}")
         post_delete.connect(
             invalidate_site, sender=model, dispatch_uid=f"bump-del-{model.__name__}"

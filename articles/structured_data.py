@@ -39,6 +39,14 @@ def image_objects(request, article):
             "height": image["height"],
         }
         for image in article.share_images()
+    ] + [
+        {
+            "@type": "ImageObject",
+            "url": absolute(request, image.file.url),
+            "width": image.width,
+            "height": image.height,
+        }
+        for image in article.body_images_in_order()
     ]
 
 

@@ -296,7 +296,9 @@ def search(request):
 
     def results():  # built only on a miss
         return article_search.search(
-            Article.objects.published().select_related("category").defer("body", "body_text"),
+            Article.objects.published()
+            .select_related("category", "hero")
+            .defer("body", "body_text"),
             query,
         )
 

@@ -15,6 +15,12 @@ from urllib.parse import unquote, urlsplit
 import dj_database_url
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
+from django.utils.functional import lazy
+from django_prose_editor.config import html_tags
+
+from articles.embeds import EMBED_ATTRIBUTES
+from articles.embeds import FRAME_HOSTS as EMBED_FRAME_HOSTS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -295,8 +301,25 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
+        # The embed providers' players, and nothing else; a reader's page loads
+        # one only when the reader presses its button (articles.embeds).
+        "frame-src": list(EMBED_FRAME_HOSTS),
     }
 }
+# The body editor's own extensions: their script, and the tags and attributes
+# each may produce, which the body's sanitizer allows (articles.body).
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [lazy(static, str)("js/body-media.js")],  # its hashed name, at render time
+        "extensions": {
+            "Embed": html_tags(["figure"], {"figure": EMBED_ATTRIBUTES}),
+            "LibraryImage": html_tags(["figure"], {"figure": ["data-image", "data-layout"]}),
+            "Gallery": html_tags(["figure"], {"figure": ["data-gallery"]}),
+            "TableFigure": html_tags(["figure"], {"figure": ["data-table"]}),
+            "PullQuote": html_tags(["aside"], {"aside": ["data-pull-quote"]}),
+        },
+    }
+]
 # Powerful browser features the site never uses, off for its pages and anything
 # embedded in them (newsroom.middleware.permissions_policy).
 PERMISSIONS_POLICY = {

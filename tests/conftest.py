@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from articles import counting
-from articles.models import Article, Category, Pin, Source
+from articles.models import Article, Category, Image, Pin, Source
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # sync Playwright runs an event loop
 
@@ -104,6 +104,35 @@ def make_category(db):
         fields = {"name": f"Category {n}", "slug": f"category-{n}", "position": n}
         fields.update(overrides)
         return Category.objects.create(**fields)
+
+    return make
+
+
+def png_upload(width=2000, height=1000, name="photo.png", colour=(200, 30, 30)):
+    """An uploaded PNG of one colour, as an editor's browser would send it."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image as Picture
+
+    buffer = io.BytesIO()
+    Picture.new("RGB", (width, height), colour).save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+@pytest.fixture
+def make_image(db, settings, tmp_path):
+    """A library image (a 2000x1000 PNG unless ``file`` says otherwise), stored
+    under this test's own media root."""
+    settings.MEDIA_ROOT = tmp_path
+
+    def make(**overrides):
+        n = next(_sequence)
+        fields = {"alt_text": f"Photo number {n}", "credit": "Agency"}
+        fields.update(overrides)
+        if "file" not in fields:
+            fields["file"] = png_upload()
+        return Image.objects.create(**fields)
 
     return make
 

@@ -97,6 +97,17 @@ def rendered(
     )
     for n in range(3):
         make_article(category=sports, headline=f"Sports story {n}")
+    with_media = make_article(
+        category=sports,
+        headline="The goal, the video",
+        body='<p>Watch it again.</p><figure data-url="https://youtu.be/dQw4w9WgXcQ" '
+        'data-title="The winning goal"></figure>'
+        '<figure data-url="https://mastodon.social/@club/112345678901234567"></figure>'
+        '<figure data-table=""><table><tbody><tr><th><p>Team</p></th><th><p>Points</p></th></tr>'
+        "<tr><td><p>Atalanta</p></td><td><p>61</p></td></tr></tbody></table>"
+        "<figcaption>Serie A</figcaption></figure>"
+        '<aside data-pull-quote=""><p>We never stopped believing.</p></aside>',
+    )
     ArticleNote.objects.create(article=article, text="The first goal came in the 12th minute.")
     ArticleNote.objects.create(
         article=article,
@@ -123,6 +134,7 @@ def rendered(
         "home": client.get("/"),
         "category": client.get(sports.get_absolute_url()),
         "article": client.get(article.get_absolute_url()),
+        "article with media": client.get(with_media.get_absolute_url()),
         "search": client.get("/search/?q=comeback"),
         "empty search": client.get("/search/"),
         "corrections": client.get("/corrections/"),

@@ -1,4 +1,4 @@
-// The article form's focal point picker: the hero image beside its two
+// The library image form's focal point picker: the image beside its two
 // percentage fields, with the point marked. Clicking the image sets the point;
 // typing in the fields moves the mark. A newly chosen file is shown before it
 // is uploaded. The fields work on their own without this script.
@@ -6,15 +6,15 @@
 
 (function () {
   function setUp() {
-    const across = document.getElementById("id_hero_focus_x");
-    const down = document.getElementById("id_hero_focus_y");
-    const upload = document.getElementById("id_hero_image");
+    const across = document.getElementById("id_focus_x");
+    const down = document.getElementById("id_focus_y");
+    const upload = document.getElementById("id_file");
     if (!across || !down || !upload) return;
 
     const picker = document.createElement("div");
     picker.className = "focal-point";
     const image = document.createElement("img");
-    image.alt = "The hero image: click the subject to set the focal point";
+    image.alt = "The image: click the subject to set the focal point";
     const mark = document.createElement("span");
     mark.className = "focal-point__mark";
     picker.append(image, mark);

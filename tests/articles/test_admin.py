@@ -23,8 +23,6 @@ def article_form(category, **overrides):
         "published_at_0": "",
         "published_at_1": "",
         "comments_open": "on",
-        "hero_focus_x": "50",  # the form's initial values: the middle of the image
-        "hero_focus_y": "50",
         "sources-TOTAL_FORMS": "2",
         "sources-INITIAL_FORMS": "0",
         "sources-MIN_NUM_FORMS": "0",

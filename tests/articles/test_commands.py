@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from articles.management.commands import ensure_editor
-from articles.models import Article, ArticleNote, Banner, Category, Pin, ViewTally
+from articles.models import Article, ArticleNote, Banner, Category, Image, Pin, ViewTally
 
 pytestmark = pytest.mark.django_db
 
@@ -16,6 +16,22 @@ REFERENCE_SLUG = "atalanta-complete-stunning-ucl-comeback-beating-dortmund-4-1"
 
 
 class TestSeedDemo:
+    @pytest.fixture(autouse=True)
+    def _media_root(self, settings, tmp_path):
+        settings.MEDIA_ROOT = tmp_path
+
+    def test_the_match_report_has_a_credited_photo_a_gallery_and_the_goal_video(self, client):
+        call_command("seed_demo", stdout=io.StringIO())
+        call_command("seed_demo", stdout=io.StringIO())  # and only once
+        article = Article.objects.get(slug=REFERENCE_SLUG)
+        assert Image.objects.count() == 4 and article.hero is not None
+        page = client.get(article.get_absolute_url()).content.decode()
+        assert page.count('<figure class="body-image body-image--inline">') == 1
+        assert "Photo: Newsroom Photo Desk" in page
+        assert page.count('<figure class="gallery">') == 1 and "3 of 3" in page
+        assert page.count("Load content from YouTube") == 1
+        assert "Highlights: Atalanta 4-1 Dortmund" in page
+
     def test_creates_the_reference_article_with_its_facts(self, client):
         call_command("seed_demo", stdout=io.StringIO())
         article = Article.objects.get(slug=REFERENCE_SLUG)

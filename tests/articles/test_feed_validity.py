@@ -39,15 +39,14 @@ def photo():
 
 
 @pytest.fixture
-def articles(make_article, make_category):
+def articles(make_article, make_category, make_image):
     sports = make_category(name="Sports", slug="sports", description="Results.")
     return {
         "match": make_article(
             category=sports,
             headline="Match report",
             byline="Ana",
-            hero_image=photo(),
-            hero_alt="The winning goal",
+            hero=make_image(file=photo(), alt_text="The winning goal"),
         ),
         "preview": make_article(category=sports, headline="Preview", byline=""),
     }
@@ -116,7 +115,7 @@ class TestRss:
         self, client, articles, media_root
     ):
         item = items_by_title(document(client, "/feeds/latest/"))["Match report"]
-        crop = articles["match"].hero_crops["16x9"]
+        crop = articles["match"].hero.crops["16x9"]
         url = f"http://testserver/media/{crop['name']}"
         (media,) = item.findall("media:content", NS)
         assert media.attrib == {
@@ -204,7 +203,7 @@ class TestAtom:
         assert media.get("medium") == "image" and media.get("width") == "1200"
         (enclosure,) = entry.findall("atom:link[@rel='enclosure']", NS)
         assert enclosure.get("type") == "image/jpeg"
-        assert enclosure.get("length") == str(article.hero_crops["16x9"]["bytes"])
+        assert enclosure.get("length") == str(article.hero.crops["16x9"]["bytes"])
 
 
 class TestIdsNeverChange:

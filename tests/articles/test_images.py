@@ -1,4 +1,5 @@
-"""Hero images: what an editor uploads, and what a reader's browser is given."""
+"""The image library: what an editor uploads, what every story that uses an
+image shares, and what a reader's browser is given."""
 
 import io
 import json
@@ -12,6 +13,7 @@ from PIL import Image
 
 from articles.images import IMAGE_FORMATS, crop_box
 from articles.models import Article
+from articles.models import Image as LibraryImage
 from tests.articles.test_admin import article_form
 
 pytestmark = pytest.mark.django_db
@@ -38,43 +40,51 @@ def image_file(kind, name, width=600, height=400):
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
 
-def upload(client, editor, category, **overrides):
+def image_form(**overrides):
+    return {
+        "alt_text": "A red square",
+        "caption": "",
+        "credit": "",
+        "source": "",
+        "focus_x": "50",
+        "focus_y": "50",
+        **overrides,
+    }
+
+
+def upload(client, editor, **overrides):
     client.force_login(editor)
-    return client.post(reverse("admin:articles_article_add"), article_form(category, **overrides))
+    return client.post(reverse("admin:articles_image_add"), image_form(**overrides))
 
 
 class TestUploading:
-    def test_an_image_is_stored_with_its_size_and_resized_copies(
-        self, client, editor, make_category, media_root
-    ):
-        response = upload(
-            client, editor, make_category(), hero_image=png(), hero_alt="A red square"
-        )
+    def test_an_image_is_stored_with_its_size_and_resized_copies(self, client, editor, media_root):
+        response = upload(client, editor, file=png(), alt_text="A red square")
         assert response.status_code == 302
-        article = Article.objects.get()
-        assert (article.hero_width, article.hero_height) == (2000, 1000)
-        assert [r["width"] for r in article.hero_renditions] == [480, 800, 1200, 1600]
-        for rendition in article.hero_renditions:
-            with Image.open(media_root / rendition["name"]) as image:
-                assert image.format == "WEBP" and image.width == rendition["width"]
-                assert image.height == rendition["height"]
+        image = LibraryImage.objects.get()
+        assert (image.width, image.height) == (2000, 1000)
+        assert [r["width"] for r in image.renditions] == [480, 800, 1200, 1600]
+        for rendition in image.renditions:
+            with Image.open(media_root / rendition["name"]) as picture:
+                assert picture.format == "WEBP" and picture.width == rendition["width"]
+                assert picture.height == rendition["height"]
 
-    def test_a_small_image_is_never_upscaled(self, client, editor, make_category):
-        upload(client, editor, make_category(), hero_image=png(600, 400), hero_alt="Small")
-        assert [r["width"] for r in Article.objects.get().hero_renditions] == [480]
+    def test_a_small_image_is_never_upscaled(self, client, editor):
+        upload(client, editor, file=png(600, 400), alt_text="Small")
+        assert [r["width"] for r in LibraryImage.objects.get().renditions] == [480]
 
-    def test_alt_text_is_required_with_an_image(self, client, editor, make_category):
-        response = upload(client, editor, make_category(), hero_image=png(), hero_alt="  ")
+    def test_alt_text_is_required_with_an_image(self, client, editor):
+        response = upload(client, editor, file=png(), alt_text="  ")
         assert response.status_code == 200
         assert "Describe the image" in response.content.decode()
-        assert not Article.objects.exists()
+        assert not LibraryImage.objects.exists()
 
-    def test_a_file_that_is_not_an_image_is_refused(self, client, editor, make_category):
+    def test_a_file_that_is_not_an_image_is_refused(self, client, editor):
         fake = SimpleUploadedFile("photo.png", b"%PDF-1.4 not an image", content_type="image/png")
-        response = upload(client, editor, make_category(), hero_image=fake, hero_alt="x")
+        response = upload(client, editor, file=fake, alt_text="x")
         assert response.status_code == 200
         assert "Upload a valid image" in response.content.decode()
-        assert not Article.objects.exists()
+        assert not LibraryImage.objects.exists()
 
     @pytest.mark.parametrize(
         ("kind", "name"),
@@ -88,89 +98,175 @@ class TestUploading:
         ],
     )
     def test_an_image_that_is_not_jpeg_png_webp_or_avif_is_refused_by_its_content(
-        self, client, editor, make_category, media_root, kind, name
+        self, client, editor, media_root, kind, name
     ):
-        response = upload(
-            client, editor, make_category(), hero_image=image_file(kind, name), hero_alt="x"
-        )
+        response = upload(client, editor, file=image_file(kind, name), alt_text="x")
         assert response.status_code == 200
         assert "is not a JPEG, PNG, WEBP or AVIF image" in response.content.decode()
-        assert not Article.objects.exists()
+        assert not LibraryImage.objects.exists()
         assert not [path for path in media_root.rglob("*") if path.is_file()]  # no orphan
 
     @pytest.mark.parametrize(("kind", "name"), [("JPEG", "photo.jpg"), ("WEBP", "photo.png")])
-    def test_jpeg_and_webp_are_accepted_whatever_their_name(
-        self, client, editor, make_category, kind, name
-    ):
-        response = upload(
-            client, editor, make_category(), hero_image=image_file(kind, name), hero_alt="x"
-        )
+    def test_jpeg_and_webp_are_accepted_whatever_their_name(self, client, editor, kind, name):
+        response = upload(client, editor, file=image_file(kind, name), alt_text="x")
         assert response.status_code == 302
-        assert Article.objects.get().hero_width == 600
+        assert LibraryImage.objects.get().width == 600
 
-    def test_avif_is_accepted_when_pillow_reads_it(self, client, editor, make_category):
+    def test_avif_is_accepted_when_pillow_reads_it(self, client, editor):
         if "AVIF" not in IMAGE_FORMATS:
             pytest.skip("this Pillow has no AVIF support")
         response = upload(
             client,
             editor,
-            make_category(),
-            hero_image=image_file("AVIF", "photo.avif"),
-            hero_alt="x",
+            file=image_file("AVIF", "photo.avif"),
+            alt_text="x",
         )
         assert response.status_code == 302
 
-    def test_a_truncated_png_is_refused(self, client, editor, make_category, media_root):
+    def test_a_truncated_png_is_refused(self, client, editor, media_root):
         whole = png().read()
         cut = SimpleUploadedFile("photo.png", whole[: len(whole) // 2], content_type="image/png")
-        response = upload(client, editor, make_category(), hero_image=cut, hero_alt="x")
-        assert response.status_code == 200 and not Article.objects.exists()
+        response = upload(client, editor, file=cut, alt_text="x")
+        assert response.status_code == 200 and not LibraryImage.objects.exists()
         assert not [path for path in media_root.rglob("*") if path.is_file()]
 
-    def test_an_article_with_an_image_is_edited_without_uploading_it_again(
-        self, client, editor, make_category
-    ):
-        category = make_category()
-        upload(client, editor, category, hero_image=png(), hero_alt="Red")
-        article = Article.objects.get()
-        response = client.post(
-            reverse("admin:articles_article_change", args=[article.pk]),
-            article_form(
-                category,
-                headline="Budget day, explained again",
-                hero_alt="Red",
-                based_on_revision="1",  # the form as reopened after the upload
-            ),
-        )
-        assert response.status_code == 302
-        article.refresh_from_db()
-        assert article.headline == "Budget day, explained again"
-        assert article.hero_width == 2000
-
-    def test_a_file_over_the_size_limit_is_refused(self, client, editor, make_category, settings):
+    def test_a_file_over_the_size_limit_is_refused(self, client, editor, settings):
         settings.NEWSROOM_MAX_UPLOAD_MB = 0
-        response = upload(client, editor, make_category(), hero_image=png(), hero_alt="x")
+        response = upload(client, editor, file=png(), alt_text="x")
         assert response.status_code == 200
         assert "images can be up to 0 MB" in response.content.decode()
-        assert not Article.objects.exists()
+        assert not LibraryImage.objects.exists()
 
-    def test_clearing_the_image_removes_its_copies(self, make_article, media_root):
-        article = make_article(hero_image=png(), hero_alt="Red")
-        names = [r["name"] for r in article.hero_renditions]
+    def test_the_uploader_and_the_time_are_recorded(self, client, editor):
+        upload(client, editor, file=png(), alt_text="Red", credit="Reuters", source="Licensed")
+        image = LibraryImage.objects.get()
+        assert image.uploaded_by == editor and image.created_at
+        assert (image.credit, image.source) == ("Reuters", "Licensed")
+
+    def test_deleting_an_unused_image_removes_its_file_and_copies(self, make_image, media_root):
+        image = make_image()
+        names = [image.file.name, *(r["name"] for r in image.renditions)]
+        names += [c["name"] for label, c in image.crops.items() if label != "focus"]
         assert all((media_root / name).exists() for name in names)
-        article.hero_image = None
-        article.save()
-        assert article.hero_renditions == []
+        image.delete()
         assert not any((media_root / name).exists() for name in names)
 
 
+class TestChoosingFromTheLibrary:
+    def test_an_article_takes_its_hero_from_the_library_by_choosing_it(
+        self, client, editor, make_category, make_image
+    ):
+        image = make_image(alt_text="The north stand")
+        client.force_login(editor)
+        response = client.post(
+            reverse("admin:articles_article_add"), article_form(make_category(), hero=image.pk)
+        )
+        assert response.status_code == 302
+        assert Article.objects.get().hero == image
+
+    def test_the_hero_is_chosen_with_a_search_widget_and_previewed_not_a_raw_id(
+        self, client, editor, make_article, make_image
+    ):
+        article = make_article(hero=make_image(alt_text="Fans on the pitch"))
+        client.force_login(editor)
+        page = client.get(
+            reverse("admin:articles_article_change", args=[article.pk])
+        ).content.decode()
+        select = re.search(r'<select name="hero"[^>]*>', page).group(0)
+        assert "admin-autocomplete" in select
+        assert 'alt="Fans on the pitch"' in page  # the chosen photo's thumbnail
+
+    def test_the_widget_finds_images_by_alt_text_caption_or_credit(
+        self, client, editor, make_image
+    ):
+        wanted = make_image(alt_text="The winning goal", credit="Ana Photo")
+        make_image(alt_text="A council meeting", credit="Agency")
+        client.force_login(editor)
+        found = client.get(
+            "/admin/autocomplete/",
+            {
+                "app_label": "articles",
+                "model_name": "article",
+                "field_name": "hero",
+                "term": "ana photo",
+            },
+        ).json()
+        assert [result["id"] for result in found["results"]] == [str(wanted.pk)]
+        assert found["results"][0]["text"] == "The winning goal (Ana Photo)"
+
+    def test_stories_sharing_an_image_share_its_copies_made_once(
+        self, client, make_article, make_image, media_root
+    ):
+        image = make_image()
+        made = {r["name"]: (media_root / r["name"]).stat().st_mtime_ns for r in image.renditions}
+        first = make_article(hero=image)
+        second = make_article(hero=image)
+        first.save()
+        pages = [client.get(a.get_absolute_url()).content.decode() for a in (first, second)]
+        assert all(image.srcset() in page for page in pages)
+        assert made == {n: (media_root / n).stat().st_mtime_ns for n in made}
+
+    def test_deleting_an_image_a_story_uses_is_refused_with_the_stories(
+        self, client, editor, make_article, make_image
+    ):
+        image = make_image()
+        make_article(headline="Derby day", hero=image)
+        make_article(headline="Derby day, the reaction", hero=image)
+        client.force_login(editor)
+        url = reverse("admin:articles_image_delete", args=[image.pk])
+        page = client.get(url).content.decode()
+        assert "would require deleting the following protected related objects" in page
+        assert "Derby day" in page and "Derby day, the reaction" in page
+        response = client.post(url, {"post": "yes"})
+        assert response.status_code == 200  # the same refusal, nothing deleted
+        assert LibraryImage.objects.filter(pk=image.pk).exists()
+
+    def test_the_library_lists_thumbnails_and_is_searchable_and_filterable(
+        self, client, editor, make_article, make_image
+    ):
+        used = make_image(alt_text="The winning goal", credit="Ana Photo")
+        make_image(alt_text="A council meeting", credit="Agency")
+        make_article(hero=used)
+        client.force_login(editor)
+        url = reverse("admin:articles_image_changelist")
+        page = client.get(url).content.decode()
+        assert 'alt="The winning goal"' in page and 'class="library-thumbnail"' in page
+        found = client.get(url, {"q": "council"}).content.decode()
+        assert "A council meeting" in found and "The winning goal" not in found
+        in_use = client.get(url, {"used": "yes"}).content.decode()
+        assert "The winning goal" in in_use and "A council meeting" not in in_use
+        by_credit = client.get(url, {"credit": "Agency"}).content.decode()
+        assert "A council meeting" in by_credit and "The winning goal" not in by_credit
+
+    def test_the_image_form_lists_the_stories_that_use_it(
+        self, client, editor, make_article, make_image
+    ):
+        image = make_image()
+        make_article(headline="Derby day", hero=image)
+        client.force_login(editor)
+        page = client.get(reverse("admin:articles_image_change", args=[image.pk]))
+        assert "Derby day" in page.content.decode()
+
+    def test_changing_an_image_changes_every_page_that_shows_it(
+        self, client, make_article, make_image, django_capture_on_commit_callbacks
+    ):
+        image = make_image(caption="Before")
+        article = make_article(hero=image)
+        assert "Before" in client.get(article.get_absolute_url()).content.decode()
+        image.caption = "After the final whistle"
+        with django_capture_on_commit_callbacks(execute=True):
+            image.save()
+        assert "After the final whistle" in client.get(article.get_absolute_url()).content.decode()
+
+
 class TestShowing:
-    def test_article_page_gives_size_srcset_alt_caption_and_credit(self, client, make_article):
+    def test_article_page_gives_size_srcset_alt_caption_and_credit(
+        self, client, make_article, make_image
+    ):
         article = make_article(
-            hero_image=png(),
-            hero_alt="Fans celebrate",
-            hero_caption="The north stand.",
-            hero_credit="Ana Photo",
+            hero=make_image(
+                alt_text="Fans celebrate", caption="The north stand.", credit="Ana Photo"
+            )
         )
         page = client.get(article.get_absolute_url()).content.decode()
         img = re.search(r'<figure class="article__hero">\s*<img ([^>]+)>', page).group(1)
@@ -181,45 +277,45 @@ class TestShowing:
         assert 'fetchpriority="high"' in img  # and the largest paint
         assert "The north stand." in page and "Photo: Ana Photo" in page
 
-    def test_cards_lazy_load_their_images(self, client, make_article):
+    def test_cards_lazy_load_their_images(self, client, make_article, make_image):
         make_article(headline="Lead", pinned=True)
-        make_article(hero_image=png(), hero_alt="Red")
+        make_article(hero=make_image(alt_text="Red"))
         page = client.get("/").content.decode()
         card_image = re.search(r'<a class="card__image"[^>]*><img ([^>]+)>', page).group(1)
         assert 'loading="lazy"' in card_image and 'width="2000"' in card_image
         assert "fetchpriority" not in card_image
 
-    def test_the_lead_image_on_home_is_eager_and_first(self, client, make_article):
-        make_article(headline="Lead", pinned=True, hero_image=png(), hero_alt="Red")
-        make_article(hero_image=png(), hero_alt="Blue")
+    def test_the_lead_image_on_home_is_eager_and_first(self, client, make_article, make_image):
+        make_article(headline="Lead", pinned=True, hero=make_image(alt_text="Red"))
+        make_article(hero=make_image(alt_text="Blue"))
         page = client.get("/").content.decode()
         images = re.findall(r'<a class="card__image"[^>]*><img ([^>]+)>', page)
         assert 'fetchpriority="high"' in images[0] and "loading=" not in images[0]
         assert all('loading="lazy"' in img and "fetchpriority" not in img for img in images[1:])
 
     def test_the_first_card_image_of_a_category_page_is_eager_and_first(
-        self, client, make_article, make_category
+        self, client, make_article, make_category, make_image
     ):
         category = make_category()
         for n in range(3):
-            make_article(category=category, hero_image=png(), hero_alt=f"Photo {n}")
+            make_article(category=category, hero=make_image(alt_text=f"Photo {n}"))
         page = client.get(category.get_absolute_url()).content.decode()
         images = re.findall(r'<a class="card__image"[^>]*><img ([^>]+)>', page)
         assert len(images) == 3
         assert 'fetchpriority="high"' in images[0] and "loading=" not in images[0]
         assert all('loading="lazy"' in img and "fetchpriority" not in img for img in images[1:])
 
-    def test_social_tags_and_structured_data_show_the_hero_crops(self, client, make_article):
-        article = make_article(hero_image=png(), hero_alt="Red")
+    def test_social_tags_and_structured_data_show_the_crops(self, client, make_article, make_image):
+        article = make_article(hero=make_image(alt_text="Red"))
         page = client.get(article.get_absolute_url()).content.decode()
-        wide = article.hero_crops["16x9"]
+        wide = article.hero.crops["16x9"]
         assert '<meta name="twitter:card" content="summary_large_image">' in page
         assert (
             f'<meta property="og:image" content="http://testserver/media/{wide["name"]}">' in page
         )
         data = json.loads(re.search(r'application/ld\+json">(.*?)</script>', page, re.S).group(1))
         assert [image["url"] for image in data["image"]] == [
-            f"http://testserver/media/{article.hero_crops[label]['name']}"
+            f"http://testserver/media/{article.hero.crops[label]['name']}"
             for label in ("16x9", "4x3", "1x1")
         ]
 
@@ -257,27 +353,25 @@ def shows_the_face(media_root, crop):
 
 class TestCrops:
     def test_a_large_image_gets_16x9_4x3_and_square_jpeg_crops_1200_wide(
-        self, make_article, media_root
+        self, make_image, media_root
     ):
-        article = make_article(hero_image=png(2000, 1500), hero_alt="Red")
+        image = make_image(file=png(2000, 1500), alt_text="Red")
         sizes = {
-            label: (c["width"], c["height"])
-            for label, c in article.hero_crops.items()
-            if label != "focus"
+            label: (c["width"], c["height"]) for label, c in image.crops.items() if label != "focus"
         }
         assert sizes == {"16x9": (1200, 675), "4x3": (1200, 900), "1x1": (1200, 1200)}
-        for label, crop in article.hero_crops.items():
+        for label, crop in image.crops.items():
             if label == "focus":
                 continue
             path = media_root / crop["name"]
             assert crop["bytes"] == path.stat().st_size
-            with Image.open(path) as image:
-                assert image.format == "JPEG" and image.size == (crop["width"], crop["height"])
+            with Image.open(path) as picture:
+                assert picture.format == "JPEG" and picture.size == (crop["width"], crop["height"])
 
-    def test_crops_of_a_small_image_are_as_wide_as_it_allows_and_never_upscaled(self, make_article):
-        article = make_article(hero_image=png(800, 600), hero_alt="Red")
+    def test_crops_of_a_small_image_are_as_wide_as_it_allows_and_never_upscaled(self, make_image):
+        image = make_image(file=png(800, 600), alt_text="Red")
         sizes = [
-            (article.hero_crops[label]["width"], article.hero_crops[label]["height"])
+            (image.crops[label]["width"], image.crops[label]["height"])
             for label in ("16x9", "4x3", "1x1")
         ]
         assert sizes == [(800, 450), (800, 600), (600, 600)]
@@ -297,63 +391,47 @@ class TestCrops:
     def test_the_16x9_crop_of_a_tall_image_keeps_the_focal_point(self):
         assert crop_box(1000, 2000, (16, 9), (50, 20)) == (0, 119, 1000, 681)
 
-    def test_crops_keep_the_face_at_the_focal_point(self, make_article, media_root):
-        article = make_article(
-            hero_image=photo_with_a_face(face_at=(0.1, 0.5)), hero_alt="A face", hero_focus_x=10
+    def test_crops_keep_the_face_at_the_focal_point(self, make_image, media_root):
+        image = make_image(
+            file=photo_with_a_face(face_at=(0.1, 0.5)), alt_text="A face", focus_x=10
         )
-        assert shows_the_face(media_root, article.hero_crops["1x1"])
-        centred = make_article(hero_image=photo_with_a_face(face_at=(0.1, 0.5)), hero_alt="A face")
-        assert not shows_the_face(media_root, centred.hero_crops["1x1"])  # the middle cuts it
+        assert shows_the_face(media_root, image.crops["1x1"])
+        centred = make_image(file=photo_with_a_face(face_at=(0.1, 0.5)), alt_text="A face")
+        assert not shows_the_face(media_root, centred.crops["1x1"])  # the middle cuts it
 
-    def test_moving_the_focal_point_remakes_the_crops(self, make_article, media_root):
-        article = make_article(hero_image=photo_with_a_face(face_at=(0.9, 0.5)), hero_alt="Face")
-        assert not shows_the_face(media_root, article.hero_crops["1x1"])
-        renditions = article.hero_renditions
-        article.hero_focus_x = 90
-        article.save()
-        article.refresh_from_db()
-        assert article.hero_crops["focus"] == [90, 50]
-        assert shows_the_face(media_root, article.hero_crops["1x1"])
-        assert article.hero_renditions == renditions  # the srcset copies stay as they were
+    def test_moving_the_focal_point_remakes_the_crops(self, make_image, media_root):
+        image = make_image(file=photo_with_a_face(face_at=(0.9, 0.5)), alt_text="Face")
+        assert not shows_the_face(media_root, image.crops["1x1"])
+        renditions = image.renditions
+        image.focus_x = 90
+        image.save()
+        image.refresh_from_db()
+        assert image.crops["focus"] == [90, 50]
+        assert shows_the_face(media_root, image.crops["1x1"])
+        assert image.renditions == renditions  # the srcset copies stay as they were
 
-    def test_clearing_the_image_removes_its_crops(self, make_article, media_root):
-        article = make_article(hero_image=png(), hero_alt="Red")
-        names = [c["name"] for label, c in article.hero_crops.items() if label != "focus"]
-        assert all((media_root / name).exists() for name in names)
-        article.hero_image = None
-        article.save()
-        assert article.hero_crops == {}
-        assert not any((media_root / name).exists() for name in names)
-
-    def test_editors_set_the_focal_point_on_the_form_and_see_the_crops(
-        self, client, editor, make_category
-    ):
+    def test_editors_set_the_focal_point_on_the_form_and_see_the_crops(self, client, editor):
         response = upload(
             client,
             editor,
-            make_category(),
-            hero_image=png(),
-            hero_alt="Red",
-            hero_focus_x="20",
-            hero_focus_y="30",
+            file=png(),
+            alt_text="Red",
+            focus_x="20",
+            focus_y="30",
         )
         assert response.status_code == 302
-        article = Article.objects.get()
-        assert article.hero_crops["focus"] == [20, 30]
-        page = client.get(
-            reverse("admin:articles_article_change", args=[article.pk])
-        ).content.decode()
+        image = LibraryImage.objects.get()
+        assert image.crops["focus"] == [20, 30]
+        page = client.get(reverse("admin:articles_image_change", args=[image.pk])).content.decode()
         assert "percent of the width from the left edge" in page
         for label in ("16x9", "4x3", "1x1"):
             assert f'alt="The {label} crop"' in page
 
-    def test_a_focal_point_past_the_edge_is_refused(self, client, editor, make_category):
-        response = upload(
-            client, editor, make_category(), hero_image=png(), hero_alt="Red", hero_focus_x="101"
-        )
+    def test_a_focal_point_past_the_edge_is_refused(self, client, editor):
+        response = upload(client, editor, file=png(), alt_text="Red", focus_x="101")
         assert response.status_code == 200
         assert "less than or equal to 100" in response.content.decode()
-        assert not Article.objects.exists()
+        assert not LibraryImage.objects.exists()
 
 
 class TestMakeImageCropsCommand:
@@ -362,23 +440,23 @@ class TestMakeImageCropsCommand:
         call_command("make_image_crops", stdout=out, stderr=err)
         return out.getvalue(), err.getvalue()
 
-    def test_makes_the_crops_images_uploaded_before_crops_lack(self, make_article, media_root):
-        article = make_article(hero_image=png(), hero_alt="Red")
-        made = article.hero_crops
-        Article.objects.filter(pk=article.pk).update(hero_crops={})
-        assert self.run()[0] == "Made crops for 1 hero image(s); 0 could not be read.\n"
-        article.refresh_from_db()
-        assert article.hero_crops == made
+    def test_makes_the_crops_images_uploaded_before_crops_lack(self, make_image, media_root):
+        image = make_image(file=png(), alt_text="Red")
+        made = image.crops
+        LibraryImage.objects.filter(pk=image.pk).update(crops={})
+        assert self.run()[0] == "Made crops for 1 image(s); 0 could not be read.\n"
+        image.refresh_from_db()
+        assert image.crops == made
         assert all((media_root / made[label]["name"]).exists() for label in ("16x9", "4x3", "1x1"))
-        assert self.run()[0].startswith("Made crops for 0 hero image(s)")  # nothing left to do
+        assert self.run()[0].startswith("Made crops for 0 image(s)")  # nothing left to do
 
-    def test_a_missing_file_is_reported_and_the_others_are_made(self, make_article, media_root):
-        lost = make_article(hero_image=png(), hero_alt="Lost")
-        kept = make_article(hero_image=png(), hero_alt="Kept")
-        Article.objects.update(hero_crops={})
-        (media_root / lost.hero_image.name).unlink()
+    def test_a_missing_file_is_reported_and_the_others_are_made(self, make_image, media_root):
+        lost = make_image(file=png(), alt_text="Lost")
+        kept = make_image(file=png(), alt_text="Kept")
+        LibraryImage.objects.update(crops={})
+        (media_root / lost.file.name).unlink()
         out, err = self.run()
-        assert out == "Made crops for 1 hero image(s); 1 could not be read.\n"
-        assert f"article {lost.pk}:" in err
+        assert out == "Made crops for 1 image(s); 1 could not be read.\n"
+        assert f"image {lost.pk}:" in err
         kept.refresh_from_db()
-        assert kept.hero_crops["focus"] == [50, 50]
+        assert kept.crops["focus"] == [50, 50]

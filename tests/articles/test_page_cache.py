@@ -260,16 +260,10 @@ class TestSharedAndFreshRendersAgree:
         return render
 
     @pytest.fixture
-    def hero(self, settings, tmp_path):
-        import io
+    def hero(self, make_image):
+        from tests.conftest import png_upload
 
-        from django.core.files.uploadedfile import SimpleUploadedFile
-        from PIL import Image
-
-        settings.MEDIA_ROOT = tmp_path
-        buffer = io.BytesIO()
-        Image.new("RGB", (900, 500), (10, 120, 200)).save(buffer, "PNG")
-        return SimpleUploadedFile("hero.png", buffer.getvalue(), content_type="image/png")
+        return make_image(file=png_upload(900, 500), alt_text="The stadium")
 
     def test_a_bare_article(self, make_article, render_both):
         shared, fresh = render_both(make_article())
@@ -287,7 +281,7 @@ class TestSharedAndFreshRendersAgree:
 
     def test_an_article_with_a_hero_and_sources(self, make_article, render_both, hero):
         article = make_article(sources=["ESPN", ("UEFA.com", "https://uefa.com")])
-        article.hero_image, article.hero_alt = hero, "The stadium"
+        article.hero = hero
         article.save()
         shared, fresh = render_both(article)
         assert shared == fresh and "The stadium" in shared and "UEFA.com" in shared

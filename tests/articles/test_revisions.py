@@ -39,8 +39,8 @@ def revisions_of(article):
 
 
 @pytest.fixture
-def hero_article(make_article, hero_upload):
-    return make_article(hero_image=hero_upload, hero_alt="A blue sky")
+def hero_article(make_article, make_image):
+    return make_article(hero=make_image(alt_text="A blue sky", credit="Ana Photo"))
 
 
 class TestEverySaveKeepsARevision:
@@ -72,11 +72,11 @@ class TestEverySaveKeepsARevision:
 
     def test_the_revision_keeps_the_hero_image_reference(self, client, editor, hero_article):
         client.force_login(editor)
-        data = form_of(hero_article, 0, hero_alt="A blue sky over the stadium")
+        data = form_of(hero_article, 0, hero=str(hero_article.hero_id))
         assert client.post(change_url(hero_article), data).status_code == 302
         (revision,) = revisions_of(hero_article)
-        assert revision.snapshot["hero_image"] == hero_article.hero_image.name
-        assert revision.snapshot["hero_alt"] == "A blue sky over the stadium"
+        assert revision.snapshot["hero"] == hero_article.hero_id
+        assert revision.snapshot["hero_name"] == "A blue sky (Ana Photo)"
 
     def test_publish_now_and_unpublish_actions_keep_revisions_with_who(
         self, client, editor, make_article

@@ -75,14 +75,13 @@ def served_image(client, url):
 
 
 @pytest.fixture
-def story(make_article, make_category):
+def story(make_article, make_category, make_image):
     return make_article(
         headline=LONG_HEADLINE,
         standfirst="Six hours, three amendments, one vote.",
         byline="Ana Reporter",
         category=make_category(name="Local", slug="local"),
-        hero_image=photo(),
-        hero_alt="Councillors vote by a show of hands",
+        hero=make_image(file=photo(), alt_text="Councillors vote by a show of hands"),
     )
 
 
@@ -121,8 +120,10 @@ class TestJsonLd:
                 assert served.size == (image["width"], image["height"])
                 assert served.format == "JPEG"
 
-    def test_a_small_original_gives_crops_as_wide_as_it_allows(self, client, make_article):
-        article = make_article(hero_image=photo(900, 600), hero_alt="A small photo")
+    def test_a_small_original_gives_crops_as_wide_as_it_allows(
+        self, client, make_article, make_image
+    ):
+        article = make_article(hero=make_image(file=photo(900, 600), alt_text="A small photo"))
         data, _ = extracted(page_of(client, article))
         assert [(i["width"], i["height"]) for i in data["image"]] == [
             (900, 506),
@@ -169,7 +170,7 @@ class TestOpenGraph:
         html = page_of(client, story)
         _, properties = extracted(html)
         og = dict(properties)
-        wide = story.hero_crops["16x9"]
+        wide = story.hero.crops["16x9"]
         assert og == {
             "og:site_name": "Newsroom",
             "og:locale": "en_US",

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def site(make_article, make_category, make_comment):
+def site(make_article, make_category, make_comment, make_image):
     sports = make_category(name="Sports", slug="sports", description="Results and analysis.")
     article = make_article(
         category=sports,
@@ -27,6 +27,21 @@ def site(make_article, make_category, make_comment):
     )
     for n in range(3):
         make_article(category=sports, headline=f"Sports story {n}")
+    photos = [
+        make_image(alt_text=f"Celebrations, picture {n}", credit="Ana Photo") for n in range(3)
+    ]
+    with_media = make_article(
+        category=sports,
+        headline="The goal, the video, the pictures",
+        hero=photos[0],
+        body=f'<p>Watch it again.</p><figure data-image="{photos[1].pk}" data-layout="inline">'
+        '</figure><figure data-url="https://youtu.be/dQw4w9WgXcQ" data-title="The goal">'
+        f'</figure><figure data-gallery="{",".join(str(p.pk) for p in photos)}"></figure>'
+        '<figure data-table=""><table><tbody><tr><th><p>Team</p></th><th><p>Points</p></th>'
+        "</tr><tr><td><p>Atalanta</p></td><td><p>61</p></td></tr></tbody></table>"
+        "<figcaption>Serie A</figcaption></figure>"
+        '<aside data-pull-quote=""><p>We never stopped believing.</p></aside>',
+    )
     top = make_comment(article=article, author_name="Giulia", body="What a night!")
     make_comment(parent=top, author_name="Tom", body="Best comeback of the season.")
     followed = Subscription.objects.create(
@@ -50,6 +65,7 @@ def site(make_article, make_category, make_comment):
         "home": "/",
         "category": sports.get_absolute_url(),
         "article": article.get_absolute_url(),
+        "article with media": with_media.get_absolute_url(),
         "search": "/search/?q=comeback",
         "empty search": "/search/",
         "404": "/articles/no-such-story/",
@@ -62,6 +78,7 @@ PAGES = [
     "home",
     "category",
     "article",
+    "article with media",
     "search",
     "empty search",
     "404",
@@ -110,7 +127,7 @@ def test_axe_finds_no_violations_while_a_reader_edits_their_comment_beside_a_rec
 
 
 @pytest.mark.parametrize("width", [320, 1280])
-@pytest.mark.parametrize("name", ["home", "article", "category", "search"])
+@pytest.mark.parametrize("name", ["home", "article", "article with media", "category", "search"])
 def test_layout_holds_from_phone_to_desktop(browser, live_server, site, tmp_path, width, name):
     page = browser.new_page(viewport={"width": width, "height": 900})
     page.goto(live_server.url + site[name])

@@ -1,20 +1,20 @@
-"""Editors set a hero image's focal point by clicking the image in the article form."""
+"""Editors set a library image's focal point by clicking the image in its form."""
 
 import pytest
 from playwright.sync_api import expect
 
-from articles.models import Article
+from articles.models import Image as LibraryImage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def article(make_article, hero_upload):
-    return make_article(hero_image=hero_upload, hero_alt="A blue sky")
+def library_image(make_image, hero_upload):
+    return make_image(file=hero_upload, alt_text="A blue sky")
 
 
 def test_clicking_the_image_sets_the_focal_point_and_saving_recrops(
-    page, live_server, article, editor, settings
+    page, live_server, library_image, editor, settings
 ):
     # The media storage, served as the web server would in production.
     page.route(
@@ -27,13 +27,11 @@ def test_clicking_the_image_sets_the_focal_point_and_saving_recrops(
     page.get_by_label("Username").fill(editor.username)
     page.get_by_label("Password").fill(editor.raw_password)
     page.get_by_role("button", name="Log in").click()
-    page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+    page.goto(f"{live_server.url}/admin/articles/image/{library_image.pk}/change/")
 
-    picture = page.get_by_role(
-        "img", name="The hero image: click the subject to set the focal point"
-    )
+    picture = page.get_by_role("img", name="The image: click the subject to set the focal point")
     expect(picture).to_be_visible()
-    expect(picture).to_have_attribute("src", f"{live_server.url}{article.hero_image.url}")
+    expect(picture).to_have_attribute("src", f"{live_server.url}{library_image.file.url}")
     assert picture.evaluate("image => image.naturalWidth") == 1600  # the image itself
     box = picture.bounding_box()
     picture.click(position={"x": box["width"] * 0.25, "y": box["height"] * 0.75})
@@ -42,6 +40,5 @@ def test_clicking_the_image_sets_the_focal_point_and_saving_recrops(
 
     page.get_by_role("button", name="Save and continue editing").first.click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
-    article = Article.objects.get(pk=article.pk)
-    assert article.hero_crops["focus"] == [25, 75]
+    assert LibraryImage.objects.get(pk=library_image.pk).crops["focus"] == [25, 75]
     expect(page.get_by_role("img", name="The 1x1 crop")).to_be_visible()

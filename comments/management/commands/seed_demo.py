@@ -17,6 +17,7 @@ from articles.demo import (
     seed_banner,
     seed_correction,
     seed_first_revisions,
+    seed_match_media,
     seed_pin,
     seed_recent_reads,
 )
@@ -194,7 +195,10 @@ class Command(BaseCommand):
                 Source(article=article, name=name, url=url, position=index)
                 for index, (name, url) in enumerate(data["sources"])
             )
-        self._seed_comments(Article.objects.get(slug=ARTICLES[0]["slug"]))
+        reference = Article.objects.get(slug=ARTICLES[0]["slug"])
+        reference.hero = seed_match_media(reference)[2]  # the stadium
+        reference.save(update_fields=["hero"])
+        self._seed_comments(reference)
         seed_recent_reads()  # so "Most read" shows on a fresh install
         seed_first_revisions()  # each story's history starts with its first version
         seed_correction(Article.objects.get(slug=ARTICLES[1]["slug"]))

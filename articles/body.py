@@ -1,0 +1,163 @@
+"""What a story's body may hold beyond text, from the editor to the reader.
+
+The editor offers embeds (``static/js/body-media.js``); each extension names
+the tags and attributes it produces (``DJANGO_PROSE_EDITOR_EXTENSIONS`` in the
+settings), and django-prose-editor derives nh3's allowlist from them. nh3 then removes whatever the editor does not offer
+(scripts, styles, event handlers, frames, unknown attributes). ``canonical_media``
+runs after it and rewrites every figure into its one stored form, or drops it:
+
+    <figure data-embed="youtube" data-id="dQw4w9WgXcQ" data-title="…"></figure>
+    <figure data-image="12" data-layout="inline"></figure>     (a library image)
+    <figure data-gallery="12,13,14"></figure>                   (several, in order)
+    <figure data-table=""><table>…</table><figcaption>…</figcaption></figure>
+    <aside data-pull-quote=""><p>…</p></aside>
+
+``reader_html`` turns the stored forms into what readers see; the library
+images a body names are loaded in one query (``Article.body_images``).
+"""
+
+import re
+from html import unescape
+
+from django.template.loader import render_to_string
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from . import embeds
+
+_FIGURE = re.compile(r"<figure\b([^>]*)>(.*?)</figure>", re.S)
+_ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
+
+
+def _attributes(source):
+    """The attributes of a tag as nh3 writes them (double-quoted, escaped)."""
+    return {name: unescape(value) for name, value in _ATTRIBUTE.findall(source)}
+
+
+def _embed_markup(provider, embed_id, title):
+    title_attribute = f' data-title="{escape(title)}"' if title else ""
+    return (
+        f'<figure data-embed="{escape(provider)}" data-id="{escape(embed_id)}"'
+        f"{title_attribute}></figure>"
+    )
+
+
+def _canonical_figure(match):
+    attributes = _attributes(match.group(1))
+    title = " ".join(attributes.get("data-title", "").split())[:200]
+    if url := attributes.get("data-url"):
+        found = embeds.from_url(url)
+        if found is None:  # not a link we can embed: keep it as a plain link
+            if re.match(r"https?://", url):
+                return f'<p><a href="{escape(url)}">{escape(url)}</a></p>'
+            return ""
+        return _embed_markup(*found, title)
+    if "data-embed" in attributes:
+        embed = embeds.Embed.of(attributes["data-embed"], attributes.get("data-id", ""))
+        if embed is None:
+            return ""
+        return _embed_markup(attributes["data-embed"], embed.embed_id, title)
+    if "data-image" in attributes:
+        if not re.fullmatch(r"[0-9]{1,10}", attributes["data-image"]):
+            return ""
+        layout = attributes.get("data-layout")
+        layout = layout if layout in IMAGE_LAYOUTS else IMAGE_LAYOUTS[0]
+        return f'<figure data-image="{attributes["data-image"]}" data-layout="{layout}"></figure>'
+    if "data-gallery" in attributes:
+        ids = gallery_ids(attributes["data-gallery"])
+        return f'<figure data-gallery="{",".join(ids)}"></figure>' if ids else ""
+    if "data-table" in attributes:
+        inner = match.group(2).strip()
+        if _TABLE_FIGURE.fullmatch(inner):
+            return f'<figure data-table="">{inner}</figure>'
+        return "".join(re.findall(r"<table>.*?</table>", inner, re.S))  # no caption: the table
+    return ""  # a figure the editor did not make
+
+
+IMAGE_LAYOUTS = ("inline", "full")
+GALLERY_LIMIT = 30
+
+
+def gallery_ids(value):
+    """The image ids a gallery lists, in order, once each; none if any is not a number."""
+    ids = [part.strip() for part in (value or "").split(",") if part.strip()]
+    if not ids or not all(re.fullmatch(r"[0-9]{1,10}", part) for part in ids):
+        return []
+    return list(dict.fromkeys(ids))[:GALLERY_LIMIT]
+
+
+_IMAGE_REFERENCE = re.compile(r'<figure data-(?:image|gallery)="([0-9,]+)"')
+
+
+def referenced_images(body):
+    """The ids of the library images a stored body shows, inline or in a
+    gallery, in the order it shows them, once each."""
+    found = _IMAGE_REFERENCE.findall(body or "")
+    return list(dict.fromkeys(int(part) for ids in found for part in ids.split(",")))
+
+
+_TABLE_FIGURE = re.compile(r"<table>.*</table><figcaption>.*</figcaption>", re.S)
+_ASIDE = re.compile(r"<aside\b[^>]*>")
+
+
+def canonical_media(html):
+    """Rewrite the figures nh3 let through into their stored form and drop the
+    rest; every aside (the editor makes no other) is a pull quote."""
+    return _ASIDE.sub('<aside data-pull-quote="">', _FIGURE.sub(_canonical_figure, html))
+
+
+def _reader_figure(match, images):
+    attributes = _attributes(match.group(1))
+    if "data-image" in attributes:
+        image = images.get(int(attributes["data-image"]))
+        if image is None:  # deleted meanwhile would be refused; a hand-made id shows nothing
+            return ""
+        layout = attributes.get("data-layout", "inline")
+        return render_to_string("articles/_body_image.html", {"image": image, "layout": layout})
+    if "data-gallery" in attributes:
+        shown = [
+            images[int(i)] for i in gallery_ids(attributes["data-gallery"]) if int(i) in images
+        ]
+        if not shown:
+            return ""
+        return render_to_string("articles/_gallery.html", {"images": shown})
+    if "data-embed" in attributes:
+        embed = embeds.Embed.of(
+            attributes["data-embed"],
+            attributes.get("data-id", ""),
+            attributes.get("data-title", ""),
+        )
+        if embed is not None:
+            return render_to_string("articles/_embed.html", {"embed": embed})
+    if "data-table" in attributes and (parts := _TABLE_PARTS.fullmatch(match.group(2))):
+        table, caption = parts.groups()
+        return (
+            f'<figure class="body-table"><figcaption>{caption}</figcaption>'
+            f"{_scrolling(table, caption)}</figure>"
+        )
+    return ""
+
+
+_TABLE_PARTS = re.compile(r"(<table>.*</table>)<figcaption>(.*)</figcaption>", re.S)
+_BARE_TABLE = re.compile(r'(?<!<figure data-table="">)<table>.*?</table>', re.S)
+
+
+def _scrolling(table, label="Table"):
+    """A table that scrolls sideways on its own instead of widening the page;
+    focusable, so keyboard users can scroll it too."""
+    name = escape(unescape(re.sub(r"<[^>]+>", "", label)))
+    return (
+        f'<div class="body-table__scroll" role="region" tabindex="0" aria-label="{name}">'
+        f"{table}</div>"
+    )
+
+
+def reader_html(body, images=None):
+    """The stored body as readers see it: library images (``images``, by id)
+    with their sizes and credits, galleries, embeds as placeholders that load
+    nothing until asked, tables that scroll, pull quotes set apart."""
+    images = images or {}
+    body = _BARE_TABLE.sub(lambda match: _scrolling(match.group(0)), body)
+    body = _FIGURE.sub(lambda match: _reader_figure(match, images), body)
+    body = body.replace('<aside data-pull-quote="">', '<aside class="pull-quote">')
+    return mark_safe(body)

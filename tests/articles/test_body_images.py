@@ -1,0 +1,135 @@
+"""Photos and galleries from the image library inside a story: stored as
+references, shown with their sizes, srcset and credits, loaded in one query
+however many there are."""
+
+import json
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def inline(image, layout="inline"):
+    return f'<figure data-image="{image.pk}" data-layout="{layout}"></figure>'
+
+
+def gallery(*images):
+    return f'<figure data-gallery="{",".join(str(i.pk) for i in images)}"></figure>'
+
+
+def page_of(client, article):
+    return client.get(article.get_absolute_url()).content.decode()
+
+
+class TestStoredAsReferences:
+    def test_an_image_and_a_gallery_are_kept_as_ids_and_a_layout(self, make_article):
+        body = '<figure data-image="12" data-layout="full"></figure><figure data-gallery="3,4"></figure>'
+        assert make_article(body=body).body == body
+
+    def test_a_gallery_lists_each_photo_once_and_an_unknown_layout_becomes_inline(
+        self, make_article
+    ):
+        article = make_article(
+            body='<figure data-gallery="3, 4,3"></figure><figure data-image="7" data-layout="x">'
+            "</figure>"
+        )
+        assert article.body == (
+            '<figure data-gallery="3,4"></figure><figure data-image="7" data-layout="inline">'
+            "</figure>"
+        )
+
+
+class TestReadersSee:
+    def test_a_figure_with_srcset_sizes_dimensions_lazy_loading_and_the_credit(
+        self, client, make_article, make_image
+    ):
+        photo = make_image(
+            alt_text="Fans on the pitch", caption="The final whistle.", credit="Ana Photo"
+        )
+        page = page_of(client, make_article(body=f"<p>Text.</p>{inline(photo, 'full')}"))
+        figure = re.search(r'<figure class="body-image body-image--full">.*?</figure>', page, re.S)
+        html = figure.group(0)
+        assert 'width="2000" height="1000"' in html and 'alt="Fans on the pitch"' in html
+        assert "480w" in html and "2000w" in html and "sizes=" in html
+        assert 'loading="lazy"' in html
+        assert "The final whistle." in html and "Photo: Ana Photo" in html
+
+    def test_a_gallery_is_a_list_that_scrolls_by_keyboard_without_javascript(
+        self, client, make_article, make_image
+    ):
+        photos = [make_image(alt_text=f"Goal number {n}") for n in range(3)]
+        page = page_of(client, make_article(body=gallery(*photos)))
+        scroll = re.search(r'<div class="gallery__scroll"[^>]*>', page).group(0)
+        assert 'tabindex="0"' in scroll and 'role="region"' in scroll
+        assert 'aria-label="Gallery of 3 photos' in scroll
+        assert [m for m in re.findall(r'alt="(Goal number \d)"', page)] == [
+            "Goal number 0",
+            "Goal number 1",
+            "Goal number 2",
+        ]
+        assert "1 of 3" in page and "3 of 3" in page
+
+    def test_json_ld_lists_the_inline_images_after_the_hero(self, client, make_article, make_image):
+        hero, photo = make_image(), make_image()
+        article = make_article(hero=hero, body=inline(photo) + gallery(photo, hero))
+        data = json.loads(
+            re.search(
+                r'application/ld\+json">(.*?)</script>', page_of(client, article), re.S
+            ).group(1)
+        )
+        urls = [image["url"] for image in data["image"]]
+        assert len(urls) == 5  # the hero's three crops, then the body's two images
+        assert urls[3:] == [
+            f"http://testserver{photo.file.url}",
+            f"http://testserver{hero.file.url}",
+        ]
+
+    def test_an_image_id_that_names_nothing_shows_nothing(self, client, make_article):
+        page = page_of(
+            client,
+            make_article(
+                body='<p>Text.</p><figure data-image="999999" data-layout="inline"></figure>'
+            ),
+        )
+        assert "body-image" not in page and "Text." in page
+
+
+class TestQueries:
+    def test_the_page_costs_the_same_with_one_inline_image_or_eight_all_in_one_query(
+        self, client, make_article, make_image, django_assert_num_queries
+    ):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        client.get(make_article().get_absolute_url())  # what any first page warms
+        one = [make_image()]
+        eight = [make_image() for _ in range(8)]
+        few = make_article(body="".join(inline(i) for i in one) + gallery(*one))
+        many = make_article(body="".join(inline(i) for i in eight) + gallery(*eight))
+        with django_assert_num_queries(PAGE_QUERIES):
+            assert client.get(few.get_absolute_url()).status_code == 200
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(many.get_absolute_url()).status_code == 200
+        assert len(queries) == PAGE_QUERIES
+        image_queries = [q["sql"] for q in queries if 'FROM "articles_image"' in q["sql"]]
+        assert len(image_queries) == 1  # every body image at once (heroes come joined)
+        assert '"articles_image"."id" IN (' in image_queries[0]
+
+
+# The article page's whole budget with library images in the body: one query
+# loads them, however many there are.
+PAGE_QUERIES = 8
+
+
+def test_feeds_show_the_body_images_as_media_content(client, make_article, make_image):
+    import feedparser
+
+    photo = make_image(alt_text="The winning goal")
+    make_article(headline="Derby day", body=inline(photo) + gallery(photo, make_image()))
+    for url in ("/feeds/latest/", "/feeds/latest/atom/"):
+        feed = feedparser.parse(client.get(url).content)
+        (entry,) = feed.entries
+        urls = [media["url"] for media in entry.media_content]
+        assert urls[1:] == [f"http://testserver{photo.file.url}", urls[2]] and len(urls) == 3
+        assert entry.media_content[1]["type"] == "image/png"

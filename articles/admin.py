@@ -16,7 +16,16 @@ from js_asset import Media
 
 from .caching import invalidate_site
 from .images import CROP_RATIOS
-from .models import Article, ArticleNote, Category, EditorialSettings, Source
+from .models import (
+    Article,
+    ArticleContributor,
+    ArticleNote,
+    Category,
+    Contributor,
+    EditorialSettings,
+    Source,
+    Topic,
+)
 
 
 @admin.register(Category)
@@ -32,6 +41,37 @@ class CategoryAdmin(admin.ModelAdmin):
     @admin.display(description="Articles", ordering="article_count")
     def article_count(self, category):
         return category.article_count
+
+
+@admin.register(Contributor)
+class ContributorAdmin(admin.ModelAdmin):
+    list_display = ["name", "job_title", "slug", "user"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name", "job_title"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = db_field.related_model.objects.filter(is_staff=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+class ContributorInline(admin.TabularInline):
+    model = ArticleContributor
+    extra = 1
+    fields = ["order", "contributor", "role"]
+    autocomplete_fields = ["contributor"]
+    verbose_name = "contributor"
+    verbose_name_plural = (
+        "Contributors (the byline reads “By A and B” from the authors, in this order; "
+        "a guest without an account is added with the + button)"
+    )
 
 
 class SourceInline(admin.TabularInline):
@@ -109,12 +149,12 @@ class ArticleAdmin(admin.ModelAdmin):
         "comments",
     ]
     list_display_links = ["headline"]
-    list_filter = ["status", "category", "featured", "published_at"]
+    list_filter = ["status", "kind", "category", "topics", "featured", "published_at"]
     list_select_related = ["category"]
-    search_fields = ["headline", "standfirst", "byline"]
+    search_fields = ["headline", "standfirst", "credits__contributor__name"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
-    autocomplete_fields = ["category"]
+    autocomplete_fields = ["category", "topics"]
     readonly_fields = [
         "view_count",
         "created_at",
@@ -122,12 +162,23 @@ class ArticleAdmin(admin.ModelAdmin):
         "substantive_update_at",
         "hero_crops_preview",
     ]
-    inlines = [SourceInline, ArticleNoteInline]
+    inlines = [ContributorInline, SourceInline, ArticleNoteInline]
     actions = ["publish_now", "unpublish"]
     save_on_top = True
     fieldsets = [
-        (None, {"fields": ["headline", "slug", "category", "standfirst", "body"]}),
-        ("Byline", {"fields": ["byline", "author"]}),
+        (
+            None,
+            {"fields": ["kind", "headline", "slug", "category", "topics", "standfirst", "body"]},
+        ),
+        (
+            "Sponsored stories",
+            {
+                "fields": ["sponsor_name", "sponsor_url"],
+                "description": "For the Sponsored type only: readers see “Sponsored by” with "
+                "the sponsor and a disclosure, and the story's links are marked sponsored.",
+            },
+        ),
+        ("Desk account", {"fields": ["author"]}),
         (
             "Hero image",
             {
@@ -228,7 +279,6 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         initial.setdefault("author", request.user.pk)
-        initial.setdefault("byline", request.user.get_full_name())
         return initial
 
     @admin.action(description="Publish selected articles now", permissions=["change"])

@@ -1,6 +1,6 @@
 """The Editors group: who may run the desk.
 
-Editors manage the newsroom's content (categories, articles, sources, notes),
+Editors manage the newsroom's content (categories, articles, sources, notes, contributors, topics),
 moderate comments, sanction authors, read the audit trail and set the
 discussion settings, but not user accounts or groups. The group is made by a
 data migration and made whole again after every migrate, since a database
@@ -9,7 +9,16 @@ flush (tests, `manage.py flush`) empties it.
 
 EDITORS = "Editors"
 EDITOR_PERMISSIONS = {
-    "articles": ["category", "article", "source", "articlenote", "editorialsettings"],
+    "articles": [
+        "category",
+        "article",
+        "source",
+        "articlenote",
+        "editorialsettings",
+        "contributor",
+        "articlecontributor",
+        "topic",
+    ],
     "comments": [
         "view_comment",
         "change_comment",

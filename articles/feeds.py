@@ -14,7 +14,7 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.xmlutils import SimplerXMLGenerator
 
 from .conditional import articles_fingerprint, fingerprint
-from .models import Article, ArticleNote, Category
+from .models import Article, ArticleNote, Category, Contributor, Topic
 from .site_url import absolute
 
 FEED_LENGTH = 30
@@ -128,8 +128,9 @@ class AtomWithMedia(Atom1Feed):
 
 
 def newest(articles):
-    """The first ``FEED_LENGTH`` articles with what an item shows, in one query."""
-    return articles.select_related("category", "author").defer("body")[:FEED_LENGTH]
+    """The first ``FEED_LENGTH`` articles with what an item shows: two queries,
+    the articles and their credits."""
+    return articles.for_listing()[:FEED_LENGTH]
 
 
 class LatestArticlesFeed(Feed):
@@ -202,36 +203,73 @@ class LatestArticlesAtomFeed(LatestArticlesFeed):
     subtitle = LatestArticlesFeed.description
 
 
-class CategoryFeed(LatestArticlesFeed):
-    """One category's newest published articles (RSS 2.0)."""
+class SubjectFeed(LatestArticlesFeed):
+    """The newest published articles of one subject, named by slug in the URL:
+    a category, a contributor or a topic (RSS 2.0)."""
+
+    model = Category
 
     def get_object(self, request, slug):
-        return get_object_or_404(Category, slug=slug)
+        return get_object_or_404(self.model, slug=slug)
 
-    def feed_guid(self, category):
-        return tag_uri(f"feed-category-{category.pk}")
+    def feed_guid(self, subject):
+        return tag_uri(f"feed-{self.model._meta.model_name}-{subject.pk}")
 
-    def title(self, category):
-        return f"{settings.SITE_NAME}: {category.name}"
+    def title(self, subject):
+        return f"{settings.SITE_NAME}: {subject.name}"
 
-    def link(self, category):
-        return category.get_absolute_url()
+    def link(self, subject):
+        return subject.get_absolute_url()
 
+    def items(self, subject):
+        return newest(self.articles(subject.slug))
+
+
+class AtomSubtitle:
+    feed_type = AtomWithMedia
+
+    def subtitle(self, subject):
+        return self.description(subject)
+
+
+class CategoryFeed(SubjectFeed):
     def description(self, category):
         return category.description or f"The latest {category.name} articles."
 
     def articles(self, slug):
         return Article.objects.published().filter(category__slug=slug)
 
-    def items(self, category):
-        return newest(self.articles(category.slug))
+
+class CategoryAtomFeed(AtomSubtitle, CategoryFeed):
+    pass
 
 
-class CategoryAtomFeed(CategoryFeed):
-    feed_type = AtomWithMedia
+class AuthorFeed(SubjectFeed):
+    model = Contributor
 
-    def subtitle(self, category):
-        return self.description(category)
+    def description(self, contributor):
+        return f"The latest articles by {contributor.name}."
+
+    def articles(self, slug):
+        return Article.objects.published().credited_to(slug)
+
+
+class AuthorAtomFeed(AtomSubtitle, AuthorFeed):
+    pass
+
+
+class TopicFeed(SubjectFeed):
+    model = Topic
+
+    def description(self, topic):
+        return topic.description or f"The latest articles on {topic.name}."
+
+    def articles(self, slug):
+        return Article.objects.published().tagged(slug)
+
+
+class TopicAtomFeed(AtomSubtitle, TopicFeed):
+    pass
 
 
 class CorrectionsFeed(Feed):

@@ -1,16 +1,19 @@
 """Changes a reader could see invalidate the site's caches (articles.caching);
 a note readers have seen is never deleted, whichever way the delete comes."""
 
-from django.db.models.signals import post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from .caching import invalidate_site
 from .models import (
     Article,
+    ArticleContributor,
     ArticleNote,
     Category,
+    Contributor,
     EditorialSettings,
     PublicNoteDeletion,
     Source,
+    Topic,
 )
 
 
@@ -24,11 +27,23 @@ def refuse_public_note_deletion(sender, instance, **kwargs):
 
 
 def connect():
-    for model in (Article, ArticleNote, Category, EditorialSettings, Source):
+    for model in (
+        Article,
+        ArticleContributor,
+        ArticleNote,
+        Category,
+        Contributor,
+        EditorialSettings,
+        Source,
+        Topic,
+    ):
         post_save.connect(invalidate_site, sender=model, dispatch_uid=f"bump-{model.__name__}")
         post_delete.connect(
             invalidate_site, sender=model, dispatch_uid=f"bump-del-{model.__name__}"
         )
+    m2m_changed.connect(
+        invalidate_site, sender=Article.topics.through, dispatch_uid="bump-article-topics"
+    )
     pre_delete.connect(
         refuse_public_note_deletion, sender=ArticleNote, dispatch_uid="keep-public-notes"
     )

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 
 from . import caching, counting, page_cache, social_cards
 from . import search as article_search
-from .models import Article, ArticleNote
+from .models import Article, ArticleNote, Contributor, Topic
 
 HOME_LATEST = 10
 HOME_PER_CATEGORY = 4
@@ -111,6 +111,24 @@ def cached_list_page(request, name, vary_on, items):
     return number, SimpleLazyObject(page)
 
 
+def listing_page(request, template, name, subject, articles, **context):
+    """A paginated list of ``subject``'s published articles (a category, an
+    author, a topic) as cards, shared by every reader."""
+    number, page = cached_list_page(request, name, [subject.pk], articles)
+    response = render(
+        request,
+        template,
+        {
+            name: subject,
+            "page_number": number,
+            "canonical_query": page_query(number),
+            "page_obj": page,
+            **context,
+        },
+    )
+    return caching.share_briefly(request, response)
+
+
 @require_safe
 def category_detail(request, slug):
     category = caching.cached_category(slug, request)
@@ -118,19 +136,39 @@ def category_detail(request, slug):
     def articles():  # built only on a miss: even building a queryset costs
         return Article.objects.published().for_listing().filter(category=category)
 
-    number, page = cached_list_page(request, "category", [category.pk], articles)
-    response = render(
+    return listing_page(
         request,
         "articles/category_detail.html",
-        {
-            "category": category,
-            "page_number": number,
-            "canonical_query": page_query(number),
-            "page_obj": page,
-            "current_category_slug": category.slug,
-        },
+        "category",
+        category,
+        articles,
+        current_category_slug=category.slug,
     )
-    return caching.share_briefly(request, response)
+
+
+@require_safe
+def author_detail(request, slug):
+    """A contributor's page: who they are, and their published stories."""
+    contributor = caching.cached_by_slug(Contributor, slug, request)
+    return listing_page(
+        request,
+        "articles/author_detail.html",
+        "contributor",
+        contributor,
+        lambda: Article.objects.published().for_listing().credited_to(contributor.slug),
+    )
+
+
+@require_safe
+def topic_detail(request, slug):
+    topic = caching.cached_by_slug(Topic, slug, request)
+    return listing_page(
+        request,
+        "articles/topic_detail.html",
+        "topic",
+        topic,
+        lambda: Article.objects.published().for_listing().tagged(topic.slug),
+    )
 
 
 @require_safe

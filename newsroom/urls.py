@@ -76,6 +76,16 @@ urlpatterns = [
         revalidated(feeds.CorrectionsAtomFeed()),
         name="corrections-feed-atom",
     ),
+    path("authors/<slug:slug>/feed/", revalidated(feeds.AuthorFeed()), name="author-feed"),
+    path(
+        "authors/<slug:slug>/feed/atom/",
+        revalidated(feeds.AuthorAtomFeed()),
+        name="author-feed-atom",
+    ),
+    path("topics/<slug:slug>/feed/", revalidated(feeds.TopicFeed()), name="topic-feed"),
+    path(
+        "topics/<slug:slug>/feed/atom/", revalidated(feeds.TopicAtomFeed()), name="topic-feed-atom"
+    ),
     path("category/<slug:slug>/feed/", revalidated(feeds.CategoryFeed()), name="category-feed"),
     path(
         "category/<slug:slug>/feed/atom/",

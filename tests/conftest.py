@@ -11,9 +11,11 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from django.utils.text import slugify
 
 from articles import counting
-from articles.models import Article, Category, Source
+from articles.bylines import split_names
+from articles.models import Article, ArticleContributor, Category, Contributor, Source
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # sync Playwright runs an event loop
 
@@ -110,7 +112,8 @@ def make_category(db):
 
 @pytest.fixture
 def make_article(db, make_category):
-    def make(sources=(), **overrides):
+    def make(sources=(), byline="Ada Reporter", **overrides):
+        """``byline="A and B"`` credits those contributors as authors, in order."""
         n = next(_sequence)
         fields = {
             "headline": f"Headline number {n}",
@@ -119,7 +122,6 @@ def make_article(db, make_category):
             "body": f"<p>Body of article {n}.</p>",
             "status": Article.Status.PUBLISHED,
             "published_at": days_ago(1),
-            "byline": "Ada Reporter",
         }
         fields.update(overrides)
         if "category" not in fields:
@@ -128,6 +130,11 @@ def make_article(db, make_category):
         for position, source in enumerate(sources):
             name, url = source if isinstance(source, tuple) else (source, "")
             Source.objects.create(article=article, name=name, url=url, position=position)
+        for order, name in enumerate(split_names(byline)):
+            contributor, _ = Contributor.objects.get_or_create(
+                slug=slugify(name), defaults={"name": name}
+            )
+            ArticleContributor.objects.create(article=article, contributor=contributor, order=order)
         return article
 
     return make

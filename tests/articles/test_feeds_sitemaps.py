@@ -117,6 +117,8 @@ class TestSitemaps:
         assert index_locations(response) == [
             "http://testserver/sitemap-home.xml",
             "http://testserver/sitemap-categories.xml",
+            "http://testserver/sitemap-authors.xml",
+            "http://testserver/sitemap-topics.xml",
             "http://testserver/sitemap-articles.xml",
         ]
 
@@ -139,6 +141,8 @@ class TestSitemaps:
         assert index_locations(client.get("/sitemap.xml")) == [
             "http://testserver/sitemap-home.xml",
             "http://testserver/sitemap-categories.xml",
+            "http://testserver/sitemap-authors.xml",
+            "http://testserver/sitemap-topics.xml",
             "http://testserver/sitemap-articles.xml",
             "http://testserver/sitemap-articles.xml?p=2",
             "http://testserver/sitemap-articles.xml?p=3",
@@ -155,7 +159,7 @@ class TestSitemaps:
         make_article(published_at=days_ahead(0.01))
 
         pages = index_locations(client.get("/sitemap.xml"))
-        assert len(pages) == 2 + 3  # home, categories, and 9 articles by 3
+        assert len(pages) == 4 + 3  # home, categories, authors, topics, and 9 articles by 3
         listed_anywhere = [loc for page in pages for loc in listed(client.get(page))]
         articles = [loc for loc in listed_anywhere if "/articles/" in loc]
         assert sorted(articles) == sorted(link(article) for article in published)
@@ -224,7 +228,7 @@ class TestConditionalGet:
             ("/feeds/latest/atom/", 1),
             ("/category/sports/feed/", 1),
             ("/category/sports/feed/atom/", 1),
-            ("/sitemap.xml", 2),
+            ("/sitemap.xml", 4),  # a fingerprint of each section but home's
             ("/sitemap-home.xml", 0),
             ("/sitemap-categories.xml", 1),
             ("/sitemap-articles.xml", 1),
@@ -244,9 +248,9 @@ class TestConditionalGet:
     @pytest.mark.parametrize(
         "url, queries",
         [
-            ("/feeds/latest/", 2),
-            ("/category/sports/feed/", 3),
-            ("/sitemap.xml", 4),
+            ("/feeds/latest/", 3),  # + the items' credits, for their authors
+            ("/category/sports/feed/", 4),
+            ("/sitemap.xml", 8),  # each section's fingerprint and its count
             ("/sitemap-articles.xml", 3),
             ("/sitemap-news.xml", 3),
         ],
@@ -395,7 +399,9 @@ class TestMetadata:
         assert data["description"] == "A late winner."
         assert data["datePublished"].startswith(str(article.published_at.date()))
         assert "dateModified" in data
-        assert data["author"] == [{"@type": "Person", "name": "Ana"}]
+        assert data["author"] == [
+            {"@type": "Person", "name": "Ana", "url": "http://testserver/authors/ana/"}
+        ]
         assert data["publisher"]["name"] == "Newsroom"
         assert data["publisher"]["logo"]["url"].startswith("http://testserver/static/")
         assert data["articleSection"] == "Sports"

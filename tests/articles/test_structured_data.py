@@ -96,7 +96,13 @@ class TestJsonLd:
         assert data["description"] == "Six hours, three amendments, one vote."
         for key in ("datePublished", "dateModified"):
             assert datetime.fromisoformat(data[key]).tzinfo is not None  # ISO 8601 with a zone
-        assert data["author"] == [{"@type": "Person", "name": "Ana Reporter"}]
+        assert data["author"] == [
+            {
+                "@type": "Person",
+                "name": "Ana Reporter",
+                "url": "http://testserver/authors/ana-reporter/",
+            }
+        ]
         assert data["articleSection"] == "Local"
         page = "http://testserver" + story.get_absolute_url()
         assert data["mainEntityOfPage"] == {"@type": "WebPage", "@id": page}
@@ -185,7 +191,7 @@ class TestOpenGraph:
             "article:published_time": story.published_at.replace(microsecond=0).isoformat(),
             "article:modified_time": og["article:modified_time"],
             "article:section": "Local",
-            "article:author": "Ana Reporter",
+            "article:author": "http://testserver/authors/ana-reporter/",
         }
         datetime.fromisoformat(og["article:modified_time"])
         assert len(properties) == len(og)  # no property said twice

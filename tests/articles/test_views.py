@@ -87,7 +87,7 @@ class TestArticlePage:
         article = make_article(standfirst="What it means for you.", byline="Ada Reporter")
         page = reader_client.get(article.get_absolute_url()).content.decode()
         assert "What it means for you." in page
-        assert "By Ada Reporter" in page
+        assert 'By <a href="/authors/ada-reporter/">Ada Reporter</a>' in page
 
     def test_headline_is_escaped(self, reader_client, make_article):
         article = make_article(headline="<script>alert(1)</script> Tax rise")
@@ -165,9 +165,10 @@ class TestArticlePage:
         from django.core.cache import cache
 
         cache.clear()
-        # 14: the 13 of before plus the article's correction notes, kept in
-        # the shared cache under the site version (caching.article_notes).
-        with django_assert_max_num_queries(14):
+        # 16: the 13 of before, the article's correction notes, kept in the
+        # shared cache under the site version (caching.article_notes), and its
+        # credits and topics, fetched with the article.
+        with django_assert_max_num_queries(16):
             assert reader_client.get(article.get_absolute_url()).status_code == 200
 
 
@@ -224,7 +225,8 @@ class TestHomePage:
             category = make_category()
             for _ in range(6):
                 make_article(category=category)
-        with django_assert_max_num_queries(6):
+        # 8: the lead and latest, and the sections, each with their credits.
+        with django_assert_max_num_queries(8):
             response = client.get("/")
         assert response.status_code == 200
 

@@ -19,6 +19,7 @@ EDITOR_PERMISSIONS = {
         "articlecontributor",
         "topic",
     ],
+    "pages": ["page"],
     "comments": [
         "view_comment",
         "change_comment",

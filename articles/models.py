@@ -946,7 +946,8 @@ class EditorialSettings(OneRowSettings):
         "corrections policy page",
         blank=True,
         help_text="The address of the page that explains how corrections are made. "
-        "Linked from the corrections page and under every correction.",
+        "Linked from the corrections page and under every correction. Left empty, "
+        "the site's own Corrections policy page (under Pages) is linked.",
     )
 
     class Meta:

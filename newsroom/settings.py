@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "axes",
     "articles",
     "comments",
+    "pages",
     "backups",
 ]
 

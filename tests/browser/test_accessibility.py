@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from articles.models import Contributor, Topic
+from pages.models import Page
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -36,6 +39,18 @@ def site(make_article, make_category, make_comment):
         make_article(category=sports, headline=f"Sports story {n}")
     top = make_comment(article=article, author_name="Giulia", body="What a night!")
     make_comment(parent=top, author_name="Tom", body="Best comeback of the season.")
+    Contributor.objects.filter(slug="ada-reporter").update(
+        job_title="Sports editor",
+        bio="Ada covers European football.",
+        same_as="https://example.com/@ada",
+    )
+    topic = Topic.objects.create(
+        name="Champions League", slug="champions-league", description="Europe."
+    )
+    article.topics.add(topic)
+    Page.objects.get_or_create(
+        slug="about", defaults={"title": "About us", "body": "<p>Who we are.</p>"}
+    )
     return {
         "home": "/",
         "category": sports.get_absolute_url(),
@@ -43,10 +58,13 @@ def site(make_article, make_category, make_comment):
         "search": "/search/?q=comeback",
         "empty search": "/search/",
         "404": "/articles/no-such-story/",
+        "author": "/authors/ada-reporter/",
+        "topic": topic.get_absolute_url(),
+        "about": "/about/",
     }
 
 
-PAGES = ["home", "category", "article", "search", "empty search", "404"]
+PAGES = ["home", "category", "article", "search", "empty search", "404", "author", "topic", "about"]
 
 
 @pytest.mark.parametrize("name", PAGES)

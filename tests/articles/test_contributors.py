@@ -239,3 +239,22 @@ class TestDesk:
         )
         assert response.status_code == 302
         assert Contributor.objects.get(slug="guest-writer").user is None
+
+
+class TestArticlePageBudget:
+    @pytest.mark.parametrize("people", [1, 5])
+    def test_a_cold_article_page_costs_the_same_whatever_its_credits_and_topics(
+        self, reader_client, make_article, django_assert_num_queries, people
+    ):
+        from articles.models import Topic
+
+        names = ", ".join(f"Reporter {n}" for n in range(people))
+        article = make_article(byline=names)
+        article.topics.set(
+            Topic.objects.create(name=f"Topic {n}", slug=f"topic-{n}") for n in range(people)
+        )
+        reader_client.get(make_article().get_absolute_url())  # today's salt, once per process
+        cache.clear()
+        with django_assert_num_queries(16):
+            page = reader_client.get(article.get_absolute_url()).content.decode()
+        assert f"Reporter {people - 1}</a>" in page and f"Topic {people - 1}</a>" in page

@@ -178,6 +178,9 @@ class ArticleQuerySet(models.QuerySet):
         """Recent articles sharing the most topics with the article, then recent
         ones of its category; the article itself excluded. One query."""
         topic_ids = [topic.pk for topic in article.topics.all()]
+        others = self.exclude(pk=article.pk).select_related("category").defer("body", "body_text")
+        if not topic_ids:
+            return others.filter(category_id=article.category_id)[:limit]
         shared = (
             Article.topics.through.objects.filter(article_id=OuterRef("pk"), topic_id__in=topic_ids)
             .order_by()
@@ -186,12 +189,9 @@ class ArticleQuerySet(models.QuerySet):
             .values("count")
         )
         return (
-            self.annotate(shared_topics=Coalesce(Subquery(shared), 0))
+            others.annotate(shared_topics=Coalesce(Subquery(shared), 0))
             .filter(Q(category_id=article.category_id) | Q(shared_topics__gt=0))
-            .exclude(pk=article.pk)
-            .order_by("-shared_topics", "-published_at", "-pk")
-            .select_related("category")
-            .defer("body", "body_text")[:limit]
+            .order_by("-shared_topics", "-published_at", "-pk")[:limit]
         )
 
     def credited_to(self, contributor_slug):
@@ -703,16 +703,20 @@ def credits_prefetch():
     return Prefetch("credits", queryset=ArticleContributor.objects.select_related("contributor"))
 
 
-# An anchor's opening tag in sanitized body HTML, and its rel attribute if any.
-SPONSORED_LINK = re.compile(r'<a\b([^>]*?)(?:\srel="([^"]*)")?([^>]*)>')
+# An anchor's opening tag in sanitized body HTML, and a rel attribute in it.
+SPONSORED_LINK = re.compile(r"<a\b[^>]*>")
+REL_ATTRIBUTE = re.compile(r'\srel="([^"]*)"')
 
 
 def _mark_sponsored(match):
-    before, rel, after = match.groups()
-    words = (rel or "").split()
-    if "sponsored" not in words:
-        words.insert(0, "sponsored")
-    return f'<a{before} rel="{" ".join(words)}"{after}>'
+    tag = match.group(0)
+    rel = REL_ATTRIBUTE.search(tag)
+    if rel is None:
+        return f'<a rel="sponsored"{tag[2:]}'
+    words = rel.group(1).split()
+    if "sponsored" in words:
+        return tag
+    return f"{tag[: rel.start(1)]}{' '.join(['sponsored', *words])}{tag[rel.end(1) :]}"
 
 
 class ReaderSalt(models.Model):

@@ -158,6 +158,17 @@ class TestArticleTypes:
         }
         assert "Sponsored by Acme Bank" in client.get("/").content.decode()
 
+    def test_a_link_with_its_own_rel_keeps_it_and_gets_one_rel(self):
+        article = Article(
+            kind=Article.Kind.SPONSORED,
+            body='<p><a href="https://a.example/" rel="nofollow">a</a>'
+            '<a rel="sponsored" href="https://b.example/">b</a></p>',
+        )
+        assert article.body_html == (
+            '<p><a href="https://a.example/" rel="sponsored nofollow">a</a>'
+            '<a rel="sponsored" href="https://b.example/">b</a></p>'
+        )
+
     def test_links_in_other_stories_are_not_marked_sponsored(self, client, make_article):
         article = make_article(body='<p><a href="https://example.com/">A source</a></p>')
         assert "sponsored" not in client.get(article.get_absolute_url()).content.decode()

@@ -3,18 +3,21 @@ a note readers have seen is never deleted, whichever way the delete comes."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
+from . import models
 from .caching import invalidate_site
-from .models import (
-    Article,
-    ArticleContributor,
-    ArticleNote,
-    Category,
-    Contributor,
-    EditorialSettings,
-    PublicNoteDeletion,
-    Source,
-    Topic,
-)
+from .models import Article, ArticleNote, PublicNoteDeletion
+
+# What readers see of these is cached under the site version.
+SITE_MODELS = [
+    "Article",
+    "ArticleContributor",
+    "ArticleNote",
+    "Category",
+    "Contributor",
+    "EditorialSettings",
+    "Source",
+    "Topic",
+]
 
 
 def refuse_public_note_deletion(sender, instance, **kwargs):
@@ -27,16 +30,7 @@ def refuse_public_note_deletion(sender, instance, **kwargs):
 
 
 def connect():
-    for model in (
-        Article,
-        ArticleContributor,
-        ArticleNote,
-        Category,
-        Contributor,
-        EditorialSettings,
-        Source,
-        Topic,
-    ):
+    for model in (getattr(models, name) for name in SITE_MODELS):
         post_save.connect(invalidate_site, sender=model, dispatch_uid=f"bump-{model.__name__}")
         post_delete.connect(
             invalidate_site, sender=model, dispatch_uid=f"bump-del-{model.__name__}"

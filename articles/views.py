@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 
 from . import caching, counting, page_cache, social_cards
 from . import search as article_search
-from .models import Article, ArticleNote, Contributor, Topic
+from .models import Article, ArticleNote, ArticleQuerySet, Contributor, Topic
 
 HOME_LATEST = 10
 HOME_PER_CATEGORY = 4
@@ -146,28 +146,36 @@ def category_detail(request, slug):
     )
 
 
+def subject_page(request, model, slug, template, name, articles):
+    """The page of a contributor or a topic: ``articles(slug)`` (a published
+    queryset method) is built only on a cache miss."""
+    subject = caching.cached_by_slug(model, slug, request)
+    return listing_page(
+        request,
+        template,
+        name,
+        subject,
+        lambda: articles(Article.objects.published().for_listing(), subject.slug),
+    )
+
+
 @require_safe
 def author_detail(request, slug):
     """A contributor's page: who they are, and their published stories."""
-    contributor = caching.cached_by_slug(Contributor, slug, request)
-    return listing_page(
+    return subject_page(
         request,
+        Contributor,
+        slug,
         "articles/author_detail.html",
         "contributor",
-        contributor,
-        lambda: Article.objects.published().for_listing().credited_to(contributor.slug),
+        ArticleQuerySet.credited_to,
     )
 
 
 @require_safe
 def topic_detail(request, slug):
-    topic = caching.cached_by_slug(Topic, slug, request)
-    return listing_page(
-        request,
-        "articles/topic_detail.html",
-        "topic",
-        topic,
-        lambda: Article.objects.published().for_listing().tagged(topic.slug),
+    return subject_page(
+        request, Topic, slug, "articles/topic_detail.html", "topic", ArticleQuerySet.tagged
     )
 
 

@@ -242,19 +242,27 @@ class TestDesk:
 
 
 class TestArticlePageBudget:
-    @pytest.mark.parametrize("people", [1, 5])
     def test_a_cold_article_page_costs_the_same_whatever_its_credits_and_topics(
-        self, reader_client, make_article, django_assert_num_queries, people
+        self, reader_client, make_article
     ):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
         from articles.models import Topic
 
-        names = ", ".join(f"Reporter {n}" for n in range(people))
-        article = make_article(byline=names)
-        article.topics.set(
-            Topic.objects.create(name=f"Topic {n}", slug=f"topic-{n}") for n in range(people)
-        )
+        def cold_cost(people):
+            article = make_article(byline=", ".join(f"Reporter {n}" for n in range(people)))
+            article.topics.set(
+                Topic.objects.get_or_create(name=f"Topic {n}", slug=f"topic-{n}")[0]
+                for n in range(people)
+            )
+            cache.clear()
+            with CaptureQueriesContext(connection) as queries:
+                page = reader_client.get(article.get_absolute_url()).content.decode()
+            assert f"Reporter {people - 1}</a>" in page and f"Topic {people - 1}</a>" in page
+            return len(queries)
+
         reader_client.get(make_article().get_absolute_url())  # today's salt, once per process
-        cache.clear()
-        with django_assert_num_queries(16):
-            page = reader_client.get(article.get_absolute_url()).content.decode()
-        assert f"Reporter {people - 1}</a>" in page and f"Topic {people - 1}</a>" in page
+        one = cold_cost(1)
+        # 16 with SQLite and database counting (13 with PostgreSQL and Redis).
+        assert one == cold_cost(5) <= 16

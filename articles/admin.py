@@ -23,15 +23,18 @@ from .caching import invalidate_site
 from .images import CROP_RATIOS
 from .models import (
     Article,
+    ArticleContributor,
     ArticleNote,
     ArticleRevision,
     Banner,
     Category,
+    Contributor,
     EditorialSettings,
     Image,
     Pin,
     PreviewLink,
     Source,
+    Topic,
 )
 from .revisions import record_revision
 
@@ -61,6 +64,37 @@ class CategoryAdmin(admin.ModelAdmin):
     @admin.display(description="Articles", ordering="article_count")
     def article_count(self, category):
         return category.article_count
+
+
+@admin.register(Contributor)
+class ContributorAdmin(admin.ModelAdmin):
+    list_display = ["name", "job_title", "slug", "user"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name", "job_title"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = db_field.related_model.objects.filter(is_staff=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+class ContributorInline(admin.TabularInline):
+    model = ArticleContributor
+    extra = 1
+    fields = ["order", "contributor", "role"]
+    autocomplete_fields = ["contributor"]
+    verbose_name = "contributor"
+    verbose_name_plural = (
+        "Contributors (the byline reads “By A and B” from the authors, in this order; "
+        "a guest without an account is added with the + button)"
+    )
 
 
 class SourceInline(admin.TabularInline):
@@ -295,12 +329,12 @@ class ArticleAdmin(admin.ModelAdmin):
         "comments",
     ]
     list_display_links = ["headline"]
-    list_filter = ["status", "category", TakenDownFilter, "published_at"]
+    list_filter = ["status", "kind", "category", "topics", TakenDownFilter, "published_at"]
     list_select_related = ["category"]
-    search_fields = ["headline", "standfirst", "byline"]
+    search_fields = ["headline", "standfirst", "credits__contributor__name"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
-    autocomplete_fields = ["category", "hero"]
+    autocomplete_fields = ["category", "topics", "hero"]
     readonly_fields = [
         "view_count",
         "created_at",
@@ -310,15 +344,34 @@ class ArticleAdmin(admin.ModelAdmin):
         "taken_down_at",
         "takedown_reason",
     ]
-    inlines = [SourceInline, ArticleNoteInline, PreviewLinkInline]
+    inlines = [ContributorInline, SourceInline, ArticleNoteInline, PreviewLinkInline]
     actions = ["publish_now", "unpublish", "take_down", "restore"]
     save_on_top = True
     fieldsets = [
         (
             None,
-            {"fields": ["headline", "slug", "category", "standfirst", "body", "based_on_revision"]},
+            {
+                "fields": [
+                    "kind",
+                    "headline",
+                    "slug",
+                    "category",
+                    "topics",
+                    "standfirst",
+                    "body",
+                    "based_on_revision",
+                ]
+            },
         ),
-        ("Byline", {"fields": ["byline", "author"]}),
+        (
+            "Sponsored stories",
+            {
+                "fields": ["sponsor_name", "sponsor_url"],
+                "description": "For the Sponsored type only: readers see “Sponsored by” with "
+                "the sponsor and a disclosure, and the story's links are marked sponsored.",
+            },
+        ),
+        ("Desk account", {"fields": ["author"]}),
         (
             "Hero image",
             {
@@ -541,7 +594,6 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         initial.setdefault("author", request.user.pk)
-        initial.setdefault("byline", request.user.get_full_name())
         return initial
 
     @admin.action(description="Publish selected articles now", permissions=["change"])

@@ -293,12 +293,18 @@ def thread_scopes(article):
 
 def cached_category(slug, request=None):
     """The category for its page, from the shared cache when it can be (or Http404)."""
-    from django.shortcuts import get_object_or_404
-
     from .models import Category
 
+    return cached_by_slug(Category, slug, request)
+
+
+def cached_by_slug(model, slug, request=None):
+    """The ``model`` row (a category, contributor or topic) with this slug for
+    its page, from the shared cache when it can be (or Http404)."""
+    from django.shortcuts import get_object_or_404
+
     return cached(
-        fragment_key("category", [slug], request),
-        lambda: get_object_or_404(Category, slug=slug),
+        fragment_key(model._meta.model_name, [slug], request),
+        lambda: get_object_or_404(model, slug=slug),
         request,
     )

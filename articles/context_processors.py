@@ -51,9 +51,17 @@ def corrections_policy_url(request):
 
     return caching.cached(
         caching.fragment_key("corrections-policy", request=request),
-        lambda: EditorialSettings.load().corrections_policy_url,
+        lambda: EditorialSettings.load().corrections_policy_url or _standing_policy_page(),
         request,
     )
+
+
+def _standing_policy_page():
+    """The site's own Corrections policy page (pages app), linked when the
+    editorial settings name no other address."""
+    from django.urls import reverse
+
+    return reverse("page", kwargs={"slug": "corrections-policy"})
 
 
 def _site_name():

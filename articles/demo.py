@@ -1,13 +1,21 @@
 """Demo content that only time would otherwise bring: recent reads, so "Most
 read" shows on a fresh install, a correction, each article's first revision,
-a pinned story and a live breaking-news banner (``manage.py seed_demo``)."""
+a pinned story and a live breaking-news banner; and the newsroom's people and
+topics (``manage.py seed_demo``)."""
 
 from datetime import timedelta
 
 from django.utils import timezone
 
 from .counting import hour_of
-from .models import Article, ArticleNote, ArticleRevision, Banner, Pin, ViewTally
+from .models import (
+    Article,
+    ArticleNote,
+    ArticleRevision,
+    Banner,
+    Pin,
+    ViewTally,
+)
 from .revisions import record_revision
 
 

@@ -1,7 +1,7 @@
 """The Editors group: who may run the desk.
 
 Editors manage the newsroom's content (categories, articles, sources, notes,
-front-page pins, banners, preview links),
+contributors, topics, front-page pins, banners, preview links, images),
 moderate comments, sanction authors, read the audit trail and set the
 discussion settings, but not user accounts or groups. The group is made by a
 data migration and made whole again after every migrate, since a database
@@ -20,7 +20,11 @@ EDITOR_PERMISSIONS = {
         "banner",
         "previewlink",
         "image",
+        "contributor",
+        "articlecontributor",
+        "topic",
     ],
+    "pages": ["page"],
     "comments": [
         "view_comment",
         "change_comment",

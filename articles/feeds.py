@@ -18,7 +18,7 @@ from django.utils.xmlutils import SimplerXMLGenerator
 
 from .body import referenced_images
 from .conditional import articles_fingerprint, fingerprint
-from .models import Article, ArticleNote, Category, Image
+from .models import Article, ArticleNote, Category, Contributor, Image, Topic, credits_prefetch
 from .site_url import absolute
 
 FEED_LENGTH = 30
@@ -135,8 +135,13 @@ class AtomWithMedia(Atom1Feed):
 
 def newest(articles):
     """The first ``FEED_LENGTH`` articles with what an item shows: one query for
-    the articles, one for all the library images their bodies show."""
-    items = list(articles.select_related("category", "author", "hero")[:FEED_LENGTH])
+    the articles, one for their credits, one for all the library images their
+    bodies show."""
+    items = list(
+        articles.select_related("category", "author", "hero").prefetch_related(credits_prefetch())[
+            :FEED_LENGTH
+        ]
+    )
     wanted = {article.pk: referenced_images(article.body) for article in items}
     found = Image.objects.in_bulk({pk for ids in wanted.values() for pk in ids})
     for article in items:
@@ -229,36 +234,73 @@ class LatestArticlesAtomFeed(LatestArticlesFeed):
     subtitle = LatestArticlesFeed.description
 
 
-class CategoryFeed(LatestArticlesFeed):
-    """One category's newest published articles (RSS 2.0)."""
+class SubjectFeed(LatestArticlesFeed):
+    """The newest published articles of one subject, named by slug in the URL:
+    a category, a contributor or a topic (RSS 2.0)."""
+
+    model = Category
 
     def get_object(self, request, slug):
-        return get_object_or_404(Category, slug=slug)
+        return get_object_or_404(self.model, slug=slug)
 
-    def feed_guid(self, category):
-        return tag_uri(f"feed-category-{category.pk}")
+    def feed_guid(self, subject):
+        return tag_uri(f"feed-{self.model._meta.model_name}-{subject.pk}")
 
-    def title(self, category):
-        return f"{settings.SITE_NAME}: {category.name}"
+    def title(self, subject):
+        return f"{settings.SITE_NAME}: {subject.name}"
 
-    def link(self, category):
-        return category.get_absolute_url()
+    def link(self, subject):
+        return subject.get_absolute_url()
 
+    def items(self, subject):
+        return newest(self.articles(subject.slug))
+
+
+class AtomSubtitle:
+    feed_type = AtomWithMedia
+
+    def subtitle(self, subject):
+        return self.description(subject)
+
+
+class CategoryFeed(SubjectFeed):
     def description(self, category):
         return category.description or f"The latest {category.name} articles."
 
     def articles(self, slug):
         return Article.objects.published().filter(category__slug=slug)
 
-    def items(self, category):
-        return newest(self.articles(category.slug))
+
+class CategoryAtomFeed(AtomSubtitle, CategoryFeed):
+    pass
 
 
-class CategoryAtomFeed(CategoryFeed):
-    feed_type = AtomWithMedia
+class AuthorFeed(SubjectFeed):
+    model = Contributor
 
-    def subtitle(self, category):
-        return self.description(category)
+    def description(self, contributor):
+        return f"The latest articles by {contributor.name}."
+
+    def articles(self, slug):
+        return Article.objects.published().credited_to(slug)
+
+
+class AuthorAtomFeed(AtomSubtitle, AuthorFeed):
+    pass
+
+
+class TopicFeed(SubjectFeed):
+    model = Topic
+
+    def description(self, topic):
+        return topic.description or f"The latest articles on {topic.name}."
+
+    def articles(self, slug):
+        return Article.objects.published().tagged(slug)
+
+
+class TopicAtomFeed(AtomSubtitle, TopicFeed):
+    pass
 
 
 class CorrectionsFeed(Feed):

@@ -1,3 +1,4 @@
+import re
 import secrets
 from datetime import timedelta
 
@@ -8,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import MaxValueValidator, URLValidator
 from django.db import connection, models
-from django.db.models import F, OuterRef, Q, Subquery, Window
-from django.db.models.functions import RowNumber
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -17,6 +18,7 @@ from django_prose_editor.fields import ProseEditorField, create_sanitizer
 
 from . import social_cards
 from .body import canonical_media, reader_html, referenced_images
+from .bylines import join_names
 from .images import (
     CROP_RATIOS,
     delete_crops,
@@ -230,6 +232,89 @@ class Image(models.Model):
         ]
 
 
+def split_lines(text):
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def validate_link_lines(text):
+    """Each non-empty line is an http(s) address."""
+    check = URLValidator(schemes=["http", "https"])
+    for line in split_lines(text):
+        try:
+            check(line)
+        except ValidationError:
+            raise ValidationError(f"“{line}” is not a web address (https://…).") from None
+
+
+class Contributor(models.Model):
+    """A person credited on stories: staff with an account, or a guest without one."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(
+        max_length=120, unique=True, help_text="The author page's address: /authors/<slug>/."
+    )
+    job_title = models.CharField(
+        max_length=120, blank=True, help_text="As printed on the author page, e.g. “Sports editor”."
+    )
+    bio = models.TextField(
+        blank=True, max_length=1000, help_text="Two or three plain sentences for the author page."
+    )
+    photo = models.ImageField(
+        upload_to="contributors/",
+        blank=True,
+        validators=[validate_upload_size, validate_image_content],
+        help_text="Optional. A square portrait, at least 240 pixels wide.",
+    )
+    same_as = models.TextField(
+        "links",
+        blank=True,
+        validators=[validate_link_lines],
+        help_text="The person's pages elsewhere (a social profile, a personal site), one "
+        "address a line: shown on the author page and given to search engines.",
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contributor",
+        help_text="The person's desk account, if any. Guest contributors have none.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+    def links(self):
+        return split_lines(self.same_as)
+
+
+class Topic(models.Model):
+    """A subject stories share across categories ("Champions League", "Transfers")."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(
+        max_length=80, unique=True, help_text="The topic's address: /topics/<slug>/."
+    )
+    description = models.TextField(
+        blank=True, help_text="One or two sentences shown at the top of the topic page."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:topic", kwargs={"slug": self.slug})
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """What readers may see: published, and the publication time has come.
@@ -260,13 +345,36 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def related_to(self, article, limit=4):
-        """Recent articles of the same category, the article itself excluded."""
-        return (
-            self.filter(category_id=article.category_id)
-            .exclude(pk=article.pk)
+        """Recent articles sharing the most topics with the article, then recent
+        ones of its category; the article itself excluded. One query."""
+        topic_ids = [topic.pk for topic in article.topics.all()]
+        others = (
+            self.exclude(pk=article.pk)
             .select_related("category", "hero")
-            .defer("body", "body_text")[:limit]
+            .defer("body", "body_text")
         )
+        if not topic_ids:
+            return others.filter(category_id=article.category_id)[:limit]
+        shared = (
+            Article.topics.through.objects.filter(article_id=OuterRef("pk"), topic_id__in=topic_ids)
+            .order_by()
+            .values("article_id")
+            .annotate(count=models.Count("*"))
+            .values("count")
+        )
+        return (
+            others.annotate(shared_topics=Coalesce(Subquery(shared), 0))
+            .filter(Q(category_id=article.category_id) | Q(shared_topics__gt=0))
+            .order_by("-shared_topics", "-published_at", "-pk")[:limit]
+        )
+
+    def credited_to(self, contributor_slug):
+        """The articles that credit the contributor, each once whatever their roles."""
+        credits = ArticleContributor.objects.filter(contributor__slug=contributor_slug)
+        return self.filter(pk__in=credits.values("article_id"))
+
+    def tagged(self, topic_slug):
+        return self.filter(pk__in=Topic.objects.filter(slug=topic_slug).values("articles"))
 
     def scheduled(self):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
@@ -276,16 +384,21 @@ class ArticleQuerySet(models.QuerySet):
         return self.published().filter(expires_at__isnull=False)
 
     def for_page(self):
-        """What the article page shows: category, author, hero image, sources."""
+        """What the article page shows: category, credits, hero image, sources, topics."""
         return (
             self.select_related("category", "author", "hero")
-            .prefetch_related("sources")
+            .prefetch_related("sources", "topics", credits_prefetch())
             .defer("body_text")
         )
 
     def for_listing(self):
-        """What an article card needs, in the same query."""
-        return self.select_related("category", "hero").defer("body", "body_text")
+        """What an article card needs: its category in the same query, its
+        credits in one more for the whole list."""
+        return (
+            self.select_related("category", "author", "hero")
+            .prefetch_related(credits_prefetch())
+            .defer("body", "body_text")
+        )
 
     def pinned(self, category=None):
         """These articles as pinned to a front page (the home page, or
@@ -343,6 +456,13 @@ class Article(models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
 
+    class Kind(models.TextChoices):
+        NEWS = "news", "News"
+        OPINION = "opinion", "Opinion"
+        ANALYSIS = "analysis", "Analysis"
+        REVIEW = "review", "Review"
+        SPONSORED = "sponsored", "Sponsored"
+
     headline = models.CharField(max_length=200)
     slug = models.SlugField(
         max_length=200,
@@ -354,11 +474,28 @@ class Article(models.Model):
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="articles", db_index=False
     )
-    byline = models.CharField(
-        max_length=120,
-        blank=True,
-        help_text="The author's name as printed. Left empty, the linked account's full name is used.",
+    contributors = models.ManyToManyField(
+        Contributor, through="ArticleContributor", related_name="articles", blank=True
     )
+    topics = models.ManyToManyField(
+        Topic,
+        related_name="articles",
+        blank=True,
+        help_text="What the story is about, across categories: each topic has its page "
+        "and feed, and related stories share topics first.",
+    )
+    kind = models.CharField(
+        "type",
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.NEWS,
+        help_text="Shown above the headline and in lists (except News), and told to "
+        "search engines. Sponsored stories say who paid and stay out of Google News.",
+    )
+    sponsor_name = models.CharField(
+        max_length=120, blank=True, help_text="Sponsored stories: “Sponsored by …”."
+    )
+    sponsor_url = models.URLField("sponsor's address", blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -507,8 +644,9 @@ class Article(models.Model):
 
     @cached_property
     def reader_body(self):
-        """The body as readers see it (``articles.body.reader_html``)."""
-        return reader_html(self.body, self.body_images)
+        """The body as readers see it (``articles.body.reader_html``), a sponsored
+        story's links marked so (``body_html``)."""
+        return reader_html(self.body_html, self.body_images)
 
     def body_images_in_order(self):
         """The body's library images in the order the body shows them, once each."""
@@ -552,6 +690,8 @@ class Article(models.Model):
             raise ValidationError(
                 {"expires_at": "The expiry must come after the publication time."}
             )
+        if self.kind == self.Kind.SPONSORED and not self.sponsor_name.strip():
+            raise ValidationError({"sponsor_name": "Name who paid for a sponsored story."})
 
     def share_images(self):
         """The images search engines and social networks are given, most wanted
@@ -592,10 +732,19 @@ class Article(models.Model):
     is_published.boolean = True
     is_published.short_description = "Live"
 
+    def credited(self, role):
+        """The contributors credited in ``role``, in order (from ``credits_prefetch``)."""
+        return [credit.contributor for credit in self.credits.all() if credit.role == role]
+
+    @property
+    def bylined(self):
+        return self.credited(ArticleContributor.Role.AUTHOR)
+
     @property
     def byline_name(self):
-        if self.byline:
-            return self.byline
+        """ "A and B": the authors, or the linked account's name when none is credited."""
+        if names := [contributor.name for contributor in self.bylined]:
+            return join_names(names)
         if self.author_id:
             return self.author.get_full_name() or self.author.get_username()
         return ""
@@ -610,6 +759,30 @@ class Article(models.Model):
         self.taken_down_at = timezone.now()
         self.takedown_reason = reason
         self.takedown_notice = notice
+
+    def other_credits(self):
+        """``[(label, [contributors])]`` for the roles after the byline."""
+        return [
+            (role.label, people)
+            for role in ArticleContributor.Role
+            if role != ArticleContributor.Role.AUTHOR and (people := self.credited(role))
+        ]
+
+    @property
+    def is_sponsored(self):
+        return self.kind == self.Kind.SPONSORED
+
+    @property
+    def shows_kind(self):
+        """News is the default and goes unlabelled; every other type is labelled."""
+        return self.kind != self.Kind.NEWS
+
+    @cached_property
+    def body_html(self):
+        """The body as readers get it: a sponsored story's links say so (rel="sponsored")."""
+        if not self.is_sponsored:
+            return self.body
+        return SPONSORED_LINK.sub(_mark_sponsored, self.body)
 
     def publish(self, when=None):
         self.status = self.Status.PUBLISHED
@@ -655,6 +828,54 @@ class Source(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ArticleContributor(models.Model):
+    """A contributor credited on an article, in a role, in order."""
+
+    class Role(models.TextChoices):
+        AUTHOR = "author", "By"
+        REPORTING = "reporting", "Additional reporting by"
+        PHOTOS = "photos", "Photos by"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="credits")
+    contributor = models.ForeignKey(Contributor, on_delete=models.PROTECT, related_name="credits")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.AUTHOR)
+    order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "contributor", "role"], name="credit_once_per_role"
+            )
+        ]
+        indexes = [models.Index(fields=["contributor", "article"], name="credit_contributor")]
+        verbose_name = "credit"
+
+    def __str__(self):
+        return f"{self.get_role_display()} {self.contributor}"
+
+
+def credits_prefetch():
+    """An article list's credits with their contributors: one query for the list."""
+    return Prefetch("credits", queryset=ArticleContributor.objects.select_related("contributor"))
+
+
+# An anchor's opening tag in sanitized body HTML, and a rel attribute in it.
+SPONSORED_LINK = re.compile(r"<a\b[^>]*>")
+REL_ATTRIBUTE = re.compile(r'\srel="([^"]*)"')
+
+
+def _mark_sponsored(match):
+    tag = match.group(0)
+    rel = REL_ATTRIBUTE.search(tag)
+    if rel is None:
+        return f'<a rel="sponsored"{tag[2:]}'
+    words = rel.group(1).split()
+    if "sponsored" in words:
+        return tag
+    return f"{tag[: rel.start(1)]}{' '.join(['sponsored', *words])}{tag[rel.end(1) :]}"
 
 
 class ReaderSalt(models.Model):
@@ -888,7 +1109,8 @@ class EditorialSettings(OneRowSettings):
         "corrections policy page",
         blank=True,
         help_text="The address of the page that explains how corrections are made. "
-        "Linked from the corrections page and under every correction.",
+        "Linked from the corrections page and under every correction. Left empty, "
+        "the site's own Corrections policy page (under Pages) is linked.",
     )
 
     class Meta:

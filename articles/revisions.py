@@ -3,10 +3,10 @@ and restored.
 
 ``record_revision(article, user, action, note="")`` is called for every save
 and every state change (the admin's form and actions, the review workflow):
-the snapshot holds every editable field, the ordered sources, the notes and the
-hero image (the library image's id and name), so any two revisions can be
-compared field by field and an old one restored. A revision is never
-changed; restoring writes a new one.
+the snapshot holds every editable field, the ordered sources and credits, the
+topics, the notes and the hero image (the library image's id and name), so any
+two revisions can be compared field by field and an old one restored. A
+revision is never changed; restoring writes a new one.
 """
 
 import difflib
@@ -18,7 +18,16 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .models import Article, ArticleRevision, Category, Image, Source
+from .models import (
+    Article,
+    ArticleContributor,
+    ArticleRevision,
+    Category,
+    Contributor,
+    Image,
+    Source,
+    Topic,
+)
 from .search import plain_text
 
 Action = ArticleRevision.Action
@@ -27,10 +36,12 @@ Action = ArticleRevision.Action
 FIELDS = [
     "headline",
     "slug",
+    "kind",
     "category",
     "standfirst",
     "body",
-    "byline",
+    "sponsor_name",
+    "sponsor_url",
     "author",
     "hero",
     "status",
@@ -74,6 +85,14 @@ def snapshot(article):
     data["sources"] = [
         {"name": s.name, "url": s.url} for s in article.sources.order_by("position", "pk")
     ]
+    if hasattr(article, "credits"):  # kept since contributors are data
+        data["credits"] = [
+            {"contributor": c.contributor_id, "name": c.contributor.name, "role": c.role}
+            for c in article.credits.select_related("contributor").order_by("order", "pk")
+        ]
+        data["topics"] = [
+            {"id": t.pk, "name": t.name} for t in article.topics.order_by("name", "pk")
+        ]
     data["notes"] = [
         {
             "kind": note.kind,
@@ -123,11 +142,15 @@ def live_revision(revisions):
 LABELS = {
     "headline": "Headline",
     "slug": "Slug",
+    "kind": "Type",
     "category": "Category",
     "standfirst": "Standfirst",
     "body": "Body",
-    "byline": "Byline",
-    "author": "Author",
+    "sponsor_name": "Sponsor",
+    "sponsor_url": "Sponsor's address",
+    "credits": "Contributors",
+    "topics": "Topics",
+    "author": "Desk account",
     "hero": "Hero image",
     "status": "Status",
     "published_at": "Publication time",
@@ -166,6 +189,11 @@ def _shown(data, name):
         return "\n".join(
             f"{s['name']} ({s['url']})" if s["url"] else s["name"] for s in value or []
         )
+    if name == "credits":
+        roles = dict(ArticleContributor.Role.choices)
+        return "\n".join(f"{roles.get(c['role'], c['role'])} {c['name']}" for c in value or [])
+    if name == "topics":
+        return ", ".join(t["name"] for t in value or [])
     if name == "notes":
         return "\n".join(
             f"{n['kind'].capitalize()}: {n['text']}" + (" (retracted)" if n["retracted"] else "")
@@ -223,9 +251,9 @@ def restore(article, revision, user):
     if not Category.objects.filter(pk=data["category"]).exists():
         raise RestoreRefused(f"Its category “{data['category_name']}” no longer exists.")
     for name in FIELDS:
-        field = Article._meta.get_field(name)
         if name not in data:  # kept before the field existed: left as it is
             continue
+        field = Article._meta.get_field(name)
         value = data[name]
         if name in ("published_at", "expires_at"):
             value = parse_datetime(value) if value else None
@@ -252,6 +280,22 @@ def restore(article, revision, user):
             Source(article=article, name=s["name"], url=s["url"], position=position)
             for position, s in enumerate(data.get("sources", []))
         )
+        if "credits" in data:
+            kept = set(
+                Contributor.objects.filter(
+                    pk__in=[c["contributor"] for c in data["credits"]]
+                ).values_list("pk", flat=True)
+            )
+            article.credits.all().delete()
+            ArticleContributor.objects.bulk_create(
+                ArticleContributor(
+                    article=article, contributor_id=c["contributor"], role=c["role"], order=order
+                )
+                for order, c in enumerate(data["credits"])
+                if c["contributor"] in kept
+            )
+        if "topics" in data:
+            article.topics.set(Topic.objects.filter(pk__in=[t["id"] for t in data["topics"]]))
         return record_revision(
             article, user, Action.RESTORED, note=f"Restored revision {revision.number}."
         )

@@ -1,20 +1,26 @@
 """Changes a reader could see invalidate the site's caches (articles.caching);
 a note readers have seen is never deleted, whichever way the delete comes."""
 
-from django.db.models.signals import post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
+from . import models
 from .caching import invalidate_site
-from .models import (
-    Article,
-    ArticleNote,
-    Banner,
-    Category,
-    EditorialSettings,
-    Image,
-    Pin,
-    PublicNoteDeletion,
-    Source,
-)
+from .models import Article, ArticleNote, PublicNoteDeletion
+
+# What readers see of these is cached under the site version.
+SITE_MODELS = [
+    "Article",
+    "ArticleContributor",
+    "ArticleNote",
+    "Banner",
+    "Category",
+    "Contributor",
+    "EditorialSettings",
+    "Image",
+    "Pin",
+    "Source",
+    "Topic",
+]
 
 
 def refuse_public_note_deletion(sender, instance, **kwargs):
@@ -27,11 +33,14 @@ def refuse_public_note_deletion(sender, instance, **kwargs):
 
 
 def connect():
-    for model in (Article, ArticleNote, Banner, Category, EditorialSettings, Image, Pin, Source):
+    for model in (getattr(models, name) for name in SITE_MODELS):
         post_save.connect(invalidate_site, sender=model, dispatch_uid=f"bump-{model.__name__}")
         post_delete.connect(
             invalidate_site, sender=model, dispatch_uid=f"bump-del-{model.__name__}"
         )
+    m2m_changed.connect(
+        invalidate_site, sender=Article.topics.through, dispatch_uid="bump-article-topics"
+    )
     pre_delete.connect(
         refuse_public_note_deletion, sender=ArticleNote, dispatch_uid="keep-public-notes"
     )

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .conditional import articles_fingerprint, fingerprint
-from .models import Article, Category
+from .models import Article, ArticleContributor, Category, Contributor, Topic
 
 
 class HomeSitemap(Sitemap):
@@ -41,6 +41,29 @@ class CategorySitemap(Sitemap):
         return fingerprint(*self.items().values_list("slug", flat=True))
 
 
+class ContributorSitemap(CategorySitemap):
+    """Author pages of contributors credited on a published story."""
+
+    changefreq = "daily"
+    priority = 0.5
+
+    def items(self):
+        credited = ArticleContributor.objects.filter(article__in=Article.objects.published())
+        return Contributor.objects.filter(pk__in=credited.values("contributor_id")).order_by("slug")
+
+
+class TopicSitemap(CategorySitemap):
+    """Topic pages with a published story."""
+
+    changefreq = "daily"
+    priority = 0.5
+
+    def items(self):
+        return Topic.objects.filter(pk__in=Article.objects.published().values("topics")).order_by(
+            "slug"
+        )
+
+
 class ArticleSitemap(Sitemap):
     changefreq = "daily"
     priority = 0.8
@@ -67,7 +90,8 @@ class ArticleSitemap(Sitemap):
 
 
 class NewsSitemap(ArticleSitemap):
-    """Google News: articles published in the last two days."""
+    """Google News: articles published in the last two days, sponsored ones
+    excluded (Google News takes no paid content)."""
 
     limit = 1000
 
@@ -76,12 +100,19 @@ class NewsSitemap(ArticleSitemap):
         return (
             Article.objects.published()
             .filter(published_at__gte=since)
+            .exclude(kind=Article.Kind.SPONSORED)
             .only("slug", "headline", "published_at", "substantive_update_at")
             .order_by("-published_at", "-pk")
         )
 
 
-SITEMAPS = {"home": HomeSitemap, "categories": CategorySitemap, "articles": ArticleSitemap}
+SITEMAPS = {
+    "home": HomeSitemap,
+    "categories": CategorySitemap,
+    "authors": ContributorSitemap,
+    "topics": TopicSitemap,
+    "articles": ArticleSitemap,
+}
 
 
 def sitemap_etag(request, sitemaps, section=None, **kwargs):

@@ -50,11 +50,49 @@ def image_objects(request, article):
     ]
 
 
+# The schema.org type of each article type (all NewsArticle or its subtypes,
+# but for the paid-for AdvertiserContentArticle).
+SCHEMA_TYPES = {
+    "news": "NewsArticle",
+    "opinion": "OpinionNewsArticle",
+    "analysis": "AnalysisNewsArticle",
+    "review": "ReviewNewsArticle",
+    "sponsored": "AdvertiserContentArticle",
+}
+
+
+def person(request, contributor):
+    """A contributor as a schema.org Person: name, author page, other profiles."""
+    data = {
+        "@type": "Person",
+        "name": contributor.name,
+        "url": absolute(request, contributor.get_absolute_url()),
+    }
+    if contributor.job_title:
+        data["jobTitle"] = contributor.job_title
+    if links := contributor.links():
+        data["sameAs"] = links
+    return data
+
+
+def profile_page(request, contributor):
+    """An author page: a ProfilePage about the Person."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "ProfilePage",
+        "url": absolute(request, contributor.get_absolute_url()),
+        "mainEntity": {
+            **person(request, contributor),
+            **({"description": contributor.bio} if contributor.bio else {}),
+        },
+    }
+
+
 def news_article(request, article, view_count=None, comment_count=None):
     url = absolute(request, article.get_absolute_url())
     data = {
         "@context": "https://schema.org",
-        "@type": "NewsArticle",
+        "@type": SCHEMA_TYPES[article.kind],
         "headline": article.headline,
         "description": article.standfirst,
         "datePublished": article.published_at.isoformat() if article.published_at else None,
@@ -84,8 +122,16 @@ def news_article(request, article, view_count=None, comment_count=None):
             },
         ],
     }
-    if article.byline_name:
+    if article.bylined:
+        data["author"] = [person(request, contributor) for contributor in article.bylined]
+    elif article.byline_name:
         data["author"] = [{"@type": "Person", "name": article.byline_name}]
+    if article.is_sponsored and article.sponsor_name:
+        data["sponsor"] = {
+            "@type": "Organization",
+            "name": article.sponsor_name,
+            **({"url": article.sponsor_url} if article.sponsor_url else {}),
+        }
     citations = [
         {
             "@type": "CreativeWork",

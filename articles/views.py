@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 
 from . import caching, counting, page_cache, social_cards
 from . import search as article_search
-from .models import Article, ArticleNote, Pin, PreviewLink
+from .models import Article, ArticleNote, ArticleQuerySet, Contributor, Pin, PreviewLink, Topic
 
 HOME_LATEST = 10
 HOME_PER_CATEGORY = 4
@@ -115,6 +115,26 @@ def cached_list_page(request, name, vary_on, items):
     return number, SimpleLazyObject(page)
 
 
+def listing_page(request, template, name, subject, articles, **context):
+    """A paginated list of ``subject``'s published articles (a category, an
+    author, a topic) as cards, shared by every reader."""
+    number, page = cached_list_page(request, name, [subject.pk], articles)
+    if number != 1 and "pinned" in context:
+        context["pinned"] = []  # pinned stories head page 1 only
+    response = render(
+        request,
+        template,
+        {
+            name: subject,
+            "page_number": number,
+            "canonical_query": page_query(number),
+            "page_obj": page,
+            **context,
+        },
+    )
+    return caching.share_briefly(request, response)
+
+
 @require_safe
 def category_detail(request, slug):
     category = caching.cached_category(slug, request)
@@ -129,23 +149,51 @@ def category_detail(request, slug):
             .exclude(pk__in=pinned)
         )
 
-    number, page = cached_list_page(request, "category", [category.pk], articles)
     pinned = SimpleLazyObject(
         lambda: list(Article.objects.published().for_listing().pinned(category))
     )
-    response = render(
+    return listing_page(
         request,
         "articles/category_detail.html",
-        {
-            "category": category,
-            "page_number": number,
-            "canonical_query": page_query(number),
-            "page_obj": page,
-            "pinned": pinned if number == 1 else [],
-            "current_category_slug": category.slug,
-        },
+        "category",
+        category,
+        articles,
+        pinned=pinned,
+        current_category_slug=category.slug,
     )
-    return caching.share_briefly(request, response)
+
+
+def subject_page(request, model, slug, template, name, articles):
+    """The page of a contributor or a topic: ``articles(slug)`` (a published
+    queryset method) is built only on a cache miss."""
+    subject = caching.cached_by_slug(model, slug, request)
+    return listing_page(
+        request,
+        template,
+        name,
+        subject,
+        lambda: articles(Article.objects.published().for_listing(), subject.slug),
+    )
+
+
+@require_safe
+def author_detail(request, slug):
+    """A contributor's page: who they are, and their published stories."""
+    return subject_page(
+        request,
+        Contributor,
+        slug,
+        "articles/author_detail.html",
+        "contributor",
+        ArticleQuerySet.credited_to,
+    )
+
+
+@require_safe
+def topic_detail(request, slug):
+    return subject_page(
+        request, Topic, slug, "articles/topic_detail.html", "topic", ArticleQuerySet.tagged
+    )
 
 
 @require_safe

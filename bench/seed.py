@@ -217,7 +217,7 @@ def seed(scale=None, rng_seed=5, out=None):
     from django.db import transaction
     from django.utils import timezone
 
-    from articles.models import Article, Category, Pin, Source
+    from articles.models import Article, ArticleContributor, Category, Contributor, Pin, Source
     from articles.search import plain_text
 
     scale = {**SCALE, **(scale or {})}
@@ -254,7 +254,6 @@ def seed(scale=None, rng_seed=5, out=None):
                 headline=sentence(rng, 5, 12)[:-1],
                 slug=f"story-{n:06d}",
                 category=categories[n % len(categories)],
-                byline=f"{rng.choice(NAMES)} {rng.choice(NAMES)}son",
                 standfirst=sentence(rng, 15, 30),
                 body="".join(rng.choices(pool, k=rng.randint(3, 8))),
                 status=status,
@@ -266,7 +265,6 @@ def seed(scale=None, rng_seed=5, out=None):
             headline="City Win the Final in Extra Time After a Late Penalty",
             slug=HOT_SLUG,
             category=categories[0],
-            byline="Marco Bellini",
             standfirst=sentence(rng, 20, 30),
             body=hot_body,
             status=Article.Status.PUBLISHED,
@@ -301,6 +299,21 @@ def seed(scale=None, rng_seed=5, out=None):
                 )
         Source.objects.bulk_create(sources, batch_size=BATCH_SIZE)
         log(f"{len(sources)} sources")
+
+        reporters = Contributor.objects.bulk_create(
+            Contributor(name=f"{first} {last}son", slug=f"{first}-{last}son".lower())
+            for first in NAMES[:6]
+            for last in NAMES[:6]
+        )
+        ArticleContributor.objects.bulk_create(
+            (
+                ArticleContributor(article=article, contributor=reporter, order=order)
+                for article in articles
+                for order, reporter in enumerate(rng.sample(reporters, rng.choice([1, 1, 2])))
+            ),
+            batch_size=BATCH_SIZE,
+        )
+        log(f"{len(reporters)} contributors")
 
         comments_seeded = seed_comments(rng, articles, scale, now, log)
         allow_one_address_many_posters(log)

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "axes",
     "articles",
     "comments",
+    "pages",
     "backups",
 ]
 

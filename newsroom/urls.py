@@ -7,9 +7,14 @@ from django.views.generic import TemplateView
 from articles import feeds
 from articles.conditional import etag
 from articles.site_url import at_site_url
-from articles.sitemaps import SITEMAPS, NewsSitemap, sitemap_etag
+from articles.sitemaps import SITEMAPS as ARTICLE_SITEMAPS
+from articles.sitemaps import NewsSitemap, sitemap_etag
+from pages import views as pages
+from pages.sitemaps import PageSitemap
 
 from . import health, site_files
+
+SITEMAPS = {**ARTICLE_SITEMAPS, "pages": PageSitemap}
 
 admin.site.site_header = "Newsroom editors' desk"
 admin.site.site_title = "Newsroom"
@@ -76,6 +81,16 @@ urlpatterns = [
         revalidated(feeds.CorrectionsAtomFeed()),
         name="corrections-feed-atom",
     ),
+    path("authors/<slug:slug>/feed/", revalidated(feeds.AuthorFeed()), name="author-feed"),
+    path(
+        "authors/<slug:slug>/feed/atom/",
+        revalidated(feeds.AuthorAtomFeed()),
+        name="author-feed-atom",
+    ),
+    path("topics/<slug:slug>/feed/", revalidated(feeds.TopicFeed()), name="topic-feed"),
+    path(
+        "topics/<slug:slug>/feed/atom/", revalidated(feeds.TopicAtomFeed()), name="topic-feed-atom"
+    ),
     path("category/<slug:slug>/feed/", revalidated(feeds.CategoryFeed()), name="category-feed"),
     path(
         "category/<slug:slug>/feed/atom/",
@@ -83,6 +98,10 @@ urlpatterns = [
         name="category-feed-atom",
     ),
 ]
+
+# Last: a standing page's address is one word at the root (/about/), so every
+# other address is tried first.
+urlpatterns.append(path("<slug:slug>/", pages.page, name="page"))
 
 if settings.DEBUG:  # in production the web server or object storage serves media
     from django.conf.urls.static import static

@@ -11,9 +11,19 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from django.utils.text import slugify
 
 from articles import counting
-from articles.models import Article, Category, Image, Pin, Source
+from articles.bylines import split_names
+from articles.models import (
+    Article,
+    ArticleContributor,
+    Category,
+    Contributor,
+    Image,
+    Pin,
+    Source,
+)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # sync Playwright runs an event loop
 
@@ -139,8 +149,9 @@ def make_image(db, settings, tmp_path):
 
 @pytest.fixture
 def make_article(db, make_category):
-    def make(sources=(), pinned=False, **overrides):
-        """``pinned=True`` pins the story to the home page's slot 1 (the lead)."""
+    def make(sources=(), pinned=False, byline="Ada Reporter", **overrides):
+        """``pinned=True`` pins the story to the home page's slot 1 (the lead);
+        ``byline="A and B"`` credits those contributors as authors, in order."""
         n = next(_sequence)
         fields = {
             "headline": f"Headline number {n}",
@@ -149,7 +160,6 @@ def make_article(db, make_category):
             "body": f"<p>Body of article {n}.</p>",
             "status": Article.Status.PUBLISHED,
             "published_at": days_ago(1),
-            "byline": "Ada Reporter",
         }
         fields.update(overrides)
         if "category" not in fields:
@@ -160,6 +170,11 @@ def make_article(db, make_category):
             Source.objects.create(article=article, name=name, url=url, position=position)
         if pinned:
             Pin.objects.create(article=article, slot=1)
+        for order, name in enumerate(split_names(byline)):
+            contributor, _ = Contributor.objects.get_or_create(
+                slug=slugify(name), defaults={"name": name}
+            )
+            ArticleContributor.objects.create(article=article, contributor=contributor, order=order)
         return article
 
     return make

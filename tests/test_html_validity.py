@@ -19,7 +19,17 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, ArticleNote, ArticleRevision, Banner, Pin, PreviewLink
+from articles.models import (
+    Article,
+    ArticleContributor,
+    ArticleNote,
+    ArticleRevision,
+    Banner,
+    Contributor,
+    Pin,
+    PreviewLink,
+    Topic,
+)
 from articles.revisions import record_revision
 from comments import notifications, sanctions, verification
 from comments.models import Comment, Sanction, Subscription
@@ -120,6 +130,30 @@ def rendered(
     reply = make_comment(parent=top, author_name="Tom", body="Best comeback of the season.")
     desk = make_editor()
     make_comment(article=article, user=desk, body="From the desk.", picked_at=timezone.now())
+    ada = Contributor.objects.get(slug="ada-reporter")
+    ada.job_title, ada.bio, ada.same_as = (
+        "Sports editor",
+        "Ada covers football.",
+        "https://a.example/",
+    )
+    ada.save()
+    topic = Topic.objects.create(name="Champions League", slug="champions-league")
+    opinion = make_article(
+        category=sports, kind=Article.Kind.OPINION, headline="Gasperini got it right"
+    )
+    opinion.topics.add(topic)
+    ArticleContributor.objects.create(
+        article=opinion,
+        contributor=Contributor.objects.create(name="Luca Ferri", slug="luca-ferri"),
+        role=ArticleContributor.Role.PHOTOS,
+    )
+    sponsored = make_article(
+        category=sports,
+        kind=Article.Kind.SPONSORED,
+        sponsor_name="Acme Bank",
+        sponsor_url="https://acme.example/",
+        body='<p>See <a href="https://acme.example/offer">the offer</a>.</p>',
+    )
     slug = article.slug
     Banner.objects.create(text="Polls have closed", link="/articles/x/", starts_at=timezone.now())
     Pin.objects.create(article=make_article(category=sports), category=sports, slot=1)
@@ -138,6 +172,11 @@ def rendered(
         "search": client.get("/search/?q=comeback"),
         "empty search": client.get("/search/"),
         "corrections": client.get("/corrections/"),
+        "author": client.get("/authors/ada-reporter/"),
+        "topic": client.get(topic.get_absolute_url()),
+        "opinion with topics and credits": client.get(opinion.get_absolute_url()),
+        "sponsored": client.get(sponsored.get_absolute_url()),
+        "about page": client.get("/about/"),
         "404": client.get("/articles/no-such-story/"),
         "410 taken down": client.get(gone.get_absolute_url()),
         "preview link": client.get(preview.get_absolute_url()),

@@ -28,12 +28,23 @@ def news_article_json_ld(context, article):
     data = structured_data.news_article(
         context["request"], article, counts["view_number"], counts["comment_number"]
     )
-    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(
-        _json_script_escapes
-    )
+    payload = json_ld_payload(data)
     for hole in (page_cache.VIEW_NUMBER, page_cache.COMMENT_NUMBER):
         payload = payload.replace(f'"{hole}"', hole)  # a bare number once filled in
     return mark_safe(f'<script type="application/ld+json">{payload}</script>')
+
+
+def json_ld_payload(data):
+    """JSON that is safe inside a <script> element."""
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(
+        _json_script_escapes
+    )
+
+
+@register.simple_tag(takes_context=True)
+def profile_page_json_ld(context, contributor):
+    data = structured_data.profile_page(context["request"], contributor)
+    return mark_safe(f'<script type="application/ld+json">{json_ld_payload(data)}</script>')
 
 
 @register.simple_tag(takes_context=True)

@@ -17,8 +17,12 @@ def article_form(category, **overrides):
         "category": category.pk,
         "standfirst": "What changes for households.",
         "body": "<p>The chancellor said <strong>little</strong>.</p>",
-        "byline": "Ada Reporter",
         "author": "",
+        "kind": "news",
+        "credits-TOTAL_FORMS": "0",
+        "credits-INITIAL_FORMS": "0",
+        "credits-MIN_NUM_FORMS": "0",
+        "credits-MAX_NUM_FORMS": "1000",
         "status": "published",
         "published_at_0": "",
         "published_at_1": "",
@@ -52,7 +56,15 @@ class TestEditorsGroup:
         codenames = set(
             Group.objects.get(name="Editors").permissions.values_list("codename", flat=True)
         )
-        for model in ("article", "category", "source", "articlenote"):
+        for model in (
+            "article",
+            "category",
+            "source",
+            "articlenote",
+            "contributor",
+            "articlecontributor",
+            "topic",
+        ):
             assert {f"add_{model}", f"change_{model}", f"delete_{model}"} <= codenames
         assert {"change_comment", "moderate_comment", "delete_comment"} <= codenames
         assert {"view_discussionsettings", "change_discussionsettings"} <= codenames

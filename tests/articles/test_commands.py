@@ -8,7 +8,16 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from articles.management.commands import ensure_editor
-from articles.models import Article, ArticleNote, Banner, Category, Image, Pin, ViewTally
+from articles.models import (
+    Article,
+    ArticleNote,
+    Banner,
+    Category,
+    Contributor,
+    Image,
+    Pin,
+    ViewTally,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +88,27 @@ class TestSeedDemo:
         assert Article.objects.scheduled().exists()
         assert Article.objects.filter(status="draft").exists()
         assert Article.objects.published().dates("published_at", "day").count() >= 5
+
+
+class TestSeedDemoNewsroomShape:
+    def test_the_reference_story_is_by_two_contributors_with_a_topic(self, client):
+        call_command("seed_demo", stdout=io.StringIO())
+        call_command("seed_demo", stdout=io.StringIO())
+        article = Article.objects.get(slug=REFERENCE_SLUG)
+        assert article.byline_name == "Marco Bellini and Giulia Conti"
+        assert [t.name for t in article.topics.all()] == ["Champions League"]
+        page = client.get("/authors/marco-bellini/").content.decode()
+        assert "Football correspondent" in page and "Atalanta Complete Stunning" in page
+        assert (
+            "Atalanta Complete Stunning" in client.get("/topics/champions-league/").content.decode()
+        )
+
+    def test_has_several_contributors_and_an_opinion_piece(self, client):
+        call_command("seed_demo", stdout=io.StringIO())
+        assert Contributor.objects.count() >= 5
+        opinion = Article.objects.published().get(kind=Article.Kind.OPINION)
+        assert 'kind-label--opinion">Opinion' in client.get("/").content.decode()
+        assert opinion.byline_name == "Ruth Achebe"
 
 
 class TestSeedDemoCorrection:

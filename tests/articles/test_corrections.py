@@ -321,7 +321,10 @@ class TestCorrectionsPolicy:
     ):
         article = make_article()
         note_on(article)
-        assert "Our corrections policy" not in page_of(client, article)
+        # The site's own policy page, until the settings name another address.
+        assert '<a href="/corrections-policy/">Our corrections policy</a>' in page_of(
+            client, article
+        )
         with django_capture_on_commit_callbacks(execute=True):
             EditorialSettings(corrections_policy_url="https://example.org/policy").save()
         html = page_of(client, article)

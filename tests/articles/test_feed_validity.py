@@ -16,13 +16,25 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from lxml import etree
 from PIL import Image
 
+from articles.models import Topic
+
 pytestmark = pytest.mark.django_db
 
 ATOM = "http://www.w3.org/2005/Atom"
 MEDIA = "http://search.yahoo.com/mrss/"
 NS = {"atom": ATOM, "media": MEDIA}
-RSS_FEEDS = ["/feeds/latest/", "/category/sports/feed/"]
-ATOM_FEEDS = ["/feeds/latest/atom/", "/category/sports/feed/atom/"]
+RSS_FEEDS = [
+    "/feeds/latest/",
+    "/category/sports/feed/",
+    "/authors/ana/feed/",
+    "/topics/champions-league/feed/",
+]
+ATOM_FEEDS = [
+    "/feeds/latest/atom/",
+    "/category/sports/feed/atom/",
+    "/authors/ana/feed/atom/",
+    "/topics/champions-league/feed/atom/",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -41,13 +53,15 @@ def photo():
 @pytest.fixture
 def articles(make_article, make_category, make_image):
     sports = make_category(name="Sports", slug="sports", description="Results.")
+    match = make_article(
+        category=sports,
+        headline="Match report",
+        byline="Ana and Ben",
+        hero=make_image(file=photo(), alt_text="The winning goal"),
+    )
+    match.topics.add(Topic.objects.create(name="Champions League", slug="champions-league"))
     return {
-        "match": make_article(
-            category=sports,
-            headline="Match report",
-            byline="Ana",
-            hero=make_image(file=photo(), alt_text="The winning goal"),
-        ),
+        "match": match,
         "preview": make_article(category=sports, headline="Preview", byline=""),
     }
 

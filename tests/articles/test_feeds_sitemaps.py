@@ -117,7 +117,10 @@ class TestSitemaps:
         assert index_locations(response) == [
             "http://testserver/sitemap-home.xml",
             "http://testserver/sitemap-categories.xml",
+            "http://testserver/sitemap-authors.xml",
+            "http://testserver/sitemap-topics.xml",
             "http://testserver/sitemap-articles.xml",
+            "http://testserver/sitemap-pages.xml",
         ]
 
     def test_sections_list_home_categories_and_published_articles_only(self, client, newsroom):
@@ -139,9 +142,12 @@ class TestSitemaps:
         assert index_locations(client.get("/sitemap.xml")) == [
             "http://testserver/sitemap-home.xml",
             "http://testserver/sitemap-categories.xml",
+            "http://testserver/sitemap-authors.xml",
+            "http://testserver/sitemap-topics.xml",
             "http://testserver/sitemap-articles.xml",
             "http://testserver/sitemap-articles.xml?p=2",
             "http://testserver/sitemap-articles.xml?p=3",
+            "http://testserver/sitemap-pages.xml",
         ]
 
     def test_every_published_article_is_in_exactly_one_section_page(
@@ -155,7 +161,7 @@ class TestSitemaps:
         make_article(published_at=days_ahead(0.01))
 
         pages = index_locations(client.get("/sitemap.xml"))
-        assert len(pages) == 2 + 3  # home, categories, and 9 articles by 3
+        assert len(pages) == 5 + 3  # home, categories, authors, topics, pages; 9 articles by 3
         listed_anywhere = [loc for page in pages for loc in listed(client.get(page))]
         articles = [loc for loc in listed_anywhere if "/articles/" in loc]
         assert sorted(articles) == sorted(link(article) for article in published)
@@ -224,7 +230,7 @@ class TestConditionalGet:
             ("/feeds/latest/atom/", 1),
             ("/category/sports/feed/", 1),
             ("/category/sports/feed/atom/", 1),
-            ("/sitemap.xml", 2),
+            ("/sitemap.xml", 5),  # a fingerprint of each section but home's
             ("/sitemap-home.xml", 0),
             ("/sitemap-categories.xml", 1),
             ("/sitemap-articles.xml", 1),
@@ -244,9 +250,9 @@ class TestConditionalGet:
     @pytest.mark.parametrize(
         "url, queries",
         [
-            ("/feeds/latest/", 2),
-            ("/category/sports/feed/", 3),
-            ("/sitemap.xml", 4),
+            ("/feeds/latest/", 3),  # + the items' credits, for their authors
+            ("/category/sports/feed/", 4),
+            ("/sitemap.xml", 11),  # each section's fingerprint and count, the pages' newest date
             ("/sitemap-articles.xml", 3),
             ("/sitemap-news.xml", 3),
         ],
@@ -395,7 +401,9 @@ class TestMetadata:
         assert data["description"] == "A late winner."
         assert data["datePublished"].startswith(str(article.published_at.date()))
         assert "dateModified" in data
-        assert data["author"] == [{"@type": "Person", "name": "Ana"}]
+        assert data["author"] == [
+            {"@type": "Person", "name": "Ana", "url": "http://testserver/authors/ana/"}
+        ]
         assert data["publisher"]["name"] == "Newsroom"
         assert data["publisher"]["logo"]["url"].startswith("http://testserver/static/")
         assert data["articleSection"] == "Sports"

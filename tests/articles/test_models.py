@@ -65,18 +65,18 @@ class TestLatestPerCategory:
             rows = list(Article.objects.published().latest_per_category(3))
         assert rows == sport[:3] + local
 
-    def test_listing_details_come_in_the_same_query(
+    def test_listing_details_come_in_the_same_query_and_credits_in_one_more(
         self, make_article, make_category, make_comment, django_assert_num_queries
     ):
         sports = make_category(name="Sports")
         newest = make_article(category=sports, published_at=days_ago(1))
         make_article(category=sports, published_at=days_ago(2))
         make_comment(article=newest)
-        with django_assert_num_queries(1):
+        with django_assert_num_queries(2):
             rows = list(Article.objects.published().latest_per_category(1).for_listing())
-            assert [(row, row.category.name, row.comment_count) for row in rows] == [
-                (newest, "Sports", 1)
-            ]
+            assert [
+                (row, row.category.name, row.comment_count, row.byline_name) for row in rows
+            ] == [(newest, "Sports", 1, "Ada Reporter")]
 
 
 class TestBodySanitizing:
@@ -127,9 +127,16 @@ class TestBodySanitizing:
 
 
 class TestByline:
-    def test_printed_byline_wins(self, make_article, make_user):
+    def test_credited_authors_win_over_the_account(self, make_article, make_user):
         user = make_user(first_name="Jo", last_name="Account")
         assert make_article(byline="J. Printed", author=user).byline_name == "J. Printed"
+
+    @pytest.mark.parametrize(
+        "names, byline",
+        [("Ana", "Ana"), ("Ana and Ben", "Ana and Ben"), ("Ana, Ben, Cy", "Ana, Ben and Cy")],
+    )
+    def test_reads_a_and_b_and_a_b_and_c(self, make_article, names, byline):
+        assert make_article(byline=names).byline_name == byline
 
     def test_falls_back_to_the_authors_full_name(self, make_article, make_user):
         user = make_user(first_name="Jo", last_name="Account")

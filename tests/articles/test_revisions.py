@@ -9,7 +9,7 @@ from django.apps import apps
 from django.urls import reverse
 
 from articles import presence
-from articles.models import Article, ArticleRevision
+from articles.models import Article, ArticleRevision, Topic
 from articles.revisions import record_revision
 from tests.articles.test_admin import article_form
 
@@ -244,6 +244,26 @@ class TestRestore:
             "Restored revision 1.",
         )
         assert revisions[2].snapshot["headline"] == "Council meets late"  # untouched
+
+    def test_restore_brings_back_the_credits_in_order_and_the_topics(
+        self, client, editor, make_article
+    ):
+        article = make_article(byline="Ana Rossi and Ben Okafor")
+        article.topics.add(Topic.objects.create(name="Housing", slug="housing"))
+        first = record_revision(article, editor, Action.SAVED)
+        assert [c["name"] for c in first.snapshot["credits"]] == ["Ana Rossi", "Ben Okafor"]
+        assert [t["name"] for t in first.snapshot["topics"]] == ["Housing"]
+        article.credits.filter(contributor__name="Ana Rossi").delete()
+        article.topics.clear()
+        record_revision(article, editor, Action.SAVED)
+        client.force_login(editor)
+        url = reverse("admin:articles_article_restore", args=[article.pk, first.number])
+        assert client.post(url).status_code == 302
+        assert [c.contributor.name for c in article.credits.order_by("order")] == [
+            "Ana Rossi",
+            "Ben Okafor",
+        ]
+        assert [t.name for t in article.topics.all()] == ["Housing"]
 
     def test_restore_refuses_a_slug_another_article_took_since(
         self, client, editor, three_revisions, make_article

@@ -95,7 +95,13 @@ class TestJsonLd:
         assert data["description"] == "Six hours, three amendments, one vote."
         for key in ("datePublished", "dateModified"):
             assert datetime.fromisoformat(data[key]).tzinfo is not None  # ISO 8601 with a zone
-        assert data["author"] == [{"@type": "Person", "name": "Ana Reporter"}]
+        assert data["author"] == [
+            {
+                "@type": "Person",
+                "name": "Ana Reporter",
+                "url": "http://testserver/authors/ana-reporter/",
+            }
+        ]
         assert data["articleSection"] == "Local"
         page = "http://testserver" + story.get_absolute_url()
         assert data["mainEntityOfPage"] == {"@type": "WebPage", "@id": page}
@@ -186,7 +192,7 @@ class TestOpenGraph:
             "article:published_time": story.published_at.replace(microsecond=0).isoformat(),
             "article:modified_time": og["article:modified_time"],
             "article:section": "Local",
-            "article:author": "Ana Reporter",
+            "article:author": "http://testserver/authors/ana-reporter/",
         }
         datetime.fromisoformat(og["article:modified_time"])
         assert len(properties) == len(og)  # no property said twice
@@ -219,3 +225,52 @@ class TestOpenGraph:
         with Image.open(finders.find(path)) as image:
             assert image.size == (1200, 630)
         assert '<meta name="twitter:card" content="summary_large_image">' in html
+
+
+class TestTypesAndPeople:
+    """The article types, their people and sponsors, as a JSON-LD processor
+    reads them: every term lands in the schema.org vocabulary."""
+
+    @pytest.mark.parametrize(
+        "kind, schema_type",
+        [
+            ("opinion", "OpinionNewsArticle"),
+            ("analysis", "AnalysisNewsArticle"),
+            ("review", "ReviewNewsArticle"),
+            ("sponsored", "AdvertiserContentArticle"),
+        ],
+    )
+    def test_each_type_expands_to_its_schema_org_type(
+        self, client, make_article, kind, schema_type
+    ):
+        article = make_article(kind=kind, sponsor_name="Acme", sponsor_url="https://acme.example/")
+        data, _ = extracted(page_of(client, article))
+        (expanded,) = jsonld.expand(data, {"documentLoader": offline_loader})
+        assert expanded["@type"] == [SCHEMA + schema_type]
+        if kind == "sponsored":
+            (sponsor,) = expanded[SCHEMA + "sponsor"]
+            assert sponsor[SCHEMA + "name"] == [{"@value": "Acme"}]
+
+    def test_authors_expand_as_people_with_their_pages_and_profiles(self, client, make_article):
+        from articles.models import Contributor
+
+        article = make_article(byline="Ana Reporter")
+        Contributor.objects.filter(slug="ana-reporter").update(same_as="https://example.com/@ana")
+        data, _ = extracted(page_of(client, article))
+        (expanded,) = jsonld.expand(data, {"documentLoader": offline_loader})
+        (author,) = expanded[SCHEMA + "author"]
+        assert author["@type"] == [SCHEMA + "Person"]
+        assert author[SCHEMA + "url"] == [{"@value": "http://testserver/authors/ana-reporter/"}]
+        assert author[SCHEMA + "sameAs"] == [{"@value": "https://example.com/@ana"}]
+
+    def test_an_author_page_expands_as_a_profile_page_about_the_person(self, client, make_article):
+        make_article(byline="Ana Reporter")
+        html = client.get("/authors/ana-reporter/").content.decode()
+        (data,) = extruct.extract(html, base_url="http://testserver/", syntaxes=["json-ld"])[
+            "json-ld"
+        ]
+        (expanded,) = jsonld.expand(data, {"documentLoader": offline_loader})
+        assert expanded["@type"] == [SCHEMA + "ProfilePage"]
+        (person,) = expanded[SCHEMA + "mainEntity"]
+        assert person["@type"] == [SCHEMA + "Person"]
+        assert person[SCHEMA + "name"] == [{"@value": "Ana Reporter"}]

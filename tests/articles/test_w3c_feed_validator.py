@@ -54,6 +54,10 @@ def validate(url):
         "/category/sports/feed/atom/",
         "/corrections/feed/",
         "/corrections/feed/atom/",
+        "/authors/ana/feed/",
+        "/authors/ana/feed/atom/",
+        "/topics/champions-league/feed/",
+        "/topics/champions-league/feed/atom/",
     ],
 )
 def test_the_feed_has_no_errors_or_warnings(live_server, settings, articles, path):  # noqa: F811

@@ -6,9 +6,10 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from articles.models import Article, Banner, PreviewLink
+from articles.models import Article, Banner, Contributor, PreviewLink, Topic
 from comments import notifications
 from comments.models import Subscription
+from pages.models import Page
 from tests.browser.test_thread_rough_edges import post_a_comment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -57,6 +58,18 @@ def site(make_article, make_category, make_comment, make_image):
     gone.save()
     draft = make_article(headline="Draft story", status=Article.Status.DRAFT, published_at=None)
     preview = PreviewLink.create_for(draft, None)
+    Contributor.objects.filter(slug="ada-reporter").update(
+        job_title="Sports editor",
+        bio="Ada covers European football.",
+        same_as="https://example.com/@ada",
+    )
+    topic = Topic.objects.create(
+        name="Champions League", slug="champions-league", description="Europe."
+    )
+    article.topics.add(topic)
+    Page.objects.get_or_create(
+        slug="about", defaults={"title": "About us", "body": "<p>Who we are.</p>"}
+    )
     return {
         "follow": reverse("comments:follow", args=[article.slug]),
         "unsubscribe": notifications.unsubscribe_link("ann@example.com", [followed.pk]).replace(
@@ -71,6 +84,9 @@ def site(make_article, make_category, make_comment, make_image):
         "404": "/articles/no-such-story/",
         "410 taken down": gone.get_absolute_url(),
         "preview link": preview.get_absolute_url(),
+        "author": "/authors/ada-reporter/",
+        "topic": topic.get_absolute_url(),
+        "about": "/about/",
     }
 
 
@@ -86,6 +102,9 @@ PAGES = [
     "preview link",
     "follow",
     "unsubscribe",
+    "author",
+    "topic",
+    "about",
 ]
 
 

@@ -14,14 +14,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.demo import (
+    credit,
     seed_banner,
     seed_correction,
     seed_first_revisions,
     seed_match_media,
+    seed_people_and_topics,
     seed_pin,
     seed_recent_reads,
 )
-from articles.models import Article, Category, Source
+from articles.models import Article, Category, Source, Topic
 from comments.models import Comment
 
 CATEGORIES = [
@@ -49,7 +51,9 @@ ARTICLES = [
         "headline": "Atalanta Complete Stunning UCL Comeback, Beating Dortmund 4-1 to Advance "
         "After Extra-Time Drama",
         "category": "sports",
-        "byline": "Marco Bellini",
+        "byline": "Marco Bellini and Giulia Conti",
+        "photos": "Luca Ferri",
+        "topics": ["champions-league"],
         "standfirst": "Two goals down from the first leg, Atalanta overturned the deficit in Bergamo "
         "and went through 4-3 on aggregate after a red card and a late penalty.",
         "body": ATALANTA_BODY,
@@ -67,6 +71,7 @@ ARTICLES = [
         "headline": "City Council Approves Riverside Housing Plan After Marathon Session",
         "category": "news",
         "byline": "Priya Raman",
+        "topics": ["housing"],
         "standfirst": "The plan adds 1,200 homes on former industrial land; a third of them will be "
         "let below market rents.",
         "body": "<p>After nine hours of debate the council voted 31 to 18 for the riverside plan, "
@@ -78,10 +83,27 @@ ARTICLES = [
         "sources": [("City Council minutes", ""), ("Environment Agency", "")],
     },
     {
+        "slug": "build-the-flood-defences-first",
+        "headline": "Build the Flood Defences First, Then the Homes",
+        "category": "news",
+        "kind": Article.Kind.OPINION,
+        "byline": "Ruth Achebe",
+        "topics": ["housing"],
+        "standfirst": "The riverside plan is right about homes and wrong about the order of work.",
+        "body": "<p>The city needs the 1,200 homes. It does not need residents moving in while "
+        "the river wall is still scaffolding.</p><p>The council should tie each phase of "
+        "building to a finished stretch of the defences, and say so in the planning "
+        "conditions.</p>",
+        "published_at": (2026, 2, 24, 21, 0),
+        "views": 233,
+        "sources": [],
+    },
+    {
         "slug": "regional-rail-timetable-overhaul",
         "headline": "Regional Rail Timetable Overhaul Promises Half-Hourly Trains",
         "category": "news",
         "byline": "Tom Okafor",
+        "topics": ["transport"],
         "standfirst": "Operators say the new timetable adds 140 services a day from May.",
         "body": "<p>Commuters on the three busiest lines will get a train every thirty minutes "
         "from May, the operators announced.</p><p>Passenger groups welcomed the change but "
@@ -164,6 +186,7 @@ class Command(BaseCommand):
                 defaults={"name": name, "description": description, "position": position},
             )
 
+        seed_people_and_topics()
         created_count = 0
         for data in ARTICLES:
             status = Article.Status.PUBLISHED
@@ -178,7 +201,7 @@ class Command(BaseCommand):
             fields = {
                 "headline": data["headline"],
                 "category": categories[data["category"]],
-                "byline": data["byline"],
+                "kind": data.get("kind", Article.Kind.NEWS),
                 "standfirst": data["standfirst"],
                 "body": data["body"].strip(),
                 "status": status,
@@ -190,6 +213,8 @@ class Command(BaseCommand):
                 create_defaults={**fields, "view_count": data["views"]},
             )
             created_count += created
+            credit(article, data["byline"], data.get("photos", ""))
+            article.topics.set(Topic.objects.filter(slug__in=data.get("topics", [])))
             article.sources.all().delete()
             Source.objects.bulk_create(
                 Source(article=article, name=name, url=url, position=index)

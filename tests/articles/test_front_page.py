@@ -183,8 +183,9 @@ class TestBanner:
         Pin.objects.create(article=article, slot=4, expires_at=days_ahead(1))
         Banner.objects.create(text="Breaking: a test", starts_at=days_ago(1))
         # Cold: versions (get + add), next timed change, the banner, the front
-        # page (pins and newest in one), the sections, most read, navigation.
-        with django_assert_num_queries(7):
+        # page (pins and newest in one) and its credits, the sections and
+        # theirs, most read, navigation.
+        with django_assert_num_queries(9):
             assert "Breaking: a test" in home(client)
         with django_assert_num_queries(0):  # warm: every reader after the first
             assert "Breaking: a test" in home(client)

@@ -65,8 +65,8 @@ class TestTopicPage:
         client.get("/robots.txt")
         cache.clear()
         # The topic, the count, the page of articles and their credits, the
-        # navigation, and the next go-live.
-        with django_assert_num_queries(6):
+        # navigation, the next timed change and the live banner.
+        with django_assert_num_queries(7):
             assert client.get("/topics/housing/").status_code == 200
 
     @pytest.mark.parametrize("url", ["/topics/housing/feed/", "/topics/housing/feed/atom/"])

@@ -409,3 +409,5 @@ NEWSROOM_COMMENT_MAX_DEPTH = 3  # levels, top level included
 NEWSROOM_COMMENTS_PER_PAGE = 20  # top-level comments
 NEWSROOM_COMMENT_FORM_MAX_AGE_HOURS = 24
 NEWSROOM_COMMENT_DUPLICATE_MINUTES = 10  # the same text again within this is held
+# Live updates (static/js/live-updates.js): how often an open page asks for news.
+NEWSROOM_LIVE_POLL_SECONDS = 20

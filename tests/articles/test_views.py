@@ -165,9 +165,10 @@ class TestArticlePage:
         from django.core.cache import cache
 
         cache.clear()
-        # 14: the 13 of before plus the article's correction notes, kept in
-        # the shared cache under the site version (caching.article_notes).
-        with django_assert_max_num_queries(14):
+        # 15: the 13 of before plus the article's correction notes, kept in
+        # the shared cache under the site version (caching.article_notes), and
+        # the thread's newest change, the cursor of live updates (comments.live).
+        with django_assert_max_num_queries(15):
             assert reader_client.get(article.get_absolute_url()).status_code == 200
 
 

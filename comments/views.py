@@ -359,6 +359,7 @@ def live_changes(request, slug):
             "polling": live.polls(article, changes.cursor, rules=moderation.policy(request)),
             "every": settings.NEWSROOM_LIVE_POLL_SECONDS,
             "waiting": len(changes.arrived) if waiting else 0,
+            "waiting_ids": [comment.pk for comment in changes.arrived],
             "too_many": changes.too_many,
             "removed": changes.removed,
             "nodes": changes.nodes if show else [],

@@ -13,15 +13,19 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import caching
 from articles.models import ArticleNote
-from comments import sanctions, verification
-from comments.models import Sanction
+from comments import live, sanctions, verification
+from comments.models import Comment, Sanction
+from comments.moderation import decide
 
 pytestmark = pytest.mark.django_db
 
@@ -171,6 +175,20 @@ def rendered(
     pages["warned page"] = client.post(
         post_url, {"author_name": "Ed", "body": "Again.", "issued": token()}
     )
+    # Live updates since the thread began: comments announced, then shown, and
+    # one of them removed meanwhile.
+    decide(Comment.objects.filter(pk=other.pk), Comment.Status.REJECTED, desk)
+    caching.local_entries.clear()
+    cache.clear()
+    since_start = (
+        reverse("comments:live", args=[slug])
+        + "?"
+        + urlencode({"after": live.START.sign(live.SALT)})
+    )
+    pages["new comments announced (htmx)"] = client.get(since_start, **htmx)
+    pages["new comments shown (htmx)"] = client.get(since_start + "&show=1", **htmx)
+    assert b"new comments \xe2\x80\x94 show" in pages["new comments announced (htmx)"].content
+    assert b"data-comments-arrived" in pages["new comments shown (htmx)"].content
     assert all(response.status_code < 500 for response in pages.values())
     html = {name: response.content.decode() for name, response in pages.items()}
     html["503 page"] = render_to_string("503.html", request=rf.get("/"))

@@ -22,6 +22,24 @@ document.addEventListener("htmx:configRequest", function (event) {
   if (match) event.detail.parameters["csrfmiddlewaretoken"] = decodeURIComponent(match[1]);
 });
 
+// New comments announced by live updates: the reader's own, already in the page,
+// are not news to them. Runs before live-updates.js reads the announcement.
+document.addEventListener("htmx:load", function (event) {
+  var root = event.detail.elt;
+  var link = root.querySelector && root.querySelector("[data-comments-waiting]");
+  if (!link) return;
+  var unseen = link.getAttribute("data-comments-waiting").split(" ").filter(function (pk) {
+    return pk && !document.getElementById("comment-" + pk);
+  }).length;
+  if (!unseen) {
+    link.remove();
+    return;
+  }
+  var label = unseen + " new comment" + (unseen === 1 ? "" : "s");
+  link.setAttribute("data-live-announce", label + ".");
+  link.textContent = label + " — show";
+});
+
 // New comments a reader chose to show (live updates, comments.live) go in their
 // place: a reply under its parent (if the page shows it), a new comment at the
 // top of the list, newest first, or at the end, oldest first. One the page
@@ -35,6 +53,7 @@ document.addEventListener("htmx:load", function (event) {
     var list = document.getElementById("comment-list");
     var newestFirst = arrived.getAttribute("data-comments-arrived") !== "oldest";
     var first = null;
+    arrived.remove(); // out of the page first, so the thread's own copies are found
     Array.prototype.slice.call(arrived.children).forEach(function (group) {
       var item = group.firstElementChild;
       if (!item || document.getElementById(item.id)) return;
@@ -45,7 +64,6 @@ document.addEventListener("htmx:load", function (event) {
       else into.appendChild(item);
       first = first || item;
     });
-    arrived.remove();
     if (first) {
       first.tabIndex = -1;
       first.focus({ preventScroll: false });

@@ -33,7 +33,16 @@ START = Cursor(datetime(2000, 1, 1, tzinfo=UTC), 0)
 def latest(article, request=None):
     """The cursor of the newest change readers saw on the article's thread
     (``START`` for none): one indexed query after each change, none otherwise."""
+    return _newest(article, request)[0]
 
+
+def latest_signed(article, request=None):
+    """``latest()`` as pages carry it, signed: a poll that holds it has seen
+    everything, which a comparison tells without checking its signature."""
+    return _newest(article, request)[1]
+
+
+def _newest(article, request):
     def newest():
         row = (
             Comment.objects.filter(article=article, shown_changed_at__isnull=False)
@@ -41,12 +50,13 @@ def latest(article, request=None):
             .values_list("shown_changed_at", "pk")
             .first()
         )
-        return [Cursor(*row) if row else START]  # a list: the cache keeps no None
+        cursor = Cursor(*row) if row else START
+        return (cursor, cursor.sign(SALT))
 
     key = caching.fragment_key(
         "comment-live-latest", [article.pk], request, scopes=caching.thread_scopes(article)
     )
-    return caching.cached(key, newest, request)[0]
+    return caching.cached(key, newest, request)
 
 
 @dataclass
@@ -106,9 +116,9 @@ def polls(article, cursor, rules=None, now=None):
 
 def page_context(article, request=None, rules=None):
     """What ``comments/_live.html`` needs on the article page."""
-    cursor = latest(article, request)
+    cursor, signed = _newest(article, request)
     return {
-        "cursor": cursor.sign(SALT),
+        "cursor": signed,
         "polling": polls(article, cursor, rules=rules),
         "every": settings.NEWSROOM_LIVE_POLL_SECONDS,
     }

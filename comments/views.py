@@ -340,6 +340,8 @@ def live_changes(request, slug):
     article = caching.cached_article(slug, request)
     if not request.htmx:
         return redirect(f"{article.get_absolute_url()}#comments")
+    if request.GET.get("after") == live.latest_signed(article, request):
+        return live_updates.nothing_new(f"article-{article.pk}")
     cursor = live_updates.Cursor.read(request.GET.get("after"), live.SALT)
     if cursor is None:
         return HttpResponse(BAD_CURSOR, status=400, content_type="text/plain; charset=utf-8")
@@ -368,6 +370,18 @@ def live_changes(request, slug):
     }
     response = render(request, "comments/_live.html", context)
     return live_updates.share(response, surrogate_key)
+
+
+def nothing_new(request, slug):
+    """The answer to a poll that has seen the thread's newest change (a 204), or
+    None when the poll needs ``live_changes``. Cheap enough for every open page
+    to ask often: the article and its newest change come from the shared cache,
+    and the cursor is compared, not verified (``comments.middleware`` answers
+    these before the session, CSRF and sign-in middleware)."""
+    article = caching.cached_article(slug, request)
+    if request.htmx and request.GET.get("after") == live.latest_signed(article, request):
+        return live_updates.nothing_new(f"article-{article.pk}")
+    return None
 
 
 RECEIPT_SALT = "comments.report-receipt"

@@ -307,3 +307,24 @@ class TestStatusRegion:
             "Your comment is awaiting review. Every comment is reviewed by a moderator "
             "before it appears.</div>"
         ) in response.content.decode()
+
+
+class TestEmptyPollsAnsweredEarly:
+    def test_an_empty_poll_skips_the_rest_of_the_middleware(self, reader_client, make_comment):
+        url = poll_url(page_of(reader_client, make_comment().article))
+        response = reader_client.get(url, **HTMX)
+        assert response.status_code == 204
+        # The security-policy and framing middleware further down never ran.
+        assert "X-Frame-Options" not in response and "Content-Security-Policy" not in response
+
+    def test_a_poll_with_news_goes_the_ordinary_way(self, reader_client, make_comment, committed):
+        article = make_comment().article
+        url = poll_url(page_of(reader_client, article))
+        with committed():
+            make_comment(article=article)
+        response = reader_client.get(url, **HTMX)
+        assert response.status_code == 200 and response["X-Frame-Options"] == "DENY"
+
+    def test_an_unknown_article_is_the_ordinary_404(self, reader_client):
+        url = reverse("comments:live", args=["no-such-story"]) + "?after=x"
+        assert reader_client.get(url, **HTMX).status_code == 404

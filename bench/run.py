@@ -67,12 +67,16 @@ class Scenario:
     cdn: bool = False  # served by the second server, started with NEWSROOM_CDN=1
     through_varnish: bool = False  # wrk asks Varnish (deploy/varnish.vcl), not gunicorn
     soak: bool = False  # minutes of load, sampled each minute; runs only when asked
+    # (req/s, most share): at that rate the workers' CPU must stay under that share of a core
+    core_share_at: tuple | None = None
 
 
 POST_PATH = "/articles/{hot_slug}/comments/"
 MIN_CACHE_SHARE = 0.99  # of the article page's requests Varnish answers itself
 SOAK_MAX_MEMORY_GROWTH = 0.10  # worker memory, first minute to last
 SOAK_MAX_P99_GROWTH = 2.0  # last minute's p99 over the first's
+POLLS_PER_SECOND = 500 / 20  # 500 readers with a thread open, each polling every 20 s
+MAX_POLL_CORE_SHARE = 0.05
 
 # Paths are formatted with the seed manifest. Every scenario's URL must exist: a
 # 404 at the probe is a failed scenario, never a skipped one.
@@ -86,6 +90,14 @@ SCENARIOS = [
     # incremented; the gap to article_readers is what counting costs.
     Scenario("article_repeat_reader", "/articles/{hot_slug}/"),
     Scenario("more_comments", "/articles/{hot_slug}/comments/more/?page=2", "htmx"),
+    # Readers with the hot article open, polling for new comments when there are
+    # none: 500 of them every 20 s is 25 req/s, which must cost under 5% of a core.
+    Scenario(
+        "live_poll_empty",
+        "/articles/{hot_slug}/comments/live/?after={live_after}&sort=newest",
+        "htmx",
+        core_share_at=(POLLS_PER_SECOND, MAX_POLL_CORE_SHARE),
+    ),
     Scenario("search", "/search/?q=final+penalty"),
     # The hot article's readers with comments posted among them. Posts are answered
     # with redirects, so the mix is judged by its reads' and its posts' statuses.
@@ -660,6 +672,11 @@ def check_targets(row):
         failures.append("view count not exact")
     if "posts" in row:
         failures += check_posts(row["posts"])
+    share = row.get("core_share")
+    if share and share["share"] >= share["most"]:
+        failures.append(
+            f"{share['share']:.1%} of a core at {share['rate']:g} req/s >= {share['most']:.0%}"
+        )
     if "cache_share" in row and row["cache_share"] < MIN_CACHE_SHARE:
         failures.append(f"{row['cache_share']:.1%} served by Varnish alone < {MIN_CACHE_SHARE:.0%}")
     return failures
@@ -762,6 +779,13 @@ def markdown_table(results):
             notes.append(
                 f"- {row['name']} minute {n}: {minute['rps']:.0f} req/s, p99 "
                 f"{minute['p99_ms']:.1f} ms, workers' RSS {minute['rss_mb']} MB."
+            )
+        share = row.get("core_share")
+        if share:
+            notes.append(
+                f"- {row['name']}: {row['cpu_ms']} ms of worker CPU per request: at "
+                f"{share['rate']:g} req/s, {share['share']:.2%} of one core (target under "
+                f"{share['most']:.0%})."
             )
         if "cache_share" in row:
             notes.append(
@@ -919,6 +943,10 @@ def measure(s, ctx):
         row["cpu_ms"] = round(cpu / served * 1000, 2) if served else None
         services = cpu_seconds(service_pids()) - services_before
         row["service_cpu_ms"] = round(services / served * 1000, 2) if served else None
+        if s.core_share_at and served:
+            rate, most = s.core_share_at
+            # CPU-seconds per request times requests per second: the share of one core.
+            row["core_share"] = {"rate": rate, "share": round(cpu / served * rate, 4), "most": most}
     if s.counts_views:
         delta = view_count(database_url, hot_id) - before
         served_2xx = logged_requests(server.access_log, log_offset, path)

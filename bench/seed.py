@@ -17,6 +17,7 @@ import os
 import random
 import sys
 from datetime import timedelta
+from urllib.parse import quote
 
 SCALE = {
     "categories": 20,
@@ -176,6 +177,7 @@ COMMENT_FIELDS = {
     "email": lambda rng, article, when, parent: f"{rng.choice(NAMES).lower()}@example.com",
     "author_email": lambda rng, article, when, parent: f"{rng.choice(NAMES).lower()}@example.com",
     "created_at": lambda rng, article, when, parent: when,
+    "shown_changed_at": lambda rng, article, when, parent: when,
     "submitted_at": lambda rng, article, when, parent: when,
     "posted_at": lambda rng, article, when, parent: when,
     "reader": lambda rng, article, when, parent: f"{rng.getrandbits(256):064x}",
@@ -326,6 +328,7 @@ def seed(scale=None, rng_seed=5, out=None):
     return {
         "hot_slug": HOT_SLUG,
         "hot_id": articles[0].pk,
+        "live_after": live_cursor(articles[0]),
         "category_slug": category.slug,
         "category_pages": pages,
         "deep_page": max(1, pages - 2),
@@ -334,6 +337,16 @@ def seed(scale=None, rng_seed=5, out=None):
         "sources": len(sources),
         "comments": comments_seeded,
     }
+
+
+def live_cursor(article):
+    """The cursor a reader of the article's page polls after for new comments
+    (URL-encoded), or "" in a build without live updates."""
+    try:
+        from comments import live
+    except ImportError:
+        return ""
+    return quote(live.latest(article).sign(live.SALT), safe="")
 
 
 def analyze():

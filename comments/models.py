@@ -135,6 +135,14 @@ class Comment(models.Model):
         editable=False,
     )
     moderated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    shown_changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When readers last saw this comment appear or go: stamped under the "
+        "article's lock as the change commits, so live updates, which poll after it, "
+        "miss none (a comment approved late included).",
+    )
     decision_reason = models.CharField(
         max_length=20,
         blank=True,
@@ -182,6 +190,8 @@ class Comment(models.Model):
                 models.F("created_at").desc(),
                 name="comment_top",
             ),
+            # Live updates: what readers saw appear or go on an article since a time.
+            models.Index(fields=["article", "shown_changed_at"], name="comment_live"),
             # A page's replies, by their top-level comment.
             models.Index(fields=["root", "created_at"], name="comment_root"),
             # The rate limit and duplicate check: one reader's recent comments.

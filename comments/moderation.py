@@ -331,7 +331,7 @@ def record_report(comment, reader, network="", rules=None, **notice):
             HoldReason.objects.create(
                 comment=comment, code=Code.REPORTS, evidence={"reports": rules.report_threshold}
             )
-            thread_changed(comment.article_id)
+            thread_changed(comment.article_id, shown=[comment.pk])
     return report
 
 
@@ -391,7 +391,8 @@ def decide(comments, status, moderator, reason="", explanation=""):
             )
             for pk in ids
         )
-        thread_changed(*{comment.article_id for comment in changed})  # update() sends no signals
+        # update() sends no signals
+        thread_changed(*{comment.article_id for comment in changed}, shown=ids)
         for comment in changed:
             comment.status, comment.decision_reason = status, reason
             comment.decision_note = explanation

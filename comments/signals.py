@@ -13,7 +13,7 @@ from .threads import changes_what_readers_see, thread_changed
 
 def comment_saved(sender, instance, created, **kwargs):
     if changes_what_readers_see(instance, created):
-        thread_changed(instance.article_id)
+        thread_changed(instance.article_id, shown=[instance.pk])
     instance.remember_loaded()
 
 

@@ -13,6 +13,7 @@ listings are not: their comment counts may lag by ``caching.FRAGMENT_TTL``.
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from articles import caching
 from articles.models import Article
@@ -20,8 +21,14 @@ from articles.models import Article
 from .models import Comment
 
 
-def thread_changed(*article_ids):
-    """Recount the visible comments of these articles and invalidate their threads."""
+def thread_changed(*article_ids, shown=()):
+    """Recount the visible comments of these articles and invalidate their threads.
+
+    ``shown``: the ids of the comments readers saw appear or go. Their
+    ``shown_changed_at`` is stamped once the articles are locked, so the stamps
+    follow the order in which the changes commit: a reader polling after the
+    newest stamp they know (``comments.live``) cannot miss a change that
+    committed later with an earlier time."""
     ids = sorted(set(article_ids))
     if not ids:
         return
@@ -32,6 +39,8 @@ def thread_changed(*article_ids):
         if not articles:
             return  # the articles are being deleted with their comments
         recount(Article.objects.filter(pk__in=ids))
+        if shown:
+            Comment.objects.filter(pk__in=shown).update(shown_changed_at=timezone.now())
         for article in articles:
             caching.invalidate_thread(article)
 

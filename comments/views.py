@@ -25,11 +25,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from articles import caching
+from articles import live as live_updates
 from articles.counting import network_fingerprint, reader_fingerprint
 from articles.models import Article
 from articles.views import render_article_page
 
-from . import editing, moderation, notifications, reactions, sanctions, tree, verification
+from . import editing, live, moderation, notifications, reactions, sanctions, tree, verification
 from .forms import CommentForm, EditForm, FollowForm, ReportForm, parse_id
 from .mail import send_after_commit
 from .models import Comment, CommentReport, Sanction, Subscription
@@ -83,6 +84,7 @@ def thread_context(request, article, form=None, sort="newest", page=1, with_form
         "comments_close_at": moderation.closes_at(article, rules),
         # An editor's preview of an unpublished article: its comment endpoints answer 404.
         "preview": not article.is_published(),
+        "live": SimpleLazyObject(lambda: live.page_context(article, request, rules=rules)),
     }
 
 
@@ -345,6 +347,65 @@ def more(request, slug):
             "after": after.pk if after else "",
         },
     )
+
+
+BAD_CURSOR = "This check for new comments is out of date: reload the page."
+
+
+@require_GET
+def live_changes(request, slug):
+    """What changed in the thread after the page's cursor (``comments.live``).
+
+    Polled by ``static/js/live-updates.js``: nothing new is a 204 (no query once
+    the thread's newest change is cached); new comments are announced with a
+    button and, with ``show``, brought in to be put in place; comments taken away
+    meanwhile are listed to go. Without JavaScript, the article page at its thread.
+    """
+    article = caching.cached_article(slug, request)
+    if not request.htmx:
+        return redirect(f"{article.get_absolute_url()}#comments")
+    if request.GET.get("after") == live.latest_signed(article, request):
+        return live_updates.nothing_new(f"article-{article.pk}")
+    cursor = live_updates.Cursor.read(request.GET.get("after"), live.SALT)
+    if cursor is None:
+        return HttpResponse(BAD_CURSOR, status=400, content_type="text/plain; charset=utf-8")
+    surrogate_key = f"article-{article.pk}"
+    if not live.latest(article, request) > cursor:
+        return live_updates.nothing_new(surrogate_key)
+    changes = live.changes_since(article, cursor, request)
+    show = "show" in request.GET and not changes.too_many
+    waiting = changes.arrived and not show
+    context = {
+        "article": article,
+        "sort": tree.clean_sort(request.GET.get("sort")),
+        "live": {
+            # Until the reader shows them, the count grows from the same cursor.
+            "cursor": (cursor if waiting else changes.cursor).sign(live.SALT),
+            "since": cursor.sign(live.SALT),
+            "polling": live.polls(article, changes.cursor, rules=moderation.policy(request)),
+            "every": settings.NEWSROOM_LIVE_POLL_SECONDS,
+            "waiting": len(changes.arrived) if waiting else 0,
+            "waiting_ids": [comment.pk for comment in changes.arrived],
+            "too_many": changes.too_many,
+            "removed": changes.removed,
+            "nodes": changes.nodes if show else [],
+        },
+        "count": article.comment_count,
+    }
+    response = render(request, "comments/_live.html", context)
+    return live_updates.share(response, surrogate_key)
+
+
+def nothing_new(request, slug):
+    """The answer to a poll that has seen the thread's newest change (a 204), or
+    None when the poll needs ``live_changes``. Cheap enough for every open page
+    to ask often: the article and its newest change come from the shared cache,
+    and the cursor is compared, not verified (``comments.middleware`` answers
+    these before the session, CSRF and sign-in middleware)."""
+    article = caching.cached_article(slug, request)
+    if request.htmx and request.GET.get("after") == live.latest_signed(article, request):
+        return live_updates.nothing_new(f"article-{article.pk}")
+    return None
 
 
 RECEIPT_SALT = "comments.report-receipt"

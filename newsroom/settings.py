@@ -125,6 +125,8 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     # A shared cache's counting request needs nothing further down (articles.middleware).
     "articles.middleware.counting_request",
+    # An empty poll for new comments needs nothing further down (comments.middleware).
+    "comments.middleware.live_poll",
     # After whitenoise: static files need no policy, documents do.
     "csp.middleware.CSPMiddleware",
     "newsroom.middleware.permissions_policy",
@@ -433,3 +435,5 @@ NEWSROOM_COMMENT_MAX_DEPTH = 3  # levels, top level included
 NEWSROOM_COMMENTS_PER_PAGE = 20  # top-level comments
 NEWSROOM_COMMENT_FORM_MAX_AGE_HOURS = 24
 NEWSROOM_COMMENT_DUPLICATE_MINUTES = 10  # the same text again within this is held
+# Live updates (static/js/live-updates.js): how often an open page asks for news.
+NEWSROOM_LIVE_POLL_SECONDS = 20

@@ -13,12 +13,15 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import caching
 from articles.models import (
     Article,
     ArticleContributor,
@@ -31,8 +34,9 @@ from articles.models import (
     Topic,
 )
 from articles.revisions import record_revision
-from comments import notifications, sanctions, verification
+from comments import live, notifications, sanctions, verification
 from comments.models import Comment, Sanction, Subscription
+from comments.moderation import decide
 
 pytestmark = pytest.mark.django_db
 
@@ -280,6 +284,20 @@ def rendered(
     pages["restore page"] = client.get(f"{desk_url}/revisions/1/restore/")
     pages["presence (htmx)"] = client.post(f"{desk_url}/presence/", {"dirty": "yes"}, **htmx)
     client.logout()
+    # Live updates since the thread began: comments announced, then shown, and
+    # one of them removed meanwhile.
+    decide(Comment.objects.filter(pk=other.pk), Comment.Status.REJECTED, desk)
+    caching.local_entries.clear()
+    cache.clear()
+    since_start = (
+        reverse("comments:live", args=[slug])
+        + "?"
+        + urlencode({"after": live.START.sign(live.SALT)})
+    )
+    pages["new comments announced (htmx)"] = client.get(since_start, **htmx)
+    pages["new comments shown (htmx)"] = client.get(since_start + "&show=1", **htmx)
+    assert b"new comments \xe2\x80\x94 show" in pages["new comments announced (htmx)"].content
+    assert b"data-comments-arrived" in pages["new comments shown (htmx)"].content
     assert all(response.status_code < 500 for response in pages.values())
     assert [pages[name].status_code for name in ("410 taken down", "preview link")] == [410, 200]
     assert "Polls have closed" in pages["home"].content.decode()

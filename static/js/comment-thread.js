@@ -21,3 +21,84 @@ document.addEventListener("htmx:configRequest", function (event) {
   var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
   if (match) event.detail.parameters["csrfmiddlewaretoken"] = decodeURIComponent(match[1]);
 });
+
+// New comments announced by live updates: the reader's own, already in the page,
+// are not news to them. Runs before live-updates.js reads the announcement.
+document.addEventListener("htmx:load", function (event) {
+  var root = event.detail.elt;
+  var link = root.querySelector && root.querySelector("[data-comments-waiting]");
+  if (!link) return;
+  var unseen = link.getAttribute("data-comments-waiting").split(" ").filter(function (pk) {
+    return pk && !document.getElementById("comment-" + pk);
+  }).length;
+  if (!unseen) {
+    link.remove();
+    return;
+  }
+  var label = unseen + " new comment" + (unseen === 1 ? "" : "s");
+  link.setAttribute("data-live-announce", label + ".");
+  link.textContent = label + " — show";
+});
+
+// New comments a reader chose to show (live updates, comments.live) go in their
+// place: a reply under its parent (if the page shows it), a new comment at the
+// top of the list, newest first, or at the end, oldest first. One the page
+// already holds is not added again. Comments removed meanwhile go, or keep
+// their place as "removed" when replies hang on them.
+document.addEventListener("htmx:load", function (event) {
+  var root = event.detail.elt;
+  var arrived = root.querySelector && root.querySelector("[data-comments-arrived]");
+  var live = root.matches && root.matches("[data-comments-removed]") ? root : null;
+  if (arrived) {
+    var list = document.getElementById("comment-list");
+    var newestFirst = arrived.getAttribute("data-comments-arrived") !== "oldest";
+    var first = null;
+    arrived.remove(); // out of the page first, so the thread's own copies are found
+    Array.prototype.slice.call(arrived.children).forEach(function (group) {
+      var item = group.firstElementChild;
+      if (!item || document.getElementById(item.id)) return;
+      var parent = group.getAttribute("data-parent");
+      var into = parent ? document.getElementById("replies-" + parent) : list;
+      if (!into) return; // its parent is on another page of the thread
+      if (!parent && newestFirst) into.insertBefore(item, into.firstChild);
+      else into.appendChild(item);
+      first = first || item;
+    });
+    if (first) {
+      first.tabIndex = -1;
+      first.focus({ preventScroll: false });
+    }
+  }
+  if (live) {
+    live.getAttribute("data-comments-removed").split(" ").forEach(function (pk) {
+      var item = document.getElementById("comment-" + pk);
+      if (!item) return;
+      var replies = document.getElementById("replies-" + pk);
+      if (!replies || !replies.children.length) {
+        item.remove();
+        return;
+      }
+      var body = item.querySelector(":scope > .comment__body");
+      if (body) {
+        var note = document.createElement("p");
+        note.className = "comment__removed";
+        note.textContent = "This comment has been removed.";
+        body.replaceWith(note);
+        item.classList.add("comment--removed");
+      }
+    });
+  }
+});
+
+// After a post, the new comment takes the focus (the status region says it is
+// published).
+document.addEventListener("htmx:afterSettle", function () {
+  var marker = document.querySelector("#comment-status [data-focus]");
+  if (!marker) return;
+  var comment = document.getElementById(marker.getAttribute("data-focus"));
+  marker.removeAttribute("data-focus");
+  if (comment) {
+    comment.tabIndex = -1;
+    comment.focus();
+  }
+});

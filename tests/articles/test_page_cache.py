@@ -387,9 +387,10 @@ class TestACommentRendersOnlyTheThreadAgain:
         article = make_article(sources=["ESPN"])
         reader(1).get(article.get_absolute_url())
         make_comment(article=article, body="Fresh remark")
-        # The comment count, the thread's page, then the view counted; the
-        # article and the rest of the page are reused.
-        with django_assert_num_queries(1 + THREAD_PAGE_QUERIES + COUNTING_QUERIES):
+        # The comment count, the thread's page and its newest change (the
+        # cursor of live updates), then the view counted; the article and the
+        # rest of the page are reused.
+        with django_assert_num_queries(2 + THREAD_PAGE_QUERIES + COUNTING_QUERIES):
             page = reader(2).get(article.get_absolute_url()).content.decode()
         assert "Fresh remark" in page and "Comments (1)" in page
         assert '"userInteractionCount": 1' in page  # the comment count in the JSON-LD

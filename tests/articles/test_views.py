@@ -166,11 +166,12 @@ class TestArticlePage:
         from django.core.cache import cache
 
         cache.clear()
-        # 17: the 13 of before, the article's correction notes and the live
+        # 18: the 13 of before, the article's correction notes and the live
         # banner, each kept in the shared cache under the site version
-        # (caching.article_notes, context_processors.site_banner), and its
-        # credits and topics, fetched with the article.
-        with django_assert_max_num_queries(17):
+        # (caching.article_notes, context_processors.site_banner), its
+        # credits and topics, fetched with the article, and the thread's
+        # newest change, the cursor of live updates (comments.live).
+        with django_assert_max_num_queries(18):
             assert reader_client.get(article.get_absolute_url()).status_code == 200
 
 

@@ -566,3 +566,34 @@ def test_the_soaks_minutes_are_listed_under_the_table():
 
     assert "- soak minute 2: 100 req/s, p99 40.0 ms, workers' RSS 330 MB." in table
     assert "worker memory grew 10%" in table
+
+
+def test_empty_polls_must_cost_under_5_percent_of_a_core_at_500_readers():
+    row = {"p50_ms": 1, "p99_ms": 2, "read": True, "non_2xx": 0, "tail_check": False}
+    share = {"rate": 25, "most": 0.05}
+
+    assert run.check_targets(row | {"core_share": share | {"share": 0.02}}) == []
+    assert run.check_targets(row | {"core_share": share | {"share": 0.06}}) == [
+        "6.0% of a core at 25 req/s >= 5%"
+    ]
+
+
+def test_the_polling_row_says_its_share_of_a_core():
+    meta = {"backend": "sqlite", "workers": 3, "worker_class": "sync"}
+    meta |= {"connections": 32, "duration": 10}
+    row = {"name": "live_poll_empty", "rps": 900.0, "ratio": 0.8, "p50_ms": 3.0, "p99_ms": 9.0}
+    row |= {"non_2xx": 0, "cpu_ms": 0.8, "core_share": {"rate": 25, "share": 0.02, "most": 0.05}}
+
+    table = run.markdown_table({"meta": meta, "scenarios": [row]})
+
+    assert (
+        "- live_poll_empty: 0.8 ms of worker CPU per request: at 25 req/s, 2.00% of one core "
+        "(target under 5%)."
+    ) in table
+
+
+def test_the_polling_scenario_asks_after_the_seeded_cursor():
+    (poll,) = [s for s in run.SCENARIOS if s.name == "live_poll_empty"]
+
+    assert "{live_after}" in poll.path and poll.script == "htmx"
+    assert poll.core_share_at == (25, 0.05)

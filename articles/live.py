@@ -1,0 +1,61 @@
+"""
+Live updates by polling: the server's half of ``static/js/live-updates.js``.
+
+A page that can change while a reader has it open (a comment thread, a live
+blog) carries the cursor of the newest change it shows: a time and an id,
+signed, so a poll can only name a point the server gave out and the answers it
+caches are bounded. A poll asks what changed after it; nothing new is a 204,
+which the script leaves alone, and costs at most one indexed query. Answers are
+the same for every reader who holds the same cursor, so shared caches may keep
+them briefly and purge them with the page.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core import signing
+from django.db.models import Q
+from django.http import HttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+# How long a shared cache (Varnish, a CDN) may answer polls for the server.
+SHARED_SECONDS = 5
+
+
+@dataclass(frozen=True, order=True)
+class Cursor:
+    """The newest change a page shows: when it happened, and the id that breaks ties."""
+
+    at: datetime
+    pk: int
+
+    def sign(self, salt):
+        return signing.Signer(salt=salt).sign(f"{self.at.isoformat()}~{self.pk}")
+
+    @classmethod
+    def read(cls, value, salt):
+        """The cursor in ``value``, or None for anything the server did not sign."""
+        try:
+            at, pk = signing.Signer(salt=salt).unsign(value or "").split("~")
+            return cls(datetime.fromisoformat(at), int(pk))
+        except (signing.BadSignature, ValueError):
+            return None
+
+    def after(self, field):
+        """Rows that changed after this cursor, by their ``field`` time and their id."""
+        return Q(**{f"{field}__gt": self.at}) | Q(**{field: self.at, "pk__gt": self.pk})
+
+
+def share(response, surrogate_key):
+    """A poll's answer is the same for every reader with the same cursor: a shared
+    cache may keep it for ``SHARED_SECONDS`` (and drops it when the page is
+    purged); browsers ask again."""
+    patch_cache_control(response, public=True, max_age=0, s_maxage=SHARED_SECONDS)
+    patch_vary_headers(response, ["HX-Request"])
+    response["Surrogate-Key"] = surrogate_key
+    return response
+
+
+def nothing_new(surrogate_key):
+    """The answer to a poll when nothing changed: 204, no body."""
+    return share(HttpResponse(status=204), surrogate_key)

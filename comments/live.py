@@ -1,0 +1,124 @@
+"""
+Live updates of a thread: which comments readers saw appear or go on an
+article since a cursor (``articles.live``), and whether a page should ask.
+
+A comment's ``shown_changed_at`` is the time readers saw it appear or go
+(``comments.threads`` stamps it as the change commits), not the time it was
+written: a comment held for review and approved an hour later arrives like a
+new one. The newest stamp of an article is kept under its thread's version, so
+a poll that has seen it is answered without a query.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from articles import caching
+from articles.live import Cursor
+
+from . import moderation, tree
+from .models import Comment
+
+SALT = "comments.live"
+# A thread nobody has commented on for this long is not polled: a reader checks.
+QUIET_AFTER = timedelta(days=14)
+# At most this many changes are brought in place; more, and the reader reloads.
+MOST_SHOWN = 50
+# Before any comment was shown: the cursor of an empty thread.
+START = Cursor(datetime(2000, 1, 1, tzinfo=UTC), 0)
+
+
+def latest(article, request=None):
+    """The cursor of the newest change readers saw on the article's thread
+    (``START`` for none): one indexed query after each change, none otherwise."""
+    return _newest(article, request)[0]
+
+
+def latest_signed(article, request=None):
+    """``latest()`` as pages carry it, signed: a poll that holds it has seen
+    everything, which a comparison tells without checking its signature."""
+    return _newest(article, request)[1]
+
+
+def _newest(article, request):
+    def newest():
+        row = (
+            Comment.objects.filter(article=article, shown_changed_at__isnull=False)
+            .order_by("-shown_changed_at", "-pk")
+            .values_list("shown_changed_at", "pk")
+            .first()
+        )
+        cursor = Cursor(*row) if row else START
+        return (cursor, cursor.sign(SALT))
+
+    key = caching.fragment_key(
+        "comment-live-latest", [article.pk], request, scopes=caching.thread_scopes(article)
+    )
+    return caching.cached(key, newest, request)
+
+
+@dataclass
+class Changes:
+    """What changed after a cursor: the comments to show, the ids of the ones to
+    take away, and the cursor to ask after next."""
+
+    cursor: Cursor
+    arrived: list = field(default_factory=list)
+    removed: list = field(default_factory=list)
+    too_many: bool = False
+
+    @property
+    def nodes(self):
+        return [tree.Node(comment, comment.pk, comment.depth) for comment in self.arrived]
+
+
+def changes_since(article, cursor, request=None):
+    """The changes readers saw after ``cursor``, oldest first, in one query; kept
+    under the thread's version, so readers holding the same cursor share them."""
+
+    def compute():
+        found = list(
+            Comment.objects.filter(article=article)
+            .filter(cursor.after("shown_changed_at"))
+            .select_related("user", "in_reply_to__user")
+            .order_by("shown_changed_at", "pk")[: MOST_SHOWN + 1]
+        )
+        too_many = len(found) > MOST_SHOWN
+        found = tree.belong_to(article, found[:MOST_SHOWN])
+        newest = Cursor(found[-1].shown_changed_at, found[-1].pk) if found else cursor
+        return Changes(
+            newest,
+            arrived=[c for c in found if c.is_visible()],
+            removed=[c.pk for c in found if not c.is_visible()],
+            too_many=too_many,
+        )
+
+    key = caching.fragment_key(
+        "comment-live-changes",
+        [article.pk, cursor.sign(SALT)],
+        request,
+        scopes=caching.thread_scopes(article),
+    )
+    return caching.cached(key, compute, request)
+
+
+def polls(article, cursor, rules=None, now=None):
+    """Whether an open page asks for news by itself: not on a closed thread, nor
+    on one nobody has commented on for ``QUIET_AFTER`` (a reader checks instead)."""
+    now = now or timezone.now()
+    if moderation.thread_is_closed(article, now=now, rules=rules):
+        return False
+    last = cursor.at if cursor != START else article.published_at
+    return last is not None and now - last < QUIET_AFTER
+
+
+def page_context(article, request=None, rules=None):
+    """What ``comments/_live.html`` needs on the article page."""
+    cursor, signed = _newest(article, request)
+    return {
+        "cursor": signed,
+        "polling": polls(article, cursor, rules=rules),
+        "every": settings.NEWSROOM_LIVE_POLL_SECONDS,
+    }

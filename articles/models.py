@@ -9,7 +9,7 @@ from django.db import connection, models
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.functional import cached_property
 from django_prose_editor.fields import ProseEditorField
 
@@ -101,6 +101,21 @@ class ArticleQuerySet(models.QuerySet):
     def scheduled(self):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
 
+    def in_desk_state(self, state):
+        """The articles in one of ``Article.DESK_STATES``: scheduled and published
+        are derived from ``published()``, the rest are the desk's own stages."""
+        if state == "published":
+            return self.published()
+        if state == "scheduled":
+            return self.scheduled()
+        return self.filter(status=Article.Status.DRAFT, workflow_state=state)
+
+    def awaiting_review_by(self, user):
+        """Stories submitted for review that ``user`` did not write."""
+        return self.filter(
+            status=Article.Status.DRAFT, workflow_state=Article.Stage.IN_REVIEW
+        ).exclude(author=user)
+
     def for_page(self):
         """What the article page shows: category, author, sources."""
         return (
@@ -154,6 +169,26 @@ class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
+
+    class Stage(models.TextChoices):
+        """Where a story is on the desk (``articles.workflow`` moves it). Whether
+        readers see it is still ``status`` and ``published_at`` alone."""
+
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        PUBLISHED = "published", "Published"
+        UNPUBLISHED = "unpublished", "Unpublished"
+
+    # What the desk lists and filters by, in this order.
+    DESK_STATES = {
+        "draft": "Draft",
+        "in_review": "In review",
+        "changes_requested": "Changes requested",
+        "scheduled": "Scheduled",
+        "published": "Published",
+        "unpublished": "Unpublished",
+    }
 
     headline = models.CharField(max_length=200)
     slug = models.SlugField(
@@ -229,6 +264,19 @@ class Article(models.Model):
         "pre-moderation holds every comment until an editor approves it. "
         "Empty: the site's setting.",
     )
+    workflow_state = models.CharField(
+        "desk stage",
+        max_length=17,
+        choices=Stage.choices,
+        default=Stage.DRAFT,
+        editable=False,
+    )
+    review_note = models.TextField(
+        "editor's note",
+        blank=True,
+        editable=False,
+        help_text="What the editor asked to change, shown to the reporter until the next submission.",
+    )
     view_count = models.PositiveBigIntegerField(default=0, editable=False)
     # Kept by the comments app, in the same transaction as the change that moves it.
     comment_count = models.PositiveIntegerField(
@@ -287,6 +335,9 @@ class Article(models.Model):
     class Meta:
         ordering = ["-published_at", "-pk"]
         get_latest_by = "published_at"
+        permissions = [
+            ("publish_article", "Can publish, schedule, approve, send back and unpublish articles")
+        ]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_status_published"),
             models.Index(
@@ -446,6 +497,21 @@ class Article(models.Model):
 
     is_published.boolean = True
     is_published.short_description = "Live"
+
+    def desk_state(self):
+        """The key in ``DESK_STATES`` this article is in now."""
+        if self.status == self.Status.PUBLISHED:
+            return "published" if self.is_published() else "scheduled"
+        if self.workflow_state == self.Stage.PUBLISHED:
+            return "draft"  # taken back to draft by hand, not through the desk
+        return self.workflow_state
+
+    def desk_state_words(self):
+        """The state as the desk says it: "Scheduled for 26 Feb 14:00"."""
+        state = self.desk_state()
+        if state == "scheduled":
+            return f"Scheduled for {dateformat.format(timezone.localtime(self.published_at), 'j M H:i')}"
+        return self.DESK_STATES[state]
 
     @property
     def byline_name(self):

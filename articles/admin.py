@@ -7,14 +7,17 @@ from pathlib import Path
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.staticfiles import finders
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Count
-from django.utils import timezone
-from django.utils.html import format_html_join
+from django.urls import path
+from django.utils import dateformat, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 from js_asset import Media
 
-from .caching import invalidate_site
+from . import desk, workflow
 from .images import CROP_RATIOS
 from .models import Article, ArticleNote, Category, EditorialSettings, Source
 
@@ -99,19 +102,19 @@ def prose_editor_style_hash():
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleForm
     list_display = [
-        "headline",
+        "short_headline",
+        "state",
         "category",
-        "status",
-        "published_at",
-        "is_published",
-        "featured",
+        "author_name",
+        "time",
         "views",
         "comments",
     ]
-    list_display_links = ["headline"]
-    list_filter = ["status", "category", "featured", "published_at"]
-    list_select_related = ["category"]
-    search_fields = ["headline", "standfirst", "byline"]
+    list_display_links = ["short_headline"]
+    list_filter = [desk.DeskStateFilter, desk.ReviewFilter, "category", "featured"]
+    list_select_related = ["category", "author"]
+    list_per_page = 50
+    search_fields = ["headline", "standfirst", "body_text", "byline"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["category"]
@@ -123,7 +126,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "hero_crops_preview",
     ]
     inlines = [SourceInline, ArticleNoteInline]
-    actions = ["publish_now", "unpublish"]
+    actions = ["submit_for_review", "approve", "publish_now", "unpublish"]
     save_on_top = True
     fieldsets = [
         (None, {"fields": ["headline", "slug", "category", "standfirst", "body"]}),
@@ -171,7 +174,35 @@ class ArticleAdmin(admin.ModelAdmin):
 
     class Media:
         js = ["js/focal-point.js"]
-        css = {"all": ["css/focal-point.css"]}
+        css = {"all": ["css/focal-point.css", "css/desk.css"]}
+
+    @admin.display(description="Headline", ordering="headline")
+    def short_headline(self, article):
+        """Short enough to stay on one or two lines; the whole headline on hover."""
+        return format_html(
+            '<span title="{}">{}</span>', article.headline, Truncator(article.headline).chars(60)
+        )
+
+    @admin.display(description="State")
+    def state(self, article):
+        return format_html(
+            '<span class="desk-state desk-state-{}">{}</span>',
+            article.desk_state(),
+            article.desk_state_words(),
+        )
+
+    @admin.display(description="Author", ordering="byline")
+    def author_name(self, article):
+        return article.byline_name
+
+    @admin.display(description="Time", ordering="published_at")
+    def time(self, article):
+        if not article.published_at:
+            return "not set"
+        when = timezone.localtime(article.published_at)
+        return format_html(
+            '<time datetime="{}">{}</time>', when.isoformat(), dateformat.format(when, "j M Y H:i")
+        )
 
     @admin.display(description="Crops")
     def hero_crops_preview(self, article):
@@ -220,10 +251,56 @@ class ArticleAdmin(admin.ModelAdmin):
             response._csp_update = {"style-src": [style_hash]}  # as csp_update() does
         return response
 
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/transition/",
+                self.admin_site.admin_view(self.transition_view),
+                name="articles_article_transition",
+            ),
+            *super().get_urls(),
+        ]
+
+    def transition_view(self, request, object_id):
+        return desk.transition_view(request, self, object_id)
+
+    def has_publish_permission(self, request):
+        return workflow.may_publish(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        """A live or scheduled story is read-only to those who may not publish:
+        changing it would be publishing."""
+        live_or_scheduled = obj is not None and obj.status == Article.Status.PUBLISHED
+        if live_or_scheduled and not self.has_publish_permission(request):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if not self.has_publish_permission(request):
+            fields = [*fields, "status", "published_at", "featured"]
+        return fields
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A hand-made POST that tries to set what only editors set is refused,
+        not quietly ignored."""
+        if request.method == "POST" and not self.has_publish_permission(request):
+            sent = {"status", "published_at_0", "published_at_1", "featured"} & set(request.POST)
+            if sent:
+                raise PermissionDenied("Only editors can publish or schedule articles.")
+        extra_context = extra_context or {}
+        if object_id:
+            extra_context.update(desk.change_form_context(request, self, object_id))
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request, obj, form, change):
         if form.cleaned_data.get("substantive_update") and obj.published_at:
             obj.substantive_update_at = max(timezone.now(), obj.published_at)
+        move = desk.status_move(form, change)
         super().save_model(request, obj, form, change)
+        if move:
+            # The Publishing fields moved the story: the same move as the buttons, recorded.
+            workflow.transition(obj, request.user, move)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -231,21 +308,46 @@ class ArticleAdmin(admin.ModelAdmin):
         initial.setdefault("byline", request.user.get_full_name())
         return initial
 
-    @admin.action(description="Publish selected articles now", permissions=["change"])
-    def publish_now(self, request, queryset):
-        now = timezone.now()
-        count = 0
+    def _move(self, request, queryset, action, done, when=None):
+        """Take ``action`` on each selected story it applies to, each one
+        written to that story's history."""
+        moved = skipped = 0
         for article in queryset:
-            article.publish(when=now if not article.is_published() else None)
-            article.save(update_fields=["status", "published_at", "updated_at"])
-            count += 1
-        self.message_user(request, f"Published {count} article(s).", messages.SUCCESS)
+            if action not in workflow.available(article, request.user):
+                skipped += 1
+                continue
+            workflow.transition(article, request.user, action, when=when)
+            moved += 1
+        self.message_user(request, f"{done} {moved} article(s).", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} article(s) skipped: not in a state this action applies to.",
+                messages.WARNING,
+            )
 
-    @admin.action(description="Unpublish selected articles (back to draft)", permissions=["change"])
+    @admin.action(description="Submit selected articles for review", permissions=["change"])
+    def submit_for_review(self, request, queryset):
+        self._move(request, queryset, workflow.SUBMIT, "Submitted for review:")
+
+    @admin.action(
+        description="Approve selected articles (publish at their time)", permissions=["publish"]
+    )
+    def approve(self, request, queryset):
+        self._move(request, queryset, workflow.APPROVE, "Approved")
+
+    @admin.action(description="Publish selected articles now", permissions=["publish"])
+    def publish_now(self, request, queryset):
+        live = Article.objects.published()
+        self._move(
+            request, queryset.exclude(pk__in=live), workflow.PUBLISH, "Published", timezone.now()
+        )
+
+    @admin.action(
+        description="Unpublish selected articles (back to draft)", permissions=["publish"]
+    )
     def unpublish(self, request, queryset):
-        count = queryset.update(status=Article.Status.DRAFT, updated_at=timezone.now())
-        invalidate_site()  # update() sends no signals
-        self.message_user(request, f"Moved {count} article(s) back to draft.", messages.SUCCESS)
+        self._move(request, queryset, workflow.UNPUBLISH, "Unpublished")
 
 
 @admin.register(EditorialSettings)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("category/<slug:slug>/", views.category_detail, name="category"),
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
     path("articles/<slug:slug>/viewed/", views.viewed, name="viewed"),
+    path("articles/<slug:slug>/edit/", views.edit_article, name="edit"),
     path("search/", views.search, name="search"),
     path("corrections/", views.corrections, name="corrections"),
     path("cards/<int:pk>/<slug:digest>.png", views.social_card, name="social-card"),

@@ -132,12 +132,13 @@ ARTICLES = [
     },
     {
         "slug": "budget-analysis-draft",
-        "headline": "What the Budget Means for Your Household (draft)",
+        "headline": "What the Budget Means for Your Household",
         "category": "business",
         "byline": "Hannah Cole",
-        "standfirst": "Still being written.",
-        "body": "<p>Draft notes.</p>",
-        "published_at": "draft",
+        "standfirst": "Submitted for review: an editor approves it or asks for changes.",
+        "body": "<p>Energy bills, childcare and the income tax thresholds: what changes in "
+        "April, and for whom.</p>",
+        "published_at": "in_review",
         "views": 0,
         "sources": [],
     },
@@ -159,10 +160,10 @@ class Command(BaseCommand):
 
         created_count = 0
         for data in ARTICLES:
-            status = Article.Status.PUBLISHED
+            status, stage = Article.Status.PUBLISHED, Article.Stage.PUBLISHED
             when = data["published_at"]
-            if when == "draft":
-                status, published_at = Article.Status.DRAFT, None
+            if when == "in_review":  # on the desk, waiting for an editor
+                status, stage, published_at = Article.Status.DRAFT, Article.Stage.IN_REVIEW, None
             elif when is None:
                 published_at = timezone.now() + timedelta(days=7)
             else:
@@ -175,6 +176,7 @@ class Command(BaseCommand):
                 "standfirst": data["standfirst"],
                 "body": data["body"].strip(),
                 "status": status,
+                "workflow_state": stage,
                 "published_at": published_at,
                 "featured": data.get("featured", False),
             }

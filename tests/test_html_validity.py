@@ -19,7 +19,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import ArticleNote
+from articles.counting import hour_of
+from articles.models import ArticleNote, ViewTally
 from comments import sanctions, verification
 from comments.models import Sanction
 
@@ -174,7 +175,39 @@ def rendered(
     assert all(response.status_code < 500 for response in pages.values())
     html = {name: response.content.decode() for name, response in pages.items()}
     html["503 page"] = render_to_string("503.html", request=rf.get("/"))
+    html.update(desk_fragments(client, desk, article, make_article))
     return html
+
+
+def desk_fragments(client, editor, article, make_article):
+    """The desk's own parts of the admin pages (the dashboard, the workflow
+    panel, the readership chart), checked as fragments: the rest of those
+    pages is Django's admin."""
+    ViewTally.objects.create(article=article, hour=hour_of(timezone.now()), views=3)
+    sent_back = make_article(
+        status="draft", workflow_state="changes_requested", review_note="Check the score."
+    )
+    make_article(status="draft", workflow_state="in_review")
+    client.force_login(editor)
+    dashboard = client.get(reverse("admin:index")).content.decode()
+    live_form = client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    draft_form = client.get(reverse("admin:articles_article_change", args=[sent_back.pk]))
+    client.logout()
+
+    def part(html, pattern):
+        return re.search(pattern, html, re.DOTALL).group(0)
+
+    return {
+        "desk dashboard (admin)": part(
+            dashboard, r'<div class="desk-dashboard">.*?</section>\s*</div>'
+        ),
+        "views chart (admin)": part(
+            live_form.content.decode(), r'<section class="desk-chart".*?</section>'
+        ),
+        "workflow panel (admin)": part(
+            draft_form.content.decode(), r'<section class="desk-workflow".*?</section>'
+        ),
+    }
 
 
 def test_every_page_and_fragment_passes_the_nu_html_checker(vnu, rendered, tmp_path):

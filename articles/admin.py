@@ -200,8 +200,9 @@ class ArticleAdmin(admin.ModelAdmin):
         if not article.published_at:
             return "not set"
         when = timezone.localtime(article.published_at)
+        shown = "j M H:i" if when.year == timezone.localtime().year else "j M Y H:i"
         return format_html(
-            '<time datetime="{}">{}</time>', when.isoformat(), dateformat.format(when, "j M Y H:i")
+            '<time datetime="{}">{}</time>', when.isoformat(), dateformat.format(when, shown)
         )
 
     @admin.display(description="Crops")

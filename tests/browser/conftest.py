@@ -8,6 +8,7 @@ import os
 import shutil
 
 import pytest
+from django.test import Client
 
 CHROMIUM = os.environ.get("NEWSROOM_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -35,3 +36,25 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def signed_in(browser, live_server, editor):
+    """A browser context signed in as the editor on duty, by session cookie."""
+
+    def open_context(**options):
+        client = Client()
+        client.force_login(editor)
+        context = browser.new_context(**options)
+        context.add_cookies(
+            [
+                {
+                    "name": "sessionid",
+                    "value": client.cookies["sessionid"].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        return context
+
+    return open_context

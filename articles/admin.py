@@ -11,7 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Count
-from django.urls import path
+from django.template.loader import render_to_string
+from django.urls import path, reverse
 from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
@@ -71,6 +72,26 @@ class ArticleNoteInline(admin.StackedInline):
 
 
 class ArticleForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            check = reverse("admin:articles_article_slug_check")
+            if self.instance.pk:
+                check += f"?article={self.instance.pk}"
+            self.fields["slug"].widget.attrs.update(
+                {
+                    "data-hx-get": check,
+                    "data-hx-trigger": "input changed delay:400ms, change",
+                    "data-hx-target": "#slug-check",
+                    "data-hx-swap": "outerHTML",
+                }
+            )
+            # The admin prints help text unescaped: "<slug>" must be escaped here.
+            self.fields["slug"].help_text = format_html(
+                '{} <span id="slug-check" class="slug-check" role="status"></span>',
+                self.fields["slug"].help_text,
+            )
+
     substantive_update = forms.BooleanField(
         required=False,
         label="Substantive update",
@@ -124,12 +145,22 @@ class ArticleAdmin(admin.ModelAdmin):
         "updated_at",
         "substantive_update_at",
         "hero_crops_preview",
+        "body_length",
+        "share_preview",
     ]
     inlines = [SourceInline, ArticleNoteInline]
     actions = ["submit_for_review", "approve", "publish_now", "unpublish"]
     save_on_top = True
     fieldsets = [
-        (None, {"fields": ["headline", "slug", "category", "standfirst", "body"]}),
+        (None, {"fields": ["headline", "slug", "category", "standfirst", "body", "body_length"]}),
+        (
+            "Search and social preview",
+            {
+                "fields": ["share_preview"],
+                "description": "How search results and social networks show the story: "
+                "the headline, the standfirst as the description, and the image.",
+            },
+        ),
         ("Byline", {"fields": ["byline", "author"]}),
         (
             "Hero image",
@@ -173,8 +204,21 @@ class ArticleAdmin(admin.ModelAdmin):
     ]
 
     class Media:
-        js = ["js/focal-point.js"]
+        js = ["js/focal-point.js", "js/desk-form.js"]
         css = {"all": ["css/focal-point.css", "css/desk.css"]}
+
+    @admin.display(description="Length")
+    def body_length(self, article):
+        """Counted from the saved body here; desk-form.js keeps it current while typing."""
+        return format_html(
+            '<output id="body-length" data-words-per-minute="{}">{}</output>',
+            Article.WORDS_PER_MINUTE,
+            article.length_words(),
+        )
+
+    @admin.display(description="Preview")
+    def share_preview(self, article):
+        return render_to_string("admin/articles/_share_preview.html", {"article": article})
 
     @admin.display(description="Headline", ordering="headline")
     def short_headline(self, article):
@@ -255,12 +299,20 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
+                "slug-check/",
+                self.admin_site.admin_view(self.slug_check_view),
+                name="articles_article_slug_check",
+            ),
+            path(
                 "<path:object_id>/transition/",
                 self.admin_site.admin_view(self.transition_view),
                 name="articles_article_transition",
             ),
             *super().get_urls(),
         ]
+
+    def slug_check_view(self, request):
+        return desk.slug_check_view(request)
 
     def transition_view(self, request, object_id):
         return desk.transition_view(request, self, object_id)

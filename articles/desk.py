@@ -4,9 +4,12 @@ The rules themselves are ``articles.workflow``'s."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_slug
 from django.http import Http404, HttpResponseNotAllowed
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_safe
 
 from . import charts, workflow
 from .models import Article
@@ -107,3 +110,32 @@ def transition_view(request, model_admin, object_id):
         return redirect(change_url)
     messages.success(request, f"“{article.headline}”: {article.desk_state_words().lower()}.")
     return redirect(change_url)
+
+
+@require_safe
+def slug_check_view(request):
+    """Whether a slug can be used, while it is typed (htmx, on the form), or
+    as a small page: invalid, taken by another story, or free. The save
+    checks again; this only tells the editor sooner."""
+    slug = request.GET.get("slug", "").strip()
+    article_id = request.GET.get("article", "")
+    taken_by = None
+    problem = ""
+    if not slug:
+        problem = "Give the story an address."
+    else:
+        try:
+            validate_slug(slug)
+        except ValidationError:
+            problem = "Use only lowercase letters, numbers, hyphens and underscores."
+        else:
+            others = Article.objects.filter(slug=slug)
+            if article_id.isdigit():
+                others = others.exclude(pk=int(article_id))
+            taken_by = others.only("headline").first()
+    template = (
+        "admin/articles/_slug_check.html" if request.htmx else "admin/articles/slug_check.html"
+    )
+    response = render(request, template, {"slug": slug, "problem": problem, "taken_by": taken_by})
+    patch_vary_headers(response, ["HX-Request"])
+    return response

@@ -307,3 +307,59 @@ class TestTheListOfStories:
         assert draft.desk_state() == "in_review"
         assert history(draft) == [("reporter-on-beat", "Submitted for review.")]
         assert history(other) == []
+
+
+class TestTheForm:
+    SLUG_CHECK = reverse("admin:articles_article_slug_check")
+
+    @pytest.mark.parametrize(
+        "slug, says",
+        [
+            ("taken-story", "Taken by “The first story”"),
+            ("Not A Slug!", "Use only lowercase letters"),
+            ("", "Give the story an address."),
+            ("a-free-address", "Free: /articles/a-free-address/"),
+        ],
+    )
+    def test_slug_is_checked_while_typing(self, client, editor, make_article, slug, says):
+        make_article(headline="The first story", slug="taken-story")
+        client.force_login(editor)
+        response = client.get(self.SLUG_CHECK, {"slug": slug}, HTTP_HX_REQUEST="true")
+        html = response.content.decode()
+        assert response.status_code == 200 and says in html
+        assert html.startswith('<span id="slug-check"') and "<html" not in html
+        assert "HX-Request" in response["Vary"]
+
+    def test_a_storys_own_slug_is_not_taken_and_the_check_works_without_htmx(
+        self, client, editor, make_article
+    ):
+        article = make_article(slug="own-address")
+        client.force_login(editor)
+        response = client.get(self.SLUG_CHECK, {"slug": "own-address", "article": article.pk})
+        html = response.content.decode()
+        assert "Free: /articles/own-address/" in html and "<html" in html
+
+    def test_the_slug_field_asks_for_the_check_and_its_help_reads_right(
+        self, client, editor, make_article
+    ):
+        article = make_article()
+        client.force_login(editor)
+        page = client.get(change_url(article)).content.decode()
+        assert f'data-hx-get="{self.SLUG_CHECK}?article={article.pk}"' in page
+        assert "/articles/&lt;slug&gt;/" in page and 'id="slug-check"' in page
+
+    def test_length_and_reading_time_under_the_body(self, client, editor, make_article):
+        article = make_article(body="<p>" + "word " * 460 + "</p>")
+        client.force_login(editor)
+        page = client.get(change_url(article)).content.decode()
+        assert ">460 words · about 2 min to read</output>" in page
+
+    def test_search_and_social_preview_shows_headline_description_and_image(
+        self, client, editor, make_article
+    ):
+        article = make_article(headline="Rail strike called off", standfirst="Talks worked.")
+        client.force_login(editor)
+        page = client.get(change_url(article)).content.decode()
+        assert 'class="desk-serp-title" data-preview="headline">Rail strike called off<' in page
+        assert 'data-preview="standfirst">Talks worked.<' in page
+        assert f'<img src="{article.share_image()["url"]}"' in page

@@ -121,3 +121,27 @@ def test_edit_link_shows_for_a_signed_in_editor_only(browser, signed_in, live_se
     page.get_by_role("link", name="Edit this article").click()
     expect(page).to_have_url(live_server.url + change_page(read_story))
     context.close()
+
+
+def test_the_form_checks_the_slug_counts_words_and_previews_as_typed(
+    signed_in, live_server, read_story, make_article
+):
+    make_article(headline="An older story", slug="taken-address")
+    context = signed_in()
+    page = context.new_page()
+    page.goto(live_server.url + change_page(read_story))
+    page.get_by_label("Slug").fill("taken-address")
+    expect(page.locator("#slug-check")).to_contain_text("Taken by “An older story”")
+    page.get_by_label("Slug").fill("a-new-address")
+    expect(page.locator("#slug-check")).to_contain_text("Free: /articles/a-new-address/")
+
+    page.get_by_label("Headline").fill("Riverside plan approved")
+    expect(page.locator(".desk-serp-title")).to_have_text("Riverside plan approved")
+
+    editor = page.locator('.field-body [contenteditable="true"]')
+    editor.click()
+    editor.press("End")
+    editor.type(" one two three four five")
+    words = read_story.word_count() + 5
+    expect(page.locator("#body-length")).to_have_text(f"{words} words · about 1 min to read")
+    context.close()

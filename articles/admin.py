@@ -92,6 +92,19 @@ class ArticleForm(forms.ModelForm):
                 self.fields["slug"].help_text,
             )
 
+    def full_clean(self):
+        """A browser cannot send a chosen file again: when the form has errors
+        elsewhere, say that the image just chosen was not kept, rather than
+        let the next save store the story without it and say nothing."""
+        super().full_clean()
+        upload = self.files.get("hero_image")
+        if self._errors and upload and "hero_image" not in self._errors:
+            self.add_error(
+                "hero_image",
+                f"“{upload.name}” was not saved, because of the errors on this form: "
+                "choose it again before you save.",
+            )
+
     substantive_update = forms.BooleanField(
         required=False,
         label="Substantive update",

@@ -69,6 +69,18 @@ class TestUploading:
         assert "Describe the image" in response.content.decode()
         assert not Article.objects.exists()
 
+    def test_an_image_chosen_on_a_form_with_errors_is_called_out_not_dropped_silently(
+        self, client, editor, make_category
+    ):
+        response = upload(
+            client, editor, make_category(), hero_image=png(name="harbour.png"), headline=""
+        )
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "“harbour.png” was not saved, because of the errors on this form" in page
+        assert "choose it again before you save" in page
+        assert not Article.objects.exists()
+
     def test_a_file_that_is_not_an_image_is_refused(self, client, editor, make_category):
         fake = SimpleUploadedFile("photo.png", b"%PDF-1.4 not an image", content_type="image/png")
         response = upload(client, editor, make_category(), hero_image=fake, hero_alt="x")

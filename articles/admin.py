@@ -12,14 +12,15 @@ from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 from js_asset import Media
 
-from . import revision_admin
-from .caching import invalidate_site
+from . import desk, revision_admin, workflow
 from .images import CROP_RATIOS
 from .models import (
     Article,
@@ -243,6 +244,26 @@ class ImageAdmin(admin.ModelAdmin):
 
 
 class ArticleForm(revision_admin.VersionCheckedForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            check = reverse("admin:articles_article_slug_check")
+            if self.instance.pk:
+                check += f"?article={self.instance.pk}"
+            self.fields["slug"].widget.attrs.update(
+                {
+                    "data-hx-get": check,
+                    "data-hx-trigger": "input changed delay:400ms, change",
+                    "data-hx-target": "#slug-check",
+                    "data-hx-swap": "outerHTML",
+                }
+            )
+            # The admin prints help text unescaped: "<slug>" must be escaped here.
+            self.fields["slug"].help_text = format_html(
+                '{} <span id="slug-check" class="slug-check" role="status"></span>',
+                self.fields["slug"].help_text,
+            )
+
     substantive_update = forms.BooleanField(
         required=False,
         label="Substantive update",
@@ -320,18 +341,26 @@ class PreviewLinkInline(admin.TabularInline):
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleForm
     list_display = [
-        "headline",
+        "short_headline",
+        "state",
         "category",
-        "status",
-        "published_at",
-        "is_published",
+        "author_name",
+        "time",
         "views",
         "comments",
     ]
-    list_display_links = ["headline"]
-    list_filter = ["status", "kind", "category", "topics", TakenDownFilter, "published_at"]
-    list_select_related = ["category"]
-    search_fields = ["headline", "standfirst", "credits__contributor__name"]
+    list_display_links = ["short_headline"]
+    list_filter = [
+        desk.DeskStateFilter,
+        desk.ReviewFilter,
+        "kind",
+        "category",
+        "topics",
+        TakenDownFilter,
+    ]
+    list_select_related = ["category", "author"]
+    list_per_page = 50
+    search_fields = ["headline", "standfirst", "body_text", "credits__contributor__name"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["category", "topics", "hero"]
@@ -343,9 +372,11 @@ class ArticleAdmin(admin.ModelAdmin):
         "hero_preview",
         "taken_down_at",
         "takedown_reason",
+        "body_length",
+        "share_preview",
     ]
     inlines = [ContributorInline, SourceInline, ArticleNoteInline, PreviewLinkInline]
-    actions = ["publish_now", "unpublish", "take_down", "restore"]
+    actions = ["submit_for_review", "approve", "publish_now", "unpublish", "take_down", "restore"]
     save_on_top = True
     fieldsets = [
         (
@@ -359,8 +390,17 @@ class ArticleAdmin(admin.ModelAdmin):
                     "topics",
                     "standfirst",
                     "body",
+                    "body_length",
                     "based_on_revision",
                 ]
+            },
+        ),
+        (
+            "Search and social preview",
+            {
+                "fields": ["share_preview"],
+                "description": "How search results and social networks show the story: "
+                "the headline, the standfirst as the description, and the image.",
             },
         ),
         (
@@ -416,9 +456,51 @@ class ArticleAdmin(admin.ModelAdmin):
 
     change_form_template = "admin/articles/article/change_form.html"
 
+    @admin.display(description="Length")
+    def body_length(self, article):
+        """Counted from the saved body here; desk-form.js keeps it current while typing."""
+        return format_html(
+            '<output id="body-length" data-words-per-minute="{}">{}</output>',
+            Article.WORDS_PER_MINUTE,
+            article.length_words(),
+        )
+
+    @admin.display(description="Preview")
+    def share_preview(self, article):
+        return render_to_string("admin/articles/_share_preview.html", {"article": article})
+
+    @admin.display(description="Headline", ordering="headline")
+    def short_headline(self, article):
+        """Short enough to stay on one or two lines; the whole headline on hover."""
+        return format_html(
+            '<span title="{}">{}</span>', article.headline, Truncator(article.headline).chars(60)
+        )
+
+    @admin.display(description="State")
+    def state(self, article):
+        return format_html(
+            '<span class="desk-state desk-state-{}">{}</span>',
+            article.desk_state(),
+            article.desk_state_words(),
+        )
+
+    @admin.display(description="Author")
+    def author_name(self, article):
+        return article.byline_name
+
+    @admin.display(description="Time", ordering="published_at")
+    def time(self, article):
+        if not article.published_at:
+            return "not set"
+        when = timezone.localtime(article.published_at)
+        shown = "j M H:i" if when.year == timezone.localtime().year else "j M Y H:i"
+        return format_html(
+            '<time datetime="{}">{}</time>', when.isoformat(), dateformat.format(when, shown)
+        )
+
     class Media:
-        js = ["js/article-desk.js"]
-        css = {"all": ["css/article-desk.css"]}
+        js = ["js/article-desk.js", "js/desk-form.js"]
+        css = {"all": ["css/article-desk.css", "css/desk.css"]}
 
     @admin.display(description="Preview")
     def hero_preview(self, article):
@@ -458,9 +540,48 @@ class ArticleAdmin(admin.ModelAdmin):
             response._csp_update = {"style-src": [style_hash]}  # as csp_update() does
         return response
 
+    def slug_check_view(self, request):
+        return desk.slug_check_view(request)
+
+    def transition_view(self, request, object_id):
+        return desk.transition_view(request, self, object_id)
+
+    def has_publish_permission(self, request):
+        return workflow.may_publish(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        """A live or scheduled story is read-only to those who may not publish:
+        changing it would be publishing."""
+        live_or_scheduled = obj is not None and obj.status == Article.Status.PUBLISHED
+        if live_or_scheduled and not self.has_publish_permission(request):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if not self.has_publish_permission(request):
+            fields = [*fields, "status", "published_at", "expires_at"]
+        return fields
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A hand-made POST that tries to set what only editors set is refused,
+        not quietly ignored."""
+        if request.method == "POST" and not self.has_publish_permission(request):
+            sent = {"status", "published_at_0", "published_at_1", "expires_at_0", "expires_at_1"}
+            sent &= set(request.POST)
+            if sent:
+                raise PermissionDenied("Only editors can publish or schedule articles.")
+        extra_context = extra_context or {}
+        if object_id:
+            extra_context.update(desk.change_form_context(request, self, object_id))
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request, obj, form, change):
         if form.cleaned_data.get("substantive_update") and obj.published_at:
             obj.substantive_update_at = max(timezone.now(), obj.published_at)
+        # A move by the Publishing fields is made once the sources, credits and
+        # notes are saved too (save_related), so its revision holds them.
+        form.desk_move = desk.status_move(form, change)
         super().save_model(request, obj, form, change)
 
     def construct_change_message(self, request, form, formsets, add=False):
@@ -479,6 +600,16 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_urls(self):
         site = self.admin_site
         return [
+            path(
+                "slug-check/",
+                site.admin_view(self.slug_check_view),
+                name="articles_article_slug_check",
+            ),
+            path(
+                "<path:object_id>/transition/",
+                site.admin_view(self.transition_view),
+                name="articles_article_transition",
+            ),
             path(
                 "<int:pk>/take-down/",
                 site.admin_view(self.take_down_view),
@@ -590,35 +721,55 @@ class ArticleAdmin(admin.ModelAdmin):
                 action = ArticleRevision.Action.CORRECTED
                 note = " ".join(f"{n.get_kind_display()}: {n.text}" for n in changed)
         record_revision(form.instance, request.user, action, note)
+        if move := getattr(form, "desk_move", None):
+            # The Publishing fields moved the story: the same move as the buttons, recorded.
+            workflow.transition(form.instance, request.user, move)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         initial.setdefault("author", request.user.pk)
         return initial
 
-    @admin.action(description="Publish selected articles now", permissions=["change"])
-    def publish_now(self, request, queryset):
-        now = timezone.now()
-        count = 0
-        for article in queryset.select_related("category", "author"):
-            article.publish(when=now if not article.is_published() else None)
-            article.save(update_fields=["status", "published_at", "updated_at"])
-            record_revision(article, request.user, ArticleRevision.Action.PUBLISHED)
-            count += 1
-        self.message_user(request, f"Published {count} article(s).", messages.SUCCESS)
+    def _move(self, request, queryset, action, done, when=None):
+        """Take ``action`` on each selected story it applies to, each one
+        written to that story's history."""
+        moved = skipped = 0
+        for article in queryset:
+            if action not in workflow.available(article, request.user):
+                skipped += 1
+                continue
+            workflow.transition(article, request.user, action, when=when)
+            moved += 1
+        self.message_user(request, f"{done} {moved} article(s).", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} article(s) skipped: not in a state this action applies to.",
+                messages.WARNING,
+            )
 
-    @admin.action(description="Unpublish selected articles (back to draft)", permissions=["change"])
-    def unpublish(self, request, queryset):
-        was_published = list(
-            queryset.filter(status=Article.Status.PUBLISHED).values_list("pk", flat=True)
+    @admin.action(description="Submit selected articles for review", permissions=["change"])
+    def submit_for_review(self, request, queryset):
+        self._move(request, queryset, workflow.SUBMIT, "Submitted for review:")
+
+    @admin.action(
+        description="Approve selected articles (publish at their time)", permissions=["publish"]
+    )
+    def approve(self, request, queryset):
+        self._move(request, queryset, workflow.APPROVE, "Approved")
+
+    @admin.action(description="Publish selected articles now", permissions=["publish"])
+    def publish_now(self, request, queryset):
+        live = Article.objects.published()
+        self._move(
+            request, queryset.exclude(pk__in=live), workflow.PUBLISH, "Published", timezone.now()
         )
-        count = queryset.update(status=Article.Status.DRAFT, updated_at=timezone.now())
-        invalidate_site()  # update() sends no signals
-        for article in Article.objects.filter(pk__in=was_published).select_related(
-            "category", "author"
-        ):
-            record_revision(article, request.user, ArticleRevision.Action.UNPUBLISHED)
-        self.message_user(request, f"Moved {count} article(s) back to draft.", messages.SUCCESS)
+
+    @admin.action(
+        description="Unpublish selected articles (back to draft)", permissions=["publish"]
+    )
+    def unpublish(self, request, queryset):
+        self._move(request, queryset, workflow.UNPUBLISH, "Unpublished")
 
 
 @admin.register(EditorialSettings)

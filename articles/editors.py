@@ -1,15 +1,27 @@
-"""The Editors group: who may run the desk.
+"""The desk's roles, as groups: who may do what.
 
-Editors manage the newsroom's content (categories, articles, sources, notes,
-contributors, topics, front-page pins, banners, preview links, images),
-moderate comments, sanction authors, read the audit trail and set the
-discussion settings, but not user accounts or groups. The group is made by a
-data migration and made whole again after every migrate, since a database
-flush (tests, `manage.py flush`) empties it.
+- Reporters write and submit stories (add and change articles, their sources
+  and credits, and add photos to the library) but cannot publish:
+  ``articles.publish_article`` is what they lack, and the server refuses a
+  publish from them however it is sent (``articles.workflow``). A story that is
+  live or scheduled is read-only to them.
+- Editors manage the newsroom's content (categories, articles, sources, notes,
+  contributors, topics, front-page pins, banners, preview links, images),
+  publish, approve and send stories back, moderate comments, sanction authors,
+  read the audit trail and set the discussion settings, but not user accounts
+  or groups.
+- Administrators are Editors who also manage people: accounts and groups.
+
+The groups are made by data migrations and made whole again after every
+migrate, since a database flush (tests, `manage.py flush`) empties them.
 """
 
 EDITORS = "Editors"
+REPORTERS = "Reporters"
+ADMINISTRATORS = "Administrators"
+
 EDITOR_PERMISSIONS = {
+    # A model name grants all its permissions (publish_article among them).
     "articles": [
         "category",
         "article",
@@ -39,14 +51,33 @@ EDITOR_PERMISSIONS = {
         "view_moderationevent",
     ],
 }
+ROLE_PERMISSIONS = {
+    REPORTERS: {
+        "articles": [
+            "view_category",
+            "add_article",
+            "change_article",
+            "view_article",
+            "source",
+            "view_articlenote",
+            "view_image",
+            "add_image",
+            "view_contributor",
+            "articlecontributor",
+            "view_topic",
+        ],
+    },
+    EDITORS: EDITOR_PERMISSIONS,
+    ADMINISTRATORS: {**EDITOR_PERMISSIONS, "auth": ["user", "group"]},
+}
 
 
-def editor_permissions(Permission):
-    """The permissions Editors hold, from the given Permission model (real or historical)."""
+def role_permissions(Permission, role):
+    """The permissions ``role`` holds, from the given Permission model (real or historical)."""
     from django.db.models import Q
 
-    wanted = Q()
-    for app_label, entries in EDITOR_PERMISSIONS.items():
+    wanted = Q(pk__in=[])
+    for app_label, entries in ROLE_PERMISSIONS[role].items():
         models = [e for e in entries if "_" not in e]
         codenames = [e for e in entries if "_" in e]
         if models:
@@ -56,17 +87,20 @@ def editor_permissions(Permission):
     return Permission.objects.filter(wanted)
 
 
-def ensure_editors_group(Group, Permission):
-    group, _ = Group.objects.get_or_create(name=EDITORS)
-    group.permissions.add(*editor_permissions(Permission))
-    return group
+def ensure_roles(Group, Permission):
+    """Make each role's group and grant it its permissions; returns {name: group}."""
+    groups = {}
+    for role in ROLE_PERMISSIONS:
+        groups[role], _ = Group.objects.get_or_create(name=role)
+        groups[role].permissions.add(*role_permissions(Permission, role))
+    return groups
 
 
 def ensure_after_migrate(sender, **kwargs):
     """post_migrate receiver (sent once per app): grants whatever permissions exist by now."""
     from django.contrib.auth.models import Group, Permission
 
-    ensure_editors_group(Group, Permission)
+    ensure_roles(Group, Permission)
 
 
 def locked_out(request, original_response=None, credentials=None):

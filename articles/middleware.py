@@ -33,3 +33,39 @@ def counting_request(get_response):
         return get_response(request)
 
     return middleware
+
+
+DESK_COOKIE = "newsroom_desk"
+
+
+def desk_flag(get_response):
+    """Tells the browser of someone signed in to the desk that they are, in a
+    cookie scripts can read (``newsroom_desk=1``), so the article page, the
+    same cached bytes for everyone, can show them "Edit this article"
+    (static/js/desk-link.js). It is a hint, not a credential: the link's
+    address checks the session. Set on any admin page a staff member opens;
+    removed once an admin page is answered to someone signed out."""
+    from django.urls import reverse
+
+    admin_prefix = reverse("admin:index")
+
+    def middleware(request):
+        response = get_response(request)
+        if not request.path_info.startswith(admin_prefix):
+            return response
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated and user.is_staff
+        if signed_in and DESK_COOKIE not in request.COOKIES:
+            response.set_cookie(
+                DESK_COOKIE,
+                "1",
+                max_age=settings.SESSION_COOKIE_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=False,
+                samesite="Lax",
+            )
+        elif not signed_in and DESK_COOKIE in request.COOKIES:
+            response.delete_cookie(DESK_COOKIE, samesite="Lax")
+        return response
+
+    return middleware

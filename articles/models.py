@@ -12,7 +12,7 @@ from django.db import connection, models
 from django.db.models import F, OuterRef, Prefetch, Q, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.functional import cached_property
 from django_prose_editor.fields import ProseEditorField, create_sanitizer
 
@@ -383,6 +383,21 @@ class ArticleQuerySet(models.QuerySet):
         """Published articles with an expiry still to come: each leaves the site by itself."""
         return self.published().filter(expires_at__isnull=False)
 
+    def in_desk_state(self, state):
+        """The articles in one of ``Article.DESK_STATES``: scheduled and published
+        are derived from ``published()``, the rest are the desk's own stages."""
+        if state == "published":
+            return self.published()
+        if state == "scheduled":
+            return self.scheduled()
+        return self.filter(status=Article.Status.DRAFT, workflow_state=state)
+
+    def awaiting_review_by(self, user):
+        """Stories submitted for review that ``user`` did not write."""
+        return self.filter(
+            status=Article.Status.DRAFT, workflow_state=Article.Stage.IN_REVIEW
+        ).exclude(author=user)
+
     def for_page(self):
         """What the article page shows: category, credits, hero image, sources, topics."""
         return (
@@ -462,6 +477,26 @@ class Article(models.Model):
         ANALYSIS = "analysis", "Analysis"
         REVIEW = "review", "Review"
         SPONSORED = "sponsored", "Sponsored"
+
+    class Stage(models.TextChoices):
+        """Where a story is on the desk (``articles.workflow`` moves it). Whether
+        readers see it is still ``status`` and ``published_at`` alone."""
+
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        PUBLISHED = "published", "Published"
+        UNPUBLISHED = "unpublished", "Unpublished"
+
+    # What the desk lists and filters by, in this order.
+    DESK_STATES = {
+        "draft": "Draft",
+        "in_review": "In review",
+        "changes_requested": "Changes requested",
+        "scheduled": "Scheduled",
+        "published": "Published",
+        "unpublished": "Unpublished",
+    }
 
     headline = models.CharField(max_length=200)
     slug = models.SlugField(
@@ -575,6 +610,19 @@ class Article(models.Model):
         "pre-moderation holds every comment until an editor approves it. "
         "Empty: the site's setting.",
     )
+    workflow_state = models.CharField(
+        "desk stage",
+        max_length=17,
+        choices=Stage.choices,
+        default=Stage.DRAFT,
+        editable=False,
+    )
+    review_note = models.TextField(
+        "editor's note",
+        blank=True,
+        editable=False,
+        help_text="What the editor asked to change, shown to the reporter until the next submission.",
+    )
     view_count = models.PositiveBigIntegerField(default=0, editable=False)
     # Kept by the comments app, in the same transaction as the change that moves it.
     comment_count = models.PositiveIntegerField(
@@ -604,6 +652,9 @@ class Article(models.Model):
     class Meta:
         ordering = ["-published_at", "-pk"]
         get_latest_by = "published_at"
+        permissions = [
+            ("publish_article", "Can publish, schedule, approve, send back and unpublish articles")
+        ]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_status_published"),
             models.Index(
@@ -739,6 +790,32 @@ class Article(models.Model):
     @property
     def bylined(self):
         return self.credited(ArticleContributor.Role.AUTHOR)
+
+    WORDS_PER_MINUTE = 230  # the desk's reading-time rule; static/js/desk-form.js reads it
+
+    def word_count(self):
+        return len(self.body_text.split())
+
+    def length_words(self):
+        """What the form says under the body: "412 words · about 2 min to read"."""
+        words = self.word_count()
+        minutes = max(1, round(words / self.WORDS_PER_MINUTE))
+        return f"{words} word{'s' if words != 1 else ''} · about {minutes} min to read"
+
+    def desk_state(self):
+        """The key in ``DESK_STATES`` this article is in now."""
+        if self.status == self.Status.PUBLISHED:
+            return "published" if self.is_published() else "scheduled"
+        if self.workflow_state == self.Stage.PUBLISHED:
+            return "draft"  # taken back to draft by hand, not through the desk
+        return self.workflow_state
+
+    def desk_state_words(self):
+        """The state as the desk says it: "Scheduled for 26 Feb 14:00"."""
+        state = self.desk_state()
+        if state == "scheduled":
+            return f"Scheduled for {dateformat.format(timezone.localtime(self.published_at), 'j M H:i')}"
+        return self.DESK_STATES[state]
 
     @property
     def byline_name(self):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
     path("articles/<slug:slug>/viewed/", views.viewed, name="viewed"),
+    path("articles/<slug:slug>/edit/", views.edit_article, name="edit"),
     path("search/", views.search, name="search"),
     path("corrections/", views.corrections, name="corrections"),
     path("preview/<str:token>/", views.preview, name="preview"),

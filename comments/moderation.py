@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -391,6 +392,12 @@ def decide(comments, status, moderator, reason="", explanation=""):
             )
             for pk in ids
         )
+        if moderator is not None and changed:
+            # Each comment's admin history shows the decision too, whichever
+            # list or queue it was taken from.
+            why = DecisionReason(reason).label if reason in DecisionReason.values else ""
+            message = f"{DECISIONS[status].label}: {why}." if why else f"{DECISIONS[status].label}."
+            LogEntry.objects.log_actions(moderator.pk, changed, CHANGE, change_message=message)
         # update() sends no signals
         thread_changed(*{comment.article_id for comment in changed}, shown=ids)
         for comment in changed:

@@ -248,14 +248,23 @@ def make_user(db, django_user_model):
     return make
 
 
-@pytest.fixture
-def make_editor(make_user):
+def _staff_maker(make_user, role):
     def make(**overrides):
         user = make_user(is_staff=True, **overrides)
-        user.groups.add(Group.objects.get(name="Editors"))
+        user.groups.add(Group.objects.get(name=role))
         return user
 
     return make
+
+
+@pytest.fixture
+def make_editor(make_user):
+    return _staff_maker(make_user, "Editors")
+
+
+@pytest.fixture
+def make_reporter(make_user):
+    return _staff_maker(make_user, "Reporters")
 
 
 @pytest.fixture

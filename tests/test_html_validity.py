@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import caching
+from articles.counting import hour_of
 from articles.models import (
     Article,
     ArticleContributor,
@@ -32,6 +33,7 @@ from articles.models import (
     Pin,
     PreviewLink,
     Topic,
+    ViewTally,
 )
 from articles.revisions import record_revision
 from comments import live, notifications, sanctions, verification
@@ -307,7 +309,39 @@ def rendered(
         # rows the editor cannot add to: checked here is what the desk adds.
         html[name] = re.sub(r'<nav[^>]*id="nav-sidebar".*?</nav>', "", html[name], flags=re.S)
     html["503 page"] = render_to_string("503.html", request=rf.get("/"))
+    html.update(desk_fragments(client, desk, article, make_article))
     return html
+
+
+def desk_fragments(client, editor, article, make_article):
+    """The desk's own parts of the admin pages (the dashboard, the workflow
+    panel, the readership chart), checked as fragments: the rest of those
+    pages is Django's admin."""
+    ViewTally.objects.create(article=article, hour=hour_of(timezone.now()), views=3)
+    sent_back = make_article(
+        status="draft", workflow_state="changes_requested", review_note="Check the score."
+    )
+    make_article(status="draft", workflow_state="in_review")
+    client.force_login(editor)
+    dashboard = client.get(reverse("admin:index")).content.decode()
+    live_form = client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    draft_form = client.get(reverse("admin:articles_article_change", args=[sent_back.pk]))
+    client.logout()
+
+    def part(html, pattern):
+        return re.search(pattern, html, re.DOTALL).group(0)
+
+    return {
+        "desk dashboard (admin)": part(
+            dashboard, r'<div class="desk-dashboard">.*?</section>\s*</div>'
+        ),
+        "views chart (admin)": part(
+            live_form.content.decode(), r'<section class="desk-chart".*?</section>'
+        ),
+        "workflow panel (admin)": part(
+            draft_form.content.decode(), r'<section class="desk-workflow".*?</section>'
+        ),
+    }
 
 
 def test_every_page_and_fragment_passes_the_nu_html_checker(vnu, rendered, tmp_path):

@@ -168,7 +168,7 @@ class TestArticleList:
         response = client.get(reverse("admin:articles_article_changelist"), {"q": "rail"})
         page = response.content.decode()
         assert "Rail strike called off" in page and "Museum reopens" not in page
-        for column in ("Headline", "Category", "Status", "Views"):
+        for column in ("Headline", "State", "Category", "Author", "Time", "Views", "Comments"):
             assert column in page
 
     @pytest.mark.parametrize("query", ["status__exact=draft", "published_at__year=2026"])

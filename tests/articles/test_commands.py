@@ -89,6 +89,17 @@ class TestSeedDemo:
         assert Article.objects.filter(status="draft").exists()
         assert Article.objects.published().dates("published_at", "day").count() >= 5
 
+    def test_one_story_waits_for_review_on_the_editors_dashboard(self, client, editor):
+        call_command("seed_demo", stdout=io.StringIO())
+        waiting = Article.objects.get(workflow_state="in_review")
+        assert waiting.desk_state_words() == "In review" and not waiting.is_published()
+        assert set(Article.objects.published().values_list("workflow_state", flat=True)) == {
+            "published"
+        }
+        client.force_login(editor)
+        page = client.get("/admin/").content.decode()
+        assert "Awaiting your review" in page and waiting.headline in page
+
 
 class TestSeedDemoNewsroomShape:
     def test_the_reference_story_is_by_two_contributors_with_a_topic(self, client):

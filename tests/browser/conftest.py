@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
 CHROMIUM = os.environ.get("NEWSROOM_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -49,3 +50,25 @@ def axe_script():
             pytest.fail(message)
         pytest.skip(message)
     return str(AXE)
+
+
+@pytest.fixture
+def signed_in(browser, live_server, editor):
+    """A browser context signed in as the editor on duty, by session cookie."""
+
+    def open_context(**options):
+        client = Client()
+        client.force_login(editor)
+        context = browser.new_context(**options)
+        context.add_cookies(
+            [
+                {
+                    "name": "sessionid",
+                    "value": client.cookies["sessionid"].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        return context
+
+    return open_context

@@ -4,7 +4,6 @@ within the Content-Security-Policy, and usable without JavaScript."""
 from pathlib import Path
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
 
 from comments import moderation
@@ -22,28 +21,6 @@ document.addEventListener("securitypolicyviolation", (event) => {
   window.__cspViolations.push(`${event.effectiveDirective} blocked ${event.blockedURI || "inline"}`);
 }, true);
 """
-
-
-@pytest.fixture
-def signed_in(browser, live_server, editor):
-    """A browser context signed in as the editor on duty, by session cookie."""
-
-    def open_context(**options):
-        client = Client()
-        client.force_login(editor)
-        context = browser.new_context(**options)
-        context.add_cookies(
-            [
-                {
-                    "name": "sessionid",
-                    "value": client.cookies["sessionid"].value,
-                    "url": live_server.url,
-                }
-            ]
-        )
-        return context
-
-    return open_context
 
 
 @pytest.fixture

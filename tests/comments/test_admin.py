@@ -17,6 +17,20 @@ def act(client, action, comments):
 
 
 class TestQueue:
+    def test_bulk_actions_write_each_comments_history(self, client, editor, make_comment):
+        from django.contrib.admin.models import LogEntry
+
+        first, second = make_comment(status="pending"), make_comment(status="pending")
+        client.force_login(editor)
+        act(client, "reject", [first, second])
+        entries = LogEntry.objects.filter(object_id__in=[str(first.pk), str(second.pk)])
+        assert sorted(entries.values_list("object_id", "user__username", "change_message")) == [
+            (str(first.pk), "editor-on-duty", "Rejected."),
+            (str(second.pk), "editor-on-duty", "Rejected."),
+        ]
+        history = client.get(reverse("admin:comments_comment_history", args=[first.pk]))
+        assert "Rejected." in history.content.decode()
+
     def test_pending_comments_come_first(self, client, editor, make_comment):
         make_comment(body="Approved earlier")
         make_comment(body="Waiting for review", status="pending")

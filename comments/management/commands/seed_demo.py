@@ -161,12 +161,13 @@ ARTICLES = [
     },
     {
         "slug": "budget-analysis-draft",
-        "headline": "What the Budget Means for Your Household (draft)",
+        "headline": "What the Budget Means for Your Household",
         "category": "business",
         "byline": "Hannah Cole",
-        "standfirst": "Still being written.",
-        "body": "<p>Draft notes.</p>",
-        "published_at": "draft",
+        "standfirst": "Submitted for review: an editor approves it or asks for changes.",
+        "body": "<p>Energy bills, childcare and the income tax thresholds: what changes in "
+        "April, and for whom.</p>",
+        "published_at": "in_review",
         "views": 0,
         "sources": [],
     },
@@ -189,10 +190,10 @@ class Command(BaseCommand):
         seed_people_and_topics()
         created_count = 0
         for data in ARTICLES:
-            status = Article.Status.PUBLISHED
+            status, stage = Article.Status.PUBLISHED, Article.Stage.PUBLISHED
             when = data["published_at"]
-            if when == "draft":
-                status, published_at = Article.Status.DRAFT, None
+            if when == "in_review":  # on the desk, waiting for an editor
+                status, stage, published_at = Article.Status.DRAFT, Article.Stage.IN_REVIEW, None
             elif when is None:
                 published_at = timezone.now() + timedelta(days=7)
             else:
@@ -205,6 +206,7 @@ class Command(BaseCommand):
                 "standfirst": data["standfirst"],
                 "body": data["body"].strip(),
                 "status": status,
+                "workflow_state": stage,
                 "published_at": published_at,
             }
             article, created = Article.objects.update_or_create(

@@ -1,0 +1,111 @@
+"""How a story moves across the desk: submitted, approved, sent back,
+published, unpublished. ``transition()`` is the one way a move is made, from
+the change form, the list's actions and the form's own Publishing fields; it
+checks who may make it, writes it to the article's history (the admin's
+LogEntry: who, when, what, the note) and keeps a revision (``articles.revisions``).
+
+Who may publish is the ``articles.publish_article`` permission (Editors hold
+it, Reporters do not). Readers' visibility stays ``Article.objects.published()``:
+a transition only sets ``status`` and ``published_at``, which that rule reads.
+"""
+
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from .models import Article, ArticleRevision
+from .revisions import record_revision
+
+PUBLISH_PERMISSION = "articles.publish_article"
+
+# The revision each move keeps (articles.revisions).
+REVISION_ACTIONS = {
+    "submit": ArticleRevision.Action.SUBMITTED,
+    "approve": ArticleRevision.Action.APPROVED,
+    "request_changes": ArticleRevision.Action.CHANGES_REQUESTED,
+    "publish": ArticleRevision.Action.PUBLISHED,
+    "unpublish": ArticleRevision.Action.UNPUBLISHED,
+}
+
+SUBMIT = "submit"
+APPROVE = "approve"
+REQUEST_CHANGES = "request_changes"
+PUBLISH = "publish"
+UNPUBLISH = "unpublish"
+
+# action: (what the history says, needs the publish permission)
+ACTIONS = {
+    SUBMIT: ("Submitted for review", False),
+    APPROVE: ("Approved", True),
+    REQUEST_CHANGES: ("Changes requested", True),
+    PUBLISH: ("Published", True),
+    UNPUBLISH: ("Unpublished", True),
+}
+
+
+def may_publish(user):
+    return user.has_perm(PUBLISH_PERMISSION)
+
+
+def available(article, user):
+    """The actions ``user`` may take on ``article`` now, in the order the form offers them."""
+    state = article.desk_state()
+    offered = []
+    if state in ("draft", "changes_requested", "unpublished"):
+        offered.append(SUBMIT)
+    if state == "in_review":
+        offered += [APPROVE, REQUEST_CHANGES]
+    if state != "published":
+        offered.append(PUBLISH)
+    if state in ("scheduled", "published"):
+        offered.append(UNPUBLISH)
+    return [action for action in offered if may_publish(user) or not ACTIONS[action][1]]
+
+
+def transition(article, user, action, note="", *, when=None):
+    """Move ``article`` by ``action`` for ``user`` and record it.
+
+    Raises PermissionDenied when the user may not, ValidationError when a note
+    is missing where one is owed (asking for changes). Approving and
+    publishing go out at the article's publication time (a future one
+    schedules it; none is now), or at ``when`` when given ("Publish now").
+    """
+    if ACTIONS[action][1] and not may_publish(user):
+        raise PermissionDenied("Only editors can publish, approve or unpublish articles.")
+    note = note.strip()
+    if action == REQUEST_CHANGES and not note:
+        raise ValidationError("Say what should change: the reporter sees this note.")
+    if action == SUBMIT:
+        article.workflow_state = Article.Stage.IN_REVIEW
+        article.review_note = ""
+    elif action == REQUEST_CHANGES:
+        article.workflow_state = Article.Stage.CHANGES_REQUESTED
+        article.review_note = note
+    elif action in (APPROVE, PUBLISH):
+        article.publish(when=when)
+        article.workflow_state = Article.Stage.PUBLISHED
+        article.review_note = ""
+    elif action == UNPUBLISH:
+        article.status = Article.Status.DRAFT
+        article.workflow_state = Article.Stage.UNPUBLISHED
+    with transaction.atomic():
+        article.save(
+            update_fields=["status", "published_at", "workflow_state", "review_note", "updated_at"]
+        )
+        record(article, user, action, note)
+    return article
+
+
+def record(article, user, action, note=""):
+    """Write a move that has been made to the history, and keep the revision."""
+    label = ACTIONS[action][0]
+    if action in (APPROVE, PUBLISH) and not article.is_published():
+        label += f" (scheduled for {article.desk_state_words().removeprefix('Scheduled for ')})"
+    LogEntry.objects.log_actions(
+        user.pk,
+        [article],
+        CHANGE,
+        change_message=f"{label}: {note}" if note else f"{label}.",
+        single_object=True,
+    )
+    record_revision(article, user, REVISION_ACTIONS[action], note)

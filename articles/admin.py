@@ -36,6 +36,7 @@ from .models import (
     PreviewLink,
     Source,
     Topic,
+    credits_prefetch,
 )
 from .revisions import record_revision
 
@@ -507,6 +508,10 @@ class ArticleAdmin(admin.ModelAdmin):
         if not article.hero_id:
             return "Saved with the article, the chosen photo is shown here."
         return thumbnail(article.hero, link=True)
+
+    def get_queryset(self, request):
+        """The list's authors come with it: one query for the page's credits."""
+        return super().get_queryset(request).prefetch_related(credits_prefetch())
 
     @admin.display(description="Comments", ordering="comment_count")
     def comments(self, article):

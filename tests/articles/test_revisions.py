@@ -53,13 +53,16 @@ class TestEverySaveKeepsARevision:
         article = Article.objects.get()
         response = client.post(
             change_url(article),
-            form_of(article, 1, headline="Budget day, explained again"),
+            form_of(article, 2, headline="Budget day, explained again"),
         )
         assert response.status_code == 302
 
-        first, second = revisions_of(article)
+        # Added as published: the form's Publishing fields made a move, kept too.
+        first, published, second = revisions_of(article)
         assert (first.number, first.action, first.created_by) == (1, Action.CREATED, editor)
-        assert (second.number, second.action) == (2, Action.SAVED)
+        assert (published.number, published.action) == (2, Action.PUBLISHED)
+        assert published.snapshot["sources"] == first.snapshot["sources"]
+        assert (second.number, second.action) == (3, Action.SAVED)
         assert first.snapshot["headline"] == "Budget day explained"
         assert second.snapshot["headline"] == "Budget day, explained again"
         assert [s["name"] for s in first.snapshot["sources"]] == [

@@ -145,6 +145,34 @@ def test_axe_finds_no_violations_while_a_reader_edits_their_comment_beside_a_rec
     assert violations == []
 
 
+def test_axe_finds_no_violations_on_an_empty_thread(browser, live_server, make_article, axe_script):
+    empty = make_article(headline="Nobody has commented yet")
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.goto(live_server.url + empty.get_absolute_url())
+    expect(page.locator("#comments")).to_be_visible()
+    assert page.locator("#comment-list li").count() == 0
+
+    violations = axe_violations(page, axe_script)
+    context.close()
+    assert violations == []
+
+
+def test_axe_finds_no_violations_once_a_comment_is_held_for_review(
+    browser, live_server, site, axe_script, discussion_settings
+):
+    discussion_settings(min_seconds_to_post=0, moderation_mode="pre")
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.goto(live_server.url + site["article"])
+    post_a_comment(page, "Held until a moderator reads it.", shown=False)
+    expect(page.locator("#comments")).to_contain_text("awaiting")
+
+    violations = axe_violations(page, axe_script)
+    context.close()
+    assert violations == []
+
+
 @pytest.mark.parametrize("width", [320, 1280])
 @pytest.mark.parametrize("name", ["home", "article", "article with media", "category", "search"])
 def test_layout_holds_from_phone_to_desktop(browser, live_server, site, tmp_path, width, name):

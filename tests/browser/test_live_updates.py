@@ -7,7 +7,6 @@ from playwright.sync_api import expect
 
 from comments.models import Comment
 from comments.moderation import decide
-from tests.browser.test_accessibility import axe_script  # noqa: F401
 from tests.browser.test_reports_picks import violations
 from tests.browser.test_thread_rough_edges import post_a_comment
 
@@ -165,7 +164,7 @@ def test_axe_finds_no_violations_with_new_comments_announced(
     live_server,
     article,
     make_comment,
-    axe_script,  # noqa: F811
+    axe_script,
 ):
     make_comment(article=article)
     context = browser.new_context(bypass_csp=True)  # axe is injected as a script

@@ -4,7 +4,7 @@ goes out next, what readers read today. A fixed number of queries."""
 from django import template
 
 from articles import charts, workflow
-from articles.models import Article
+from articles.models import Article, credits_prefetch
 
 register = template.Library()
 
@@ -14,7 +14,11 @@ LIMIT = 6
 @register.inclusion_tag("admin/articles/_dashboard.html", takes_context=True)
 def desk_dashboard(context):
     user = context["request"].user
-    listed = Article.objects.select_related("category", "author").defer("body", "body_text")
+    listed = (
+        Article.objects.select_related("category", "author")
+        .prefetch_related(credits_prefetch())
+        .defer("body", "body_text")
+    )
     return {
         "may_publish": workflow.may_publish(user),
         "awaiting_review": list((listed & Article.objects.awaiting_review_by(user))[:LIMIT])

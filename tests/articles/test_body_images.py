@@ -118,8 +118,9 @@ class TestQueries:
 
 
 # The article page's whole budget with library images in the body: one query
-# loads them, however many there are (beside the article's credits and topics).
-PAGE_QUERIES = 10
+# loads them, however many there are (beside the article's credits and topics,
+# and the thread's newest change for live updates).
+PAGE_QUERIES = 11
 
 
 def test_feeds_show_the_body_images_as_media_content(client, make_article, make_image):

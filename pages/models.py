@@ -8,9 +8,11 @@ from django_prose_editor.fields import ProseEditorField
 
 from articles.models import BODY_EXTENSIONS
 
+from .standing import PAGES
+
 # Linked from every page's footer (and the comment form, the corrections
 # pages): they cannot be deleted, only edited.
-STANDING_PAGES = ["about", "contact", "privacy", "corrections-policy", "comment-guidelines"]
+STANDING_PAGES = [slug for slug, *_ in PAGES]
 
 
 class Page(models.Model):

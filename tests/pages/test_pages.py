@@ -92,3 +92,11 @@ class TestDesk:
             client.post(f"/admin/pages/page/{about.pk}/delete/", {"post": "yes"}).status_code == 403
         )
         assert Page.objects.filter(slug="about").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flushed_database_gets_its_standing_pages_back():
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+    assert sorted(Page.objects.values_list("slug", flat=True)) == sorted(STANDING_PAGES)

@@ -7,11 +7,8 @@ class PagesConfig(AppConfig):
     verbose_name = "Pages"
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
-
-        from articles.caching import invalidate_site
+        from articles.signals import invalidate_site_on_change
 
         from .models import Page
 
-        post_save.connect(invalidate_site, sender=Page, dispatch_uid="bump-Page")
-        post_delete.connect(invalidate_site, sender=Page, dispatch_uid="bump-del-Page")
+        invalidate_site_on_change(Page)

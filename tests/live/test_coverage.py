@@ -241,6 +241,20 @@ class TestPolling:
         assert 'data-live-announce="2 new updates."' in answer
         assert "Goal for Atalanta" not in answer  # nothing moves until the reader asks
 
+    def test_the_first_poll_after_an_entry_costs_eight_queries_the_next_reader_s_none(
+        self, client, live_article, committed, django_assert_num_queries
+    ):
+        article = live_article()
+        url = poll_url(page_of(client, article))
+        with committed():
+            entry(article, "Goal for Atalanta")
+        # The article again (with its sources, topics and credits), the next
+        # timed change, its comment count, the newest entry and the new ones.
+        with django_assert_num_queries(8):
+            assert "1 new update — show" in client.get(url, **HTMX).content.decode()
+        with django_assert_num_queries(0):
+            assert "1 new update — show" in client.get(url, **HTMX).content.decode()
+
     def test_showing_brings_the_new_entries_in_above_the_others(
         self, client, live_article, committed
     ):

@@ -294,6 +294,27 @@ class TestPolling:
         assert response["Location"] == f"{article.get_absolute_url()}#live-coverage"
 
 
+class TestEmptyPollsAnsweredEarly:
+    def test_an_empty_poll_skips_the_rest_of_the_middleware(self, client, live_article):
+        url = poll_url(page_of(client, live_article()))
+        response = client.get(url, **HTMX)
+        assert response.status_code == 204
+        # The security-policy and framing middleware further down never ran.
+        assert "X-Frame-Options" not in response and "Content-Security-Policy" not in response
+
+    def test_a_poll_with_news_goes_the_ordinary_way(self, client, live_article, committed):
+        article = live_article()
+        url = poll_url(page_of(client, article))
+        with committed():
+            entry(article, "Kick-off")
+        response = client.get(url, **HTMX)
+        assert response.status_code == 200 and response["X-Frame-Options"] == "DENY"
+
+    def test_an_unknown_article_is_the_ordinary_404(self, client):
+        url = reverse("live:changes", args=["no-such-story"]) + "?after=x"
+        assert client.get(url, **HTMX).status_code == 404
+
+
 class TestStructuredData:
     def test_a_live_page_is_a_live_blog_posting_with_its_updates(self, client, live_article):
         author = Contributor.objects.create(name="Ada Reporter 2", slug="ada-2")

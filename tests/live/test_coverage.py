@@ -161,6 +161,17 @@ class TestThePage:
             entry(article, "Kick-off")
         assert entries_in(page_of(client, article)) == ["Kick-off"]
 
+    def test_views_are_counted_and_comments_shown_on_a_live_page(
+        self, reader_client, live_article, make_comment
+    ):
+        article = live_article()
+        entry(article, "Kick-off")
+        make_comment(article=article, body="What a start!")
+        page = page_of(reader_client, article)
+        assert "What a start!" in page and "Kick-off" in page
+        article.refresh_from_db()
+        assert article.view_count == 1
+
     def test_entry_bodies_are_sanitized(self, live_article):
         saved = LiveEntry.objects.create(
             article=live_article(), body='<p onclick="x()">Hi<script>alert(1)</script></p>'

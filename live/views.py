@@ -40,7 +40,7 @@ def changes(request, slug):
             "cursor": (cursor if waiting else found.cursor).sign(coverage.SALT),
             "since": cursor.sign(coverage.SALT),
             "polling": article.is_live_now,
-            "ended": not article.is_live_now,
+            "just_ended": not article.is_live_now,
             "every": settings.NEWSROOM_LIVE_POLL_SECONDS,
             "waiting": len(found.arrived) if waiting else 0,
             "too_many": found.too_many,

@@ -20,6 +20,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from js_asset import Media
 
+from live import admin as live_admin
+
 from . import desk, revision_admin, workflow
 from .images import CROP_RATIOS
 from .models import (
@@ -375,8 +377,15 @@ class ArticleAdmin(admin.ModelAdmin):
         "takedown_reason",
         "body_length",
         "share_preview",
+        "live_desk",
     ]
-    inlines = [ContributorInline, SourceInline, ArticleNoteInline, PreviewLinkInline]
+    inlines = [
+        ContributorInline,
+        SourceInline,
+        ArticleNoteInline,
+        PreviewLinkInline,
+        live_admin.LiveEntryInline,
+    ]
     actions = ["submit_for_review", "approve", "publish_now", "unpublish", "take_down", "restore"]
     save_on_top = True
     fieldsets = [
@@ -410,6 +419,14 @@ class ArticleAdmin(admin.ModelAdmin):
                 "fields": ["sponsor_name", "sponsor_url"],
                 "description": "For the Sponsored type only: readers see “Sponsored by” with "
                 "the sponsor and a disclosure, and the story's links are marked sponsored.",
+            },
+        ),
+        (
+            "Live coverage",
+            {
+                "fields": ["live_status", "live_desk", "coverage_started_at", "coverage_ended_at"],
+                "description": "For a match or an event as it happens: entries are posted "
+                "from the live desk and reach readers with the page open.",
             },
         ),
         ("Desk account", {"fields": ["author"]}),
@@ -502,6 +519,10 @@ class ArticleAdmin(admin.ModelAdmin):
     class Media:
         js = ["js/article-desk.js", "js/desk-form.js"]
         css = {"all": ["css/article-desk.css", "css/desk.css"]}
+
+    @admin.display(description="Live desk")
+    def live_desk(self, article):
+        return live_admin.desk_link(article)
 
     @admin.display(description="Preview")
     def hero_preview(self, article):

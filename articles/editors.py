@@ -6,7 +6,8 @@
   publish from them however it is sent (``articles.workflow``). A story that is
   live or scheduled is read-only to them.
 - Editors manage the newsroom's content (categories, articles, sources, notes,
-  contributors, topics, front-page pins, banners, preview links, images),
+  contributors, topics, front-page pins, banners, preview links, images,
+  live coverage entries),
   publish, approve and send stories back, moderate comments, sanction authors,
   read the audit trail and set the discussion settings, but not user accounts
   or groups.
@@ -37,6 +38,7 @@ EDITOR_PERMISSIONS = {
         "topic",
     ],
     "pages": ["page"],
+    "live": ["liveentry"],
     "comments": [
         "view_comment",
         "change_comment",

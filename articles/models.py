@@ -478,6 +478,14 @@ class Article(models.Model):
         REVIEW = "review", "Review"
         SPONSORED = "sponsored", "Sponsored"
 
+    class LiveStatus(models.TextChoices):
+        """Live coverage (``live``): entries posted as events happen, polled for by
+        readers with the page open while it is live."""
+
+        NOT_LIVE = "", "Not live coverage"
+        LIVE = "live", "Live now"
+        ENDED = "ended", "Ended"
+
     class Stage(models.TextChoices):
         """Where a story is on the desk (``articles.workflow`` moves it). Whether
         readers see it is still ``status`` and ``published_at`` alone."""
@@ -526,6 +534,21 @@ class Article(models.Model):
         default=Kind.NEWS,
         help_text="Shown above the headline and in lists (except News), and told to "
         "search engines. Sponsored stories say who paid and stay out of Google News.",
+    )
+    live_status = models.CharField(
+        "live coverage",
+        max_length=5,
+        choices=LiveStatus.choices,
+        default=LiveStatus.NOT_LIVE,
+        blank=True,
+        help_text="Live: the page shows its entries newest first and brings new ones to "
+        "readers while open. Ended: the page says so and stops asking.",
+    )
+    coverage_started_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when the coverage goes live, unless given."
+    )
+    coverage_ended_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when the coverage ends, unless given."
     )
     sponsor_name = models.CharField(
         max_length=120, blank=True, help_text="Sponsored stories: “Sponsored by …”."
@@ -672,6 +695,7 @@ class Article(models.Model):
         self.body_text = plain_text(self.body)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        self.stamp_coverage()
         if not self._state.adding and kwargs.get("update_fields") is None and not args:
             # The counters move in the database while an editor has the article
             # open; saving the edit must not write back the numbers it loaded.
@@ -686,6 +710,27 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def stamp_coverage(self, now=None):
+        """Live coverage starts when it goes live and ends when it is ended,
+        unless the editor gave the times; going live again reopens it."""
+        now = now or timezone.now()
+        if self.live_status == self.LiveStatus.NOT_LIVE:
+            return
+        if self.coverage_started_at is None:
+            self.coverage_started_at = now
+        if self.live_status == self.LiveStatus.LIVE:
+            self.coverage_ended_at = None
+        elif self.coverage_ended_at is None:
+            self.coverage_ended_at = now
+
+    @property
+    def is_live_coverage(self):
+        return self.live_status != self.LiveStatus.NOT_LIVE
+
+    @property
+    def is_live_now(self):
+        return self.live_status == self.LiveStatus.LIVE
 
     @cached_property
     def body_images(self):

@@ -51,12 +51,13 @@ HOLES = {
 _HOLE = re.compile(f"({'|'.join(map(re.escape, HOLES.values()))})")
 
 # The query parameters that change the page: another page or order of the thread
-# (comments.tree reads them). Any other parameter (campaign tags, click ids, cache
+# (comments.tree reads them), an older page of live entries (live.coverage). Any other parameter (campaign tags, click ids, cache
 # busters, made-up ones) is ignored, and so is a value that names the default view
 # or none at all: they all get the shared page.
 THREAD_VIEWS = {
     "cpage": re.compile(r"[2-9]|[1-9][0-9]{1,5}"),
     "csort": re.compile(r"oldest"),
+    "entries": re.compile(r"[2-9]|[1-9][0-9]{1,5}"),
 }
 
 # How long shared caches may keep an article page in CDN mode; edits purge it.

@@ -32,12 +32,16 @@ def refuse_public_note_deletion(sender, instance, **kwargs):
         )
 
 
+def invalidate_site_on_change(model):
+    """Saving or deleting a ``model`` row changes what readers see (other apps'
+    models use this too: pages, live entries)."""
+    post_save.connect(invalidate_site, sender=model, dispatch_uid=f"bump-{model.__name__}")
+    post_delete.connect(invalidate_site, sender=model, dispatch_uid=f"bump-del-{model.__name__}")
+
+
 def connect():
     for model in (getattr(models, name) for name in SITE_MODELS):
-        post_save.connect(invalidate_site, sender=model, dispatch_uid=f"bump-{model.__name__}")
-        post_delete.connect(
-            invalidate_site, sender=model, dispatch_uid=f"bump-del-{model.__name__}"
-        )
+        invalidate_site_on_change(model)
     m2m_changed.connect(
         invalidate_site, sender=Article.topics.through, dispatch_uid="bump-article-topics"
     )

@@ -12,6 +12,8 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from live import coverage as live_coverage
+
 from . import caching, counting, page_cache, social_cards
 from . import search as article_search
 from .models import Article, ArticleNote, ArticleQuerySet, Contributor, Pin, PreviewLink, Topic
@@ -233,7 +235,11 @@ def article_detail(request, slug):
         counting.record_view(request, article)  # also brings the view count up to date
     if article.is_published() and shared:
         return page_cache.respond(
-            request, article, lambda **extra: _article_context(article, **extra)
+            request,
+            article,
+            lambda **extra: _article_context(
+                article, coverage=live_coverage.coverage(article, request, number=1), **extra
+            ),
         )
     return render_article_page(request, article)
 
@@ -330,7 +336,10 @@ def render_article_page(request, article, status=200, **extra_context):
         request,
         "articles/article_detail.html",
         _article_context(
-            article, page_cache.request_values(request, article, with_thread=False), **extra_context
+            article,
+            page_cache.request_values(request, article, with_thread=False),
+            coverage=live_coverage.coverage(article, request),
+            **extra_context,
         ),
         status=status,
     )

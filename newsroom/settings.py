@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "articles",
     "comments",
     "pages",
+    "live",
     "backups",
 ]
 

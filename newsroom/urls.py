@@ -45,6 +45,7 @@ urlpatterns = [
     # patterns in order.
     path("", include("articles.urls")),
     path("", include("comments.urls")),
+    path("", include("live.urls")),
     path("admin/", admin.site.urls),
     path("health/", health.ready, name="health"),
     path("health/live/", health.live, name="health-live"),

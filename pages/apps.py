@@ -7,13 +7,12 @@ class PagesConfig(AppConfig):
     verbose_name = "Pages"
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_migrate, post_save
+        from django.db.models.signals import post_migrate
 
-        from articles.caching import invalidate_site
+        from articles.signals import invalidate_site_on_change
 
         from .models import Page
         from .standing import ensure_after_migrate
 
-        post_save.connect(invalidate_site, sender=Page, dispatch_uid="bump-Page")
-        post_delete.connect(invalidate_site, sender=Page, dispatch_uid="bump-del-Page")
+        invalidate_site_on_change(Page)
         post_migrate.connect(ensure_after_migrate, sender=self, dispatch_uid="standing-pages")

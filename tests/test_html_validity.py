@@ -39,6 +39,8 @@ from articles.revisions import record_revision
 from comments import live, notifications, sanctions, verification
 from comments.models import Comment, Sanction, Subscription
 from comments.moderation import decide
+from live import coverage
+from live.models import LiveEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -300,11 +302,47 @@ def rendered(
     pages["new comments shown (htmx)"] = client.get(since_start + "&show=1", **htmx)
     assert b"new comments \xe2\x80\x94 show" in pages["new comments announced (htmx)"].content
     assert b"data-comments-arrived" in pages["new comments shown (htmx)"].content
+    # Live coverage: the page (pinned entry, key events, pages of entries), a
+    # poll that announces new entries, one that shows them, the end, the desk.
+    match = make_article(
+        category=sports, headline="Atalanta v Dortmund, live", live_status=Article.LiveStatus.LIVE
+    )
+    LiveEntry.objects.create(article=match, body="<p>Team news.</p>", pinned=True)
+    for n in range(coverage.PAGE_SIZE + 2):
+        LiveEntry.objects.create(
+            article=match,
+            body=f"<p>Minute {n}: <b>pressure</b>, <a href='https://example.com/'>a link</a>.</p>",
+            key_event=n % 10 == 0,
+            key_event_label="Goal" if n % 10 == 0 else "",
+            author=ada,
+        )
+    cache.clear()
+    caching.local_entries.clear()
+    pages["live page"] = client.get(match.get_absolute_url())
+    pages["live page 2"] = client.get(match.get_absolute_url() + "?entries=2")
+    since = (
+        reverse("live:changes", args=[match.slug])
+        + "?"
+        + urlencode({"after": coverage.START.sign(coverage.SALT)})
+    )
+    pages["live entries announced (htmx)"] = client.get(since, **htmx)
+    pages["live entries shown (htmx)"] = client.get(since + "&show=1", **htmx)
+    assert b"new updates \xe2\x80\x94 show" in pages["live entries announced (htmx)"].content
+    client.force_login(desk)
+    pages["live desk"] = client.get(reverse("admin:live_desk", args=[match.pk]))
+    client.logout()
+    match.live_status = Article.LiveStatus.ENDED
+    match.save()
+    cache.clear()
+    caching.local_entries.clear()
+    pages["live coverage ended (htmx)"] = client.get(since, **htmx)
+    pages["ended live page"] = client.get(match.get_absolute_url())
+    assert b"Live coverage has ended" in pages["ended live page"].content
     assert all(response.status_code < 500 for response in pages.values())
     assert [pages[name].status_code for name in ("410 taken down", "preview link")] == [410, 200]
     assert "Polls have closed" in pages["home"].content.decode()
     html = {name: response.content.decode() for name, response in pages.items()}
-    for name in ("revisions page", "compare page", "restore page"):
+    for name in ("revisions page", "compare page", "restore page", "live desk"):
         # Django's own model list in the sidebar leaves the add column out of
         # rows the editor cannot add to: checked here is what the desk adds.
         html[name] = re.sub(r'<nav[^>]*id="nav-sidebar".*?</nav>', "", html[name], flags=re.S)

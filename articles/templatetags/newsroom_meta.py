@@ -28,6 +28,9 @@ def news_article_json_ld(context, article):
     data = structured_data.news_article(
         context["request"], article, counts["view_number"], counts["comment_number"]
     )
+    coverage = context.get("coverage")
+    if coverage is not None:
+        data = structured_data.live_blog_posting(context["request"], data, coverage)
     payload = json_ld_payload(data)
     for hole in (page_cache.VIEW_NUMBER, page_cache.COMMENT_NUMBER):
         payload = payload.replace(f'"{hole}"', hole)  # a bare number once filled in

@@ -114,6 +114,26 @@ class TestSeedDemoNewsroomShape:
             "Atalanta Complete Stunning" in client.get("/topics/champions-league/").content.decode()
         )
 
+    def test_the_match_s_live_coverage_is_by_two_contributors_with_its_key_events_ended(
+        self, client
+    ):
+        call_command("seed_demo", stdout=io.StringIO())
+        call_command("seed_demo", stdout=io.StringIO())  # and only once
+        live = Article.objects.get(slug="atalanta-v-dortmund-live")
+        assert live.byline_name == "Giulia Conti and Marco Bellini"
+        assert live.live_status == Article.LiveStatus.ENDED
+        assert live.live_entries.count() == 12
+        assert Pin.objects.filter(article=live, category=None).exists()
+        page = client.get(live.get_absolute_url()).content.decode()
+        events = page.split('id="live-key-events"', 1)[1].split("</nav>", 1)[0]
+        assert [label for label in ("Goal", "Red card", "Penalty") if label in events] == [
+            "Goal",
+            "Red card",
+            "Penalty",
+        ]
+        assert events.count("Goal") == 4
+        assert "Live coverage has ended" in page and "LiveBlogPosting" in page
+
     def test_has_several_contributors_and_an_opinion_piece(self, client):
         call_command("seed_demo", stdout=io.StringIO())
         assert Contributor.objects.count() >= 5
@@ -150,8 +170,12 @@ class TestSeedDemoFrontPage:
     def test_the_reference_story_leads_pinned_under_a_breaking_news_banner(self, client):
         call_command("seed_demo", stdout=io.StringIO())
         call_command("seed_demo", stdout=io.StringIO())
-        (pin,) = Pin.objects.all()
-        assert pin.article.slug == REFERENCE_SLUG and pin.slot == 1 and pin.category is None
+        # The match day: the report leads, its live coverage is pinned under it.
+        pins = Pin.objects.order_by("slot")
+        assert [(p.article.slug, p.slot, p.category) for p in pins] == [
+            (REFERENCE_SLUG, 1, None),
+            ("atalanta-v-dortmund-live", 2, None),
+        ]
         assert Banner.objects.live().count() == 1
         page = client.get("/").content.decode()
         lead = page[page.index('aria-label="Lead story"') :]

@@ -18,6 +18,7 @@ from articles.demo import (
     seed_banner,
     seed_correction,
     seed_first_revisions,
+    seed_live_coverage,
     seed_match_media,
     seed_people_and_topics,
     seed_pin,
@@ -65,6 +66,22 @@ ARTICLES = [
             ("UEFA.com", "https://www.uefa.com/uefachampionsleague/"),
             ("VAVEL", "https://www.vavel.com/en/"),
         ],
+    },
+    {
+        # The same match as it happened: live coverage, ended (articles.demo).
+        "slug": "atalanta-v-dortmund-live",
+        "headline": "Atalanta v Dortmund, Champions League: Live",
+        "category": "sports",
+        "byline": "Giulia Conti and Marco Bellini",
+        "topics": ["champions-league"],
+        "standfirst": "Every goal, the red card and the penalty from Bergamo, as they happened.",
+        "body": "<p>Atalanta need to overturn a 2-0 first-leg defeat against Borussia Dortmund "
+        "at the New Balance Arena. Kick-off is at 21:00.</p>",
+        "published_at": (2026, 2, 24, 20, 30),
+        "views": 1342,
+        "pinned": True,
+        "live": True,
+        "sources": [("UEFA.com", "https://www.uefa.com/uefachampionsleague/")],
     },
     {
         "slug": "city-council-approves-riverside-housing-plan",
@@ -222,6 +239,8 @@ class Command(BaseCommand):
                 Source(article=article, name=name, url=url, position=index)
                 for index, (name, url) in enumerate(data["sources"])
             )
+            if data.get("live"):
+                seed_live_coverage(article)
         reference = Article.objects.get(slug=ARTICLES[0]["slug"])
         reference.hero = seed_match_media(reference)[2]  # the stadium
         reference.save(update_fields=["hero"])

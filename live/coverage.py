@@ -1,0 +1,162 @@
+"""
+What a live article's page shows of its coverage, and what a poll answers.
+
+Readers get the entries newest first, the pinned one above them, a list of key
+events, and pages of older entries (``?entries=2``, plain links). An open page
+carries the cursor of the newest entry (``articles.live``) and polls with
+``static/js/live-updates.js`` while the coverage is live, exactly as a comment
+thread does: nothing new is a 204; new entries are announced in the page's
+status region ("2 new updates — show") and brought in place when the reader
+asks. Everything here is the same for every reader and is kept under the site
+version, which an entry (or ending the coverage) moves on.
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from django.conf import settings
+
+from articles import caching
+from articles.live import Cursor
+
+from .models import LiveEntry
+
+SALT = "live.entries"
+PAGE_SIZE = 20
+# At most this many new entries are brought in place; more, and the reader reloads.
+MOST_SHOWN = 50
+START = Cursor(datetime(2000, 1, 1, tzinfo=UTC), 0)
+
+
+def _newest(article, request):
+    def newest():
+        row = (
+            LiveEntry.objects.filter(article=article)
+            .order_by("-published_at", "-pk")
+            .values_list("published_at", "pk")
+            .first()
+        )
+        cursor = Cursor(*row) if row else START
+        return (cursor, cursor.sign(SALT))
+
+    return caching.cached(
+        caching.fragment_key("live-latest", [article.pk], request), newest, request
+    )
+
+
+def latest(article, request=None):
+    """The cursor of the article's newest entry (``START`` for none)."""
+    return _newest(article, request)[0]
+
+
+def latest_signed(article, request=None):
+    return _newest(article, request)[1]
+
+
+def page_number(value, pages):
+    """The page of older entries asked for, within those that exist (1 otherwise)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return number if 1 <= number <= pages else 1
+
+
+@dataclass
+class KeyEvent:
+    pk: int
+    label: str
+    published_at: datetime
+    page: int
+
+
+@dataclass
+class Coverage:
+    """What ``live/_coverage.html`` needs."""
+
+    article: object
+    number: int
+    pages: int
+    entries: list
+    pinned: object = None
+    key_events: list = field(default_factory=list)
+    cursor: str = ""
+    polling: bool = False
+    every: int = 20
+
+    @property
+    def ended(self):
+        return not self.article.is_live_now
+
+    @property
+    def newer_page(self):
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def older_page(self):
+        return self.number + 1 if self.number < self.pages else None
+
+
+def coverage(article, request=None, number=None):
+    """The coverage as page ``number`` shows it: four queries (count, pinned,
+    page, key events), plus one for the newest entry after each change."""
+    if not article.is_live_coverage:
+        return None
+    entries = LiveEntry.objects.filter(article=article)
+    total = entries.filter(pinned=False).count()
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    if number is None:
+        number = page_number(request.GET.get("entries") if request else None, pages)
+    shown = entries.select_related("author", "image")
+    start = (number - 1) * PAGE_SIZE
+    found = Coverage(
+        article=article,
+        number=number,
+        pages=pages,
+        entries=list(shown.timeline()[start : start + PAGE_SIZE]),
+        pinned=shown.filter(pinned=True).first() if number == 1 else None,
+        key_events=[
+            KeyEvent(
+                e.pk,
+                e.key_event_label or e.summary,
+                e.published_at,
+                1 if e.pinned else e.newer // PAGE_SIZE + 1,
+            )
+            for e in entries.key_events()
+        ],
+        every=settings.NEWSROOM_LIVE_POLL_SECONDS,
+    )
+    if article.is_live_now and number == 1:
+        found.cursor = latest_signed(article, request)
+        found.polling = True
+    return found
+
+
+@dataclass
+class Changes:
+    """New entries after a cursor, oldest first, and the cursor to ask after next."""
+
+    cursor: Cursor
+    arrived: list = field(default_factory=list)
+    too_many: bool = False
+
+
+def changes_since(article, cursor, request=None):
+    """The entries posted after ``cursor``, in one query, shared by every reader
+    holding the same cursor."""
+
+    def compute():
+        found = list(
+            LiveEntry.objects.filter(article=article)
+            .newer_than(cursor.at, cursor.pk)
+            .select_related("author", "image")
+            .order_by("published_at", "pk")[: MOST_SHOWN + 1]
+        )
+        too_many = len(found) > MOST_SHOWN
+        found = found[:MOST_SHOWN]
+        newest = Cursor(found[-1].published_at, found[-1].pk) if found else cursor
+        return Changes(newest, arrived=found, too_many=too_many)
+
+    key = caching.fragment_key("live-changes", [article.pk, cursor.sign(SALT)], request)
+    return caching.cached(key, compute, request)

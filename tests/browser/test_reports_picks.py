@@ -9,7 +9,6 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from comments.models import Comment, CommentReport
-from tests.browser.test_accessibility import axe_script  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +24,7 @@ def thread(make_article, make_comment, make_user):
     return article
 
 
-def violations(page, axe_script):  # noqa: F811
+def violations(page, axe_script):
     page.add_script_tag(path=axe_script)
     return page.evaluate(
         """async () => (await axe.run()).violations.map(
@@ -37,7 +36,7 @@ def test_an_illegal_content_notice_in_place_with_errors_then_a_receipt(
     browser,
     live_server,
     thread,
-    axe_script,  # noqa: F811
+    axe_script,
 ):
     context = browser.new_context(bypass_csp=True)  # axe is injected as a script
     page = context.new_page()
@@ -92,7 +91,7 @@ def test_a_report_sent_after_another_form_set_a_new_csrf_cookie_is_accepted(
     context.close()
 
 
-def test_picks_and_badges_on_the_article_page(browser, live_server, thread, axe_script):  # noqa: F811
+def test_picks_and_badges_on_the_article_page(browser, live_server, thread, axe_script):
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
     page.goto(live_server.url + thread.get_absolute_url())

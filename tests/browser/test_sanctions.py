@@ -7,7 +7,6 @@ from playwright.sync_api import expect
 
 from comments import sanctions
 from comments.models import Comment, Sanction
-from tests.browser.test_accessibility import axe_script  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -61,7 +60,7 @@ def test_the_warning_in_the_form_has_no_accessibility_violations(
     browser,
     live_server,
     warned,
-    axe_script,  # noqa: F811
+    axe_script,
 ):
     article, _ = warned
     page = browser.new_context(bypass_csp=True).new_page()

@@ -11,8 +11,6 @@ from playwright.sync_api import expect
 from articles.counting import hour_of
 from articles.models import ViewTally
 
-from .test_accessibility import AXE
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE_RUN = """async () => (await axe.run()).violations.map(
@@ -91,14 +89,14 @@ def test_the_list_fits_1280_pixels_without_words_stacked(
 
 @pytest.mark.parametrize("where", ["dashboard", "article form"])
 def test_axe_finds_no_violations_on_the_desk(
-    signed_in, live_server, read_story, make_article, where
+    signed_in, live_server, read_story, make_article, where, axe_script
 ):
     make_article(status="draft", workflow_state="in_review", headline="Waiting for you")
     make_article(published_at=timezone.now() + timedelta(days=1), headline="Out tomorrow")
     context = signed_in(bypass_csp=True)
     page = context.new_page()
     page.goto(live_server.url + ("/admin/" if where == "dashboard" else change_page(read_story)))
-    page.add_script_tag(path=str(AXE))
+    page.add_script_tag(path=axe_script)
     # On the form, the desk's own parts: the rest is Django's admin and the body
     # editor, whose findings are theirs.
     scope = "document" if where == "dashboard" else "{include: ['.desk-workflow', '.desk-chart']}"

@@ -1,15 +1,11 @@
 """The moderation queue in Chromium: cleared by keyboard alone, accessible,
 within the Content-Security-Policy, and usable without JavaScript."""
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
 from comments import moderation
 from comments.models import Comment, HoldReason, ModerationEvent
-
-from .test_accessibility import AXE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -189,10 +185,8 @@ def test_the_queue_reports_no_content_security_policy_violation(open_queue, queu
     "state", ["waiting", "after a decision", "with an error", "reported", "decided"]
 )
 def test_axe_finds_no_violations_on_the_queue(
-    open_queue, queue_of_ten, discussion_settings, editor, state
+    open_queue, queue_of_ten, discussion_settings, editor, state, axe_script
 ):
-    if not Path(AXE).exists():
-        pytest.skip(f"axe-core not installed at {AXE}: run npm ci")
     discussion_settings(report_threshold=1)
     moderation.record_report(
         queue_of_ten[0].parent, "r1", "n1", reason="illegal", law="A law", explanation="Why"
@@ -209,7 +203,7 @@ def test_axe_finds_no_violations_on_the_queue(
         page.keyboard.press("j")
         page.keyboard.press("r")  # "Other" needs a note
         expect(page.locator(".queue-card--invalid")).to_have_count(1)
-    page.add_script_tag(path=str(AXE))
+    page.add_script_tag(path=axe_script)
     violations = page.evaluate(
         """async () => (await axe.run()).violations.map(
             v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`)"""

@@ -207,6 +207,18 @@ class ImageAdmin(admin.ModelAdmin):
     def preview(self, image):
         return thumbnail(image, width=80)
 
+    def autocomplete_extra(self, image):
+        """What the hero box's search shows beside each result: the photo, its
+        alt text and credit (static/js/hero-picker.js draws them)."""
+        return {
+            "thumbnail": image.card_url(),
+            "alt": image.alt_text,
+            "credit": image.credit,
+            "width": image.width,
+            "height": image.height,
+            "url": reverse("admin:articles_image_change", args=[image.pk]),
+        }
+
     @admin.display(description="Size")
     def size(self, image):
         return f"{image.width} by {image.height} px" if image.width else "—"
@@ -517,7 +529,7 @@ class ArticleAdmin(admin.ModelAdmin):
         )
 
     class Media:
-        js = ["js/article-desk.js", "js/desk-form.js"]
+        js = ["js/article-desk.js", "js/desk-form.js", "js/hero-picker.js"]
         css = {"all": ["css/article-desk.css", "css/desk.css"]}
 
     @admin.display(description="Live desk")
@@ -527,7 +539,7 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="Preview")
     def hero_preview(self, article):
         if not article.hero_id:
-            return "Saved with the article, the chosen photo is shown here."
+            return "No photo chosen yet."
         return thumbnail(article.hero, link=True)
 
     def get_queryset(self, request):

@@ -2,10 +2,11 @@
 Live updates of a thread: which comments readers saw appear or go on an
 article since a cursor (``articles.live``), and whether a page should ask.
 
-A comment's ``shown_changed_at`` is the time readers saw it appear or go
-(``comments.threads`` stamps it as the change commits), not the time it was
+A comment's ``shown_changed_at`` is the time readers saw it appear, change or
+go (``comments.threads`` stamps it as the change commits), not the time it was
 written: a comment held for review and approved an hour later arrives like a
-new one. The newest stamp of an article is kept under its thread's version, so
+new one. Its ``first_shown_at`` tells an edit of a comment a page already had
+from a comment that is new to it. The newest stamp of an article is kept under its thread's version, so
 a poll that has seen it is answered without a query.
 """
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from articles import caching
@@ -61,13 +63,20 @@ def _newest(article, request):
 
 @dataclass
 class Changes:
-    """What changed after a cursor: the comments to show, the ids of the ones to
-    take away, and the cursor to ask after next."""
+    """What changed after a cursor: the comments to show, the ids of the ones
+    among them that were there before and are edited, the ids of the ones to take
+    away, and the cursor to ask after next."""
 
     cursor: Cursor
     arrived: list = field(default_factory=list)
     removed: list = field(default_factory=list)
     too_many: bool = False
+    edited: list = field(default_factory=list)
+
+    @property
+    def new(self):
+        """The comments readers had not seen at the cursor."""
+        return [comment for comment in self.arrived if comment.pk not in self.edited]
 
     @property
     def nodes(self):
@@ -88,11 +97,13 @@ def changes_since(article, cursor, request=None):
         too_many = len(found) > MOST_SHOWN
         found = tree.belong_to(article, found[:MOST_SHOWN])
         newest = Cursor(found[-1].shown_changed_at, found[-1].pk) if found else cursor
+        arrived = [c for c in found if c.is_visible()]
         return Changes(
             newest,
-            arrived=[c for c in found if c.is_visible()],
+            arrived=arrived,
             removed=[c.pk for c in found if not c.is_visible()],
             too_many=too_many,
+            edited=[c.pk for c in arrived if shown_before(c, cursor)],
         )
 
     key = caching.fragment_key(
@@ -102,6 +113,24 @@ def changes_since(article, cursor, request=None):
         scopes=caching.thread_scopes(article),
     )
     return caching.cached(key, compute, request)
+
+
+def shown_before(comment, cursor):
+    """Whether readers saw ``comment`` appear at or before ``cursor``: a change
+    to it since is an edit, not a new comment."""
+    return (
+        comment.first_shown_at is not None and Cursor(comment.first_shown_at, comment.pk) <= cursor
+    )
+
+
+def news(new, edited):
+    """The button's words for what a reader may show: "2 new comments",
+    "1 comment edited", "2 new comments, 1 edited" (static/js/comment-thread.js
+    says the same after leaving out what the reader's page holds already)."""
+    said = [f"{new} new comment{pluralize(new)}"] if new else []
+    if edited:
+        said.append(f"{edited} edited" if new else f"{edited} comment{pluralize(edited)} edited")
+    return ", ".join(said)
 
 
 def polls(article, cursor, rules=None, now=None):

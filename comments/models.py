@@ -143,6 +143,15 @@ class Comment(models.Model):
         "article's lock as the change commits, so live updates, which poll after it, "
         "miss none (a comment approved late included).",
     )
+    first_shown_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When readers first saw this comment appear, stamped with "
+        "shown_changed_at; cleared when it goes. Live updates count a comment shown "
+        "after a page's cursor as new only when it first appeared after it, and as "
+        "edited otherwise.",
+    )
     decision_reason = models.CharField(
         max_length=20,
         blank=True,

@@ -11,7 +11,7 @@ listings are not: their comment counts may lag by ``caching.FRAGMENT_TTL``.
 """
 
 from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Case, Count, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -24,11 +24,12 @@ from .models import Comment
 def thread_changed(*article_ids, shown=()):
     """Recount the visible comments of these articles and invalidate their threads.
 
-    ``shown``: the ids of the comments readers saw appear or go. Their
-    ``shown_changed_at`` is stamped once the articles are locked, so the stamps
-    follow the order in which the changes commit: a reader polling after the
-    newest stamp they know (``comments.live``) cannot miss a change that
-    committed later with an earlier time."""
+    ``shown``: the ids of the comments readers saw appear, change or go. Their
+    ``shown_changed_at`` (and ``first_shown_at``, see ``stamp()``) is stamped
+    once the articles are locked, so the stamps follow the order in which the
+    changes commit: a reader polling after the newest stamp they know
+    (``comments.live``) cannot miss a change that committed later with an
+    earlier time."""
     ids = sorted(set(article_ids))
     if not ids:
         return
@@ -40,9 +41,26 @@ def thread_changed(*article_ids, shown=()):
             return  # the articles are being deleted with their comments
         recount(Article.objects.filter(pk__in=ids))
         if shown:
-            Comment.objects.filter(pk__in=shown).update(shown_changed_at=timezone.now())
+            stamp(shown, timezone.now())
         for article in articles:
             caching.invalidate_thread(article)
+
+
+def stamp(shown, now):
+    """Stamp the comments readers saw appear or go: a comment keeps the time it
+    first appeared while it stays (an edit is not a new comment) and loses it
+    when it goes (brought back, it is new again). One UPDATE."""
+    changed = Comment.objects.filter(pk__in=shown)
+    changed.update(
+        shown_changed_at=now,
+        first_shown_at=Case(
+            When(
+                pk__in=changed.visible().values("pk"),
+                then=Coalesce("first_shown_at", Value(now)),
+            ),
+            default=None,
+        ),
+    )
 
 
 def recount(articles):

@@ -357,8 +357,9 @@ def live_changes(request, slug):
     """What changed in the thread after the page's cursor (``comments.live``).
 
     Polled by ``static/js/live-updates.js``: nothing new is a 204 (no query once
-    the thread's newest change is cached); new comments are announced with a
-    button and, with ``show``, brought in to be put in place; comments taken away
+    the thread's newest change is cached); new and edited comments are announced
+    with a button and, with ``show``, brought in to be put in place (an edit
+    replaces the text the page shows, never counted as new); comments taken away
     meanwhile are listed to go. Without JavaScript, the article page at its thread.
     """
     article = caching.cached_article(slug, request)
@@ -384,8 +385,11 @@ def live_changes(request, slug):
             "since": cursor.sign(live.SALT),
             "polling": live.polls(article, changes.cursor, rules=moderation.policy(request)),
             "every": settings.NEWSROOM_LIVE_POLL_SECONDS,
-            "waiting": len(changes.arrived) if waiting else 0,
-            "waiting_ids": [comment.pk for comment in changes.arrived],
+            "waiting": len(changes.new) if waiting else 0,
+            "waiting_ids": [comment.pk for comment in changes.new],
+            "edited": len(changes.edited) if waiting else 0,
+            "edited_ids": changes.edited,
+            "news": live.news(len(changes.new), len(changes.edited)),
             "too_many": changes.too_many,
             "removed": changes.removed,
             "nodes": changes.nodes if show else [],

@@ -16,10 +16,6 @@ from . import health, site_files
 
 SITEMAPS = {**ARTICLE_SITEMAPS, "pages": PageSitemap}
 
-admin.site.site_header = "Newsroom editors' desk"
-admin.site.site_title = "Newsroom"
-admin.site.index_title = "Desk"
-
 
 def news_sitemap(request, sitemaps, section):
     """The Google News sitemap: Django's sitemap view with the publication filled in."""

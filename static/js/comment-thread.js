@@ -22,23 +22,56 @@ document.addEventListener("htmx:configRequest", function (event) {
   if (match) event.detail.parameters["csrfmiddlewaretoken"] = decodeURIComponent(match[1]);
 });
 
-// New comments announced by live updates: the reader's own, already in the page,
-// are not news to them. Runs before live-updates.js reads the announcement.
+// New and edited comments announced by live updates: the reader's own new
+// comments, already in the page, are not news to them; an edit is news only
+// where the page shows the comment, and not to its author (whose page shows the
+// edit already). The words are comments.live.news()'s. Runs before
+// live-updates.js reads the announcement.
+function isOwn(pk) {
+  var edit = document.getElementById("edit-" + pk);
+  return Boolean(edit && !edit.hidden);
+}
+
+function listed(link, name) {
+  return (link.getAttribute(name) || "").split(" ").filter(Boolean);
+}
+
 document.addEventListener("htmx:load", function (event) {
   var root = event.detail.elt;
   var link = root.querySelector && root.querySelector("[data-comments-waiting]");
   if (!link) return;
-  var unseen = link.getAttribute("data-comments-waiting").split(" ").filter(function (pk) {
-    return pk && !document.getElementById("comment-" + pk);
+  var unseen = listed(link, "data-comments-waiting").filter(function (pk) {
+    return !document.getElementById("comment-" + pk);
   }).length;
-  if (!unseen) {
+  var edited = listed(link, "data-comments-edited").filter(function (pk) {
+    return document.getElementById("comment-" + pk) && !isOwn(pk);
+  }).length;
+  if (!unseen && !edited) {
     link.remove();
     return;
   }
-  var label = unseen + " new comment" + (unseen === 1 ? "" : "s");
+  var said = unseen ? [unseen + " new comment" + (unseen === 1 ? "" : "s")] : [];
+  if (edited) {
+    said.push(unseen ? edited + " edited" : edited + " comment" + (edited === 1 ? "" : "s") + " edited");
+  }
+  var label = said.join(", ");
   link.setAttribute("data-live-announce", label + ".");
   link.textContent = label + " — show";
 });
+
+// An edited comment the page shows takes its new text in place; its replies and
+// its author's edit link stay as they are.
+function replaceEdited(item) {
+  var shown = document.getElementById(item.id);
+  var body = shown && shown.querySelector(":scope > .comment__body");
+  var edited = item.querySelector(":scope > .comment__body");
+  if (!body || !edited) return;
+  var pk = item.id.replace("comment-", "");
+  var own = isOwn(pk);
+  body.replaceWith(edited);
+  var edit = document.getElementById("edit-" + pk);
+  if (edit && own) edit.hidden = false;
+}
 
 // New comments a reader chose to show (live updates, comments.live) go in their
 // place: a reply under its parent (if the page shows it), a new comment at the
@@ -56,6 +89,10 @@ document.addEventListener("htmx:load", function (event) {
     arrived.remove(); // out of the page first, so the thread's own copies are found
     Array.prototype.slice.call(arrived.children).forEach(function (group) {
       var item = group.firstElementChild;
+      if (item && group.hasAttribute("data-edited")) {
+        replaceEdited(item);
+        return;
+      }
       if (!item || document.getElementById(item.id)) return;
       var parent = group.getAttribute("data-parent");
       var into = parent ? document.getElementById("replies-" + parent) : list;

@@ -194,6 +194,63 @@ class TestChoosingFromTheLibrary:
         assert [result["id"] for result in found["results"]] == [str(wanted.pk)]
         assert found["results"][0]["text"] == "The winning goal (Ana Photo)"
 
+    def test_the_widget_shows_each_photo_beside_its_alt_text_and_credit(
+        self, client, editor, make_image, django_assert_num_queries
+    ):
+        for n in range(3):
+            make_image(alt_text=f"Goal number {n}", credit="Ana Photo")
+        wanted = LibraryImage.objects.get(alt_text="Goal number 0")
+        client.force_login(editor)
+        query = {"app_label": "articles", "model_name": "article", "field_name": "hero"}
+        # session, editor, their own and their groups' permissions, count, one page of images
+        with django_assert_num_queries(6):
+            found = client.get("/admin/autocomplete/", {**query, "term": "goal"}).json()
+        assert len(found["results"]) == 3
+        result = next(r for r in found["results"] if r["id"] == str(wanted.pk))
+        assert result["thumbnail"] == wanted.card_url()
+        assert result["thumbnail"].startswith("/media/")
+        assert result["alt"] == "Goal number 0"
+        assert result["credit"] == "Ana Photo"
+        assert (result["width"], result["height"]) == (wanted.width, wanted.height)
+        assert result["url"] == reverse("admin:articles_image_change", args=[wanted.pk])
+
+    def test_other_searches_keep_the_plain_results(self, client, editor, make_category):
+        sport = make_category(name="Sport")
+        client.force_login(editor)
+        found = client.get(
+            "/admin/autocomplete/",
+            {"app_label": "articles", "model_name": "article", "field_name": "category"},
+        ).json()
+        assert found["results"] == [{"id": str(sport.pk), "text": "Sport"}]
+
+    def test_only_the_desk_sees_the_library_s_thumbnails(self, client, make_user, make_image):
+        make_image(alt_text="The winning goal")
+        query = {"app_label": "articles", "model_name": "article", "field_name": "hero"}
+        anonymous = client.get("/admin/autocomplete/", query)
+        assert anonymous.status_code == 302
+        assert anonymous["Location"].startswith("/admin/login/")
+        client.force_login(make_user())  # signed in, but not staff
+        assert client.get("/admin/autocomplete/", query).status_code == 302
+        client.force_login(make_user(is_staff=True))  # staff without the library
+        assert client.get("/admin/autocomplete/", query).status_code == 403
+
+    def test_a_chosen_hero_stays_chosen_when_the_form_comes_back_with_errors(
+        self, client, editor, make_category, make_image
+    ):
+        image = make_image(alt_text="The north stand")
+        client.force_login(editor)
+        response = client.post(
+            reverse("admin:articles_article_add"),
+            article_form(make_category(), hero=image.pk, headline=""),
+        )
+        assert response.status_code == 200
+        assert not Article.objects.exists()
+        page = response.content.decode()
+        assert "This field is required." in page
+        select = re.search(r'<select name="hero".*?</select>', page, re.S).group(0)
+        assert f'<option value="{image.pk}" selected>The north stand (Agency)</option>' in select
+        assert 'alt="The north stand"' in page  # its preview, before any save
+
     def test_stories_sharing_an_image_share_its_copies_made_once(
         self, client, make_article, make_image, media_root
     ):

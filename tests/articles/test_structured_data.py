@@ -16,6 +16,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from pyld import jsonld
 
+from articles.structured_data import SCHEMA_TYPES
+from tests.schema_org import RELEASE, misuses
+
 pytestmark = pytest.mark.django_db
 
 SCHEMA = "http://schema.org/"
@@ -72,6 +75,14 @@ def served_image(client, url):
     response = client.get(path)
     assert response.status_code == 200, path
     return Image.open(io.BytesIO(response.content))
+
+
+def expanded_author_page(client, slug):
+    """An author page's JSON-LD, expanded as a JSON-LD processor reads it."""
+    html = client.get(f"/authors/{slug}/").content.decode()
+    (data,) = extruct.extract(html, base_url="http://testserver/", syntaxes=["json-ld"])["json-ld"]
+    (expanded,) = jsonld.expand(data, {"documentLoader": offline_loader})
+    return expanded
 
 
 @pytest.fixture
@@ -265,12 +276,61 @@ class TestTypesAndPeople:
 
     def test_an_author_page_expands_as_a_profile_page_about_the_person(self, client, make_article):
         make_article(byline="Ana Reporter")
-        html = client.get("/authors/ana-reporter/").content.decode()
-        (data,) = extruct.extract(html, base_url="http://testserver/", syntaxes=["json-ld"])[
-            "json-ld"
-        ]
-        (expanded,) = jsonld.expand(data, {"documentLoader": offline_loader})
+        expanded = expanded_author_page(client, "ana-reporter")
         assert expanded["@type"] == [SCHEMA + "ProfilePage"]
         (person,) = expanded[SCHEMA + "mainEntity"]
         assert person["@type"] == [SCHEMA + "Person"]
         assert person[SCHEMA + "name"] == [{"@value": "Ana Reporter"}]
+
+
+class TestAgainstSchemaOrgDefinitions:
+    """Every type and property in the pages' JSON-LD is one schema.org defines
+    (tests/schema_org.py), each property on a type within its domain."""
+
+    @pytest.mark.parametrize("kind", list(SCHEMA_TYPES))
+    def test_each_article_type_uses_only_schema_org_terms_in_their_domains(
+        self, client, make_article, make_image, kind
+    ):
+        from articles.models import ArticleNote, Contributor
+
+        article = make_article(
+            kind=kind,
+            byline="Ana Reporter and Ben Critic",
+            sponsor_name="Acme",
+            sponsor_url="https://acme.example/",
+            sources=[("Council minutes", "https://council.example/minutes")],
+            hero=make_image(file=photo(), alt_text="Councillors vote"),
+        )
+        Contributor.objects.filter(slug="ana-reporter").update(same_as="https://example.com/@ana")
+        ArticleNote.objects.create(
+            article=article,
+            kind=ArticleNote.Kind.CORRECTION,
+            text="An earlier version gave the wrong date.",
+        )
+        data, _ = extracted(page_of(client, article))
+        (expanded,) = jsonld.expand(data, {"documentLoader": offline_loader})
+        assert expanded["@type"] == [SCHEMA + SCHEMA_TYPES[kind]]
+        assert {SCHEMA + "correction", SCHEMA + "citation", SCHEMA + "image"} <= expanded.keys()
+        assert misuses(expanded) == []
+
+    def test_the_author_page_uses_only_schema_org_terms_in_their_domains(
+        self, client, make_article
+    ):
+        make_article(byline="Ana Reporter")
+        expanded = expanded_author_page(client, "ana-reporter")
+        assert expanded["@type"] == [SCHEMA + "ProfilePage"]
+        assert misuses(expanded) == []
+
+    def test_the_check_names_unknown_terms_and_properties_outside_their_domain(self):
+        wrong = {
+            "@type": [SCHEMA + "Person"],
+            SCHEMA + "headline": [{"@value": "A person has no headline"}],
+            SCHEMA + "nmae": [{"@value": "Ana"}],
+            SCHEMA + "image": [{"@type": [SCHEMA + "Photo"], SCHEMA + "url": [{"@value": "/p"}]}],
+        }
+        assert misuses(wrong) == [
+            "$: headline is not a property of Person",
+            "$: http://schema.org/nmae is not a schema.org property",
+            "$.image[0]: Photo is not a schema.org type",
+        ]
+        assert RELEASE == "30.0"

@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from comments.editing import apply_edit
 from comments.models import Comment
 from comments.moderation import decide
 from tests.browser.test_reports_picks import violations
@@ -175,3 +176,24 @@ def test_axe_finds_no_violations_with_new_comments_announced(
     found = violations(page, axe_script)
     context.close()
     assert found == []
+
+
+def test_an_edit_is_announced_as_an_edit_and_shown_in_place(
+    page, live_server, article, make_comment
+):
+    edited = make_comment(article=article, body="The vote was 7 to 3.")
+    reply = make_comment(parent=edited, body="Are you sure?")
+    page.goto(live_server.url + article.get_absolute_url())
+
+    apply_edit(Comment.objects.get(pk=edited.pk), "The vote was 7 to 2.")
+
+    show = page.get_by_role("link", name="1 comment edited — show")
+    expect(show).to_be_visible(timeout=10_000)
+    expect(status(page)).to_have_text("1 comment edited.")
+    show.click()
+    shown = page.locator(f"#comment-list > #comment-{edited.pk}")
+    expect(shown).to_contain_text("The vote was 7 to 2.")
+    expect(shown).not_to_contain_text("7 to 3")
+    expect(page.locator(f"#comment-{edited.pk}")).to_have_count(1)
+    expect(page.locator(f"#replies-{edited.pk} > #comment-{reply.pk}")).to_be_visible()
+    expect(page.locator("#comments-heading")).to_have_text("Comments (2)")

@@ -2,6 +2,8 @@
 through moderation again, marked "edited", with the previous text kept for
 moderators."""
 
+import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -72,6 +74,19 @@ class TestTheAuthorEdits:
         posted.refresh_from_db()
         assert posted.body == "The second version."
         assert posted.is_visible()
+
+    def test_readers_live_updates_count_the_edit_as_edited_not_new(
+        self, author, posted, django_capture_on_commit_callbacks
+    ):
+        reader = browser(1)
+        page = text(reader.get(posted.article.get_absolute_url()))
+        poll = html.unescape(re.search(r'data-live-poll="([^"]+)"', page).group(1))
+        with django_capture_on_commit_callbacks(execute=True):
+            author.post(edit_url(posted), {"body": "The second version."}, **HTMX)
+
+        answer = text(reader.get(poll, **HTMX))
+        assert "1 comment edited — show" in answer
+        assert not re.search(r"\d+ new comments?", answer)
 
     def test_the_thread_shows_the_new_text_and_that_it_was_edited(
         self, author, posted, django_capture_on_commit_callbacks

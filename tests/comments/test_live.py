@@ -15,6 +15,7 @@ from django.utils import timezone
 from articles import caching
 from articles.live import Cursor
 from comments import live
+from comments.editing import apply_edit
 from comments.models import Comment
 from comments.moderation import decide
 from tests.comments.helpers import comment_data
@@ -42,6 +43,14 @@ def check_url(page):
 
 def show_url(answer):
     return html.unescape(re.search(r'data-hx-get="([^"]+&amp;show=1[^"]*)"', answer).group(1))
+
+
+def answer_after(client, article, committed, change):
+    """A poll's answer from a page loaded before ``change()`` committed."""
+    url = poll_url(page_of(client, article))
+    with committed():
+        change()
+    return client.get(url, **HTMX).content.decode()
 
 
 def page_of(client, article):
@@ -119,6 +128,39 @@ class TestWhenReadersSawAComment:
         assert stamps[posted.pk] == posted.created_at
         assert stamps[approved.pk] == approved.moderated_at
         assert stamps[held.pk] is None
+
+    def test_existing_visible_comments_first_appeared_at_their_last_shown_change(
+        self, make_comment, editor
+    ):
+        posted = make_comment()
+        held = make_comment(status=Comment.Status.PENDING)
+        Comment.objects.update(first_shown_at=None)
+        migration = importlib.import_module("comments.migrations.0021_fill_first_shown_at")
+        migration.fill(apps, None)
+        posted.refresh_from_db()
+        assert posted.first_shown_at == posted.shown_changed_at is not None
+        assert Comment.objects.get(pk=held.pk).first_shown_at is None
+
+    def test_an_edit_stamps_the_change_but_keeps_when_the_comment_first_appeared(
+        self, make_comment
+    ):
+        comment = make_comment()
+        comment.refresh_from_db()
+        first = comment.first_shown_at
+        assert first == comment.shown_changed_at is not None
+        apply_edit(Comment.objects.get(pk=comment.pk), "Corrected: the vote was 7 to 2.")
+        comment.refresh_from_db()
+        assert comment.shown_changed_at > first
+        assert comment.first_shown_at == first
+
+    def test_a_removed_comment_forgets_when_it_first_appeared(self, make_comment, editor):
+        comment = make_comment()
+        decide(Comment.objects.filter(pk=comment.pk), Comment.Status.REJECTED, editor)
+        comment.refresh_from_db()
+        assert comment.first_shown_at is None
+        decide(Comment.objects.filter(pk=comment.pk), Comment.Status.APPROVED, editor)
+        comment.refresh_from_db()
+        assert comment.first_shown_at == comment.shown_changed_at
 
 
 class TestPolling:
@@ -202,6 +244,67 @@ class TestPolling:
         assert "— show" not in shown
         # The next poll starts after them: nothing new.
         assert reader_client.get(poll_url(shown), **HTMX).status_code == 204
+
+    def test_an_edited_comment_is_announced_as_edited_not_as_new(
+        self, reader_client, make_comment, committed
+    ):
+        comment = make_comment(body="The vote was 7 to 3.")
+        answer = answer_after(
+            reader_client, comment.article, committed, lambda: apply_edit(comment, "7 to 2.")
+        )
+        assert "1 comment edited — show" in answer
+        assert 'data-live-announce="1 comment edited."' in answer
+        assert not re.search(r"\d+ new comment", answer)
+        assert 'data-comments-waiting=""' in answer
+        assert f'data-comments-edited="{comment.pk}"' in answer
+
+    def test_new_and_edited_comments_are_counted_apart(
+        self, reader_client, make_comment, committed
+    ):
+        comment = make_comment()
+        article = comment.article
+        added = []
+
+        def edit_and_add():
+            apply_edit(comment, "Second thoughts.")
+            added.extend(make_comment(article=article) for _ in range(2))
+
+        answer = answer_after(reader_client, article, committed, edit_and_add)
+        first, second = added
+        assert "2 new comments, 1 edited — show" in answer
+        assert f'data-comments-waiting="{first.pk} {second.pk}"' in answer
+        assert f'data-comments-edited="{comment.pk}"' in answer
+
+    def test_showing_an_edit_brings_its_new_text_to_replace_the_old(
+        self, reader_client, make_comment, committed
+    ):
+        comment = make_comment(body="The vote was 7 to 3.")
+        announced = answer_after(
+            reader_client,
+            comment.article,
+            committed,
+            lambda: apply_edit(comment, "The vote was 7 to 2."),
+        )
+        page = reader_client.get(show_url(announced), **HTMX).content.decode()
+        assert f'<ol data-parent="" data-edited><li id="comment-{comment.pk}"' in page
+        assert "The vote was 7 to 2." in page
+        assert "Comments (1)" in page  # the count did not grow
+        assert reader_client.get(poll_url(page), **HTMX).status_code == 204
+
+    def test_a_comment_brought_back_after_the_page_lost_it_is_new_again(
+        self, reader_client, make_comment, editor, committed
+    ):
+        comment = make_comment()
+        chosen = Comment.objects.filter(pk=comment.pk)
+        decide(chosen, Comment.Status.REJECTED, editor)
+        answer = answer_after(
+            reader_client,
+            comment.article,
+            committed,
+            lambda: decide(chosen, Comment.Status.APPROVED, editor),
+        )
+        assert "1 new comment — show" in answer
+        assert 'data-comments-edited=""' in answer
 
     def test_a_comment_removed_meanwhile_is_listed_to_go(
         self, reader_client, make_comment, editor, committed

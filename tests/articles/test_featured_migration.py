@@ -4,9 +4,9 @@ the newest recent featured story, and stops leading for older ones."""
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.migrating import migrate, schema_before
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -14,18 +14,9 @@ BEFORE = [("articles", "0019_pins_banners_takedowns_expiry_preview_links")]
 AFTER = [("articles", "0020_featured_becomes_an_expiring_pin")]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def old_schema():
-    apps = migrate(BEFORE)
-    yield apps
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    yield from schema_before(BEFORE)
 
 
 def test_the_newest_recent_featured_story_is_pinned_with_an_expiry_and_old_ones_are_not(

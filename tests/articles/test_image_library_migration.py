@@ -2,9 +2,9 @@
 words and copies kept."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.migrating import migrate, schema_before
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -12,18 +12,9 @@ BEFORE = [("articles", "0024_image_library")]
 AFTER = [("articles", "0025_hero_images_into_the_library")]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def old_apps():
-    apps = migrate(BEFORE)
-    yield apps
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    yield from schema_before(BEFORE)
 
 
 def test_an_articles_hero_becomes_a_library_image_with_its_words_and_copies(old_apps):

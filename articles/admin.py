@@ -664,15 +664,15 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def take_down_view(self, request, pk):
         article = get_object_or_404(Article, pk=pk)
-        if not self.has_change_permission(request, article):
-            raise PermissionDenied
+        if not self.has_publish_permission(request):
+            raise PermissionDenied("Only editors can take a story down.")
         return self._take_down(request, Article.objects.filter(pk=pk), single=article)
 
-    @admin.action(description="Take down selected articles (410 Gone with a notice)")
+    @admin.action(
+        description="Take down selected articles (410 Gone with a notice)", permissions=["publish"]
+    )
     def take_down(self, request, queryset):
         return self._take_down(request, queryset)
-
-    take_down.allowed_permissions = ["change"]
 
     def _take_down(self, request, queryset, single=None):
         """Ask for the reason and the public notice, then take the stories down:
@@ -712,7 +712,7 @@ class ArticleAdmin(admin.ModelAdmin):
             },
         )
 
-    @admin.action(description="Restore selected taken-down articles", permissions=["change"])
+    @admin.action(description="Restore selected taken-down articles", permissions=["publish"])
     def restore(self, request, queryset):
         """Undo a takedown (the complaint was withdrawn): the story is back
         where its status and dates put it, and the history says so."""
@@ -758,8 +758,11 @@ class ArticleAdmin(admin.ModelAdmin):
                 changed = formset.new_objects + [obj for obj, _ in formset.changed_objects]
                 action = ArticleRevision.Action.CORRECTED
                 note = " ".join(f"{n.get_kind_display()}: {n.text}" for n in changed)
-        record_revision(form.instance, request.user, action, note)
-        if move := getattr(form, "desk_move", None):
+        move = getattr(form, "desk_move", None)
+        if not move or action != ArticleRevision.Action.SAVED:
+            # A plain save that moves the story is kept once, as the move.
+            record_revision(form.instance, request.user, action, note)
+        if move:
             # The Publishing fields moved the story: the same move as the buttons, recorded.
             workflow.transition(form.instance, request.user, move)
 
@@ -798,10 +801,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish selected articles now", permissions=["publish"])
     def publish_now(self, request, queryset):
-        live = Article.objects.published()
-        self._move(
-            request, queryset.exclude(pk__in=live), workflow.PUBLISH, "Published", timezone.now()
-        )
+        self._move(request, queryset, workflow.PUBLISH, "Published", timezone.now())
 
     @admin.action(
         description="Unpublish selected articles (back to draft)", permissions=["publish"]
@@ -822,8 +822,6 @@ class EditorialSettingsAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
-        from django.shortcuts import redirect
-
         settings_row = EditorialSettings.load()
         if settings_row._state.adding:
             return redirect("admin:articles_editorialsettings_add")

@@ -50,7 +50,7 @@ class ReviewFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "review" and workflow.may_publish(request.user):
-            return queryset & Article.objects.awaiting_review_by(request.user)
+            return queryset.awaiting_review_by(request.user)
         if self.value() == "mine":
             return queryset.filter(author=request.user)
         return queryset
@@ -76,6 +76,7 @@ def change_form_context(request, model_admin, object_id):
         return {}
     return {
         "desk_article": article,
+        "desk_may_publish": workflow.may_publish(request.user),
         "desk_buttons": [
             (action, BUTTONS[action]) for action in workflow.available(article, request.user)
         ],

@@ -377,7 +377,21 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(pk__in=Topic.objects.filter(slug=topic_slug).values("articles"))
 
     def scheduled(self):
-        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+        return self.filter(
+            status=Article.Status.PUBLISHED,
+            published_at__gt=timezone.now(),
+            taken_down_at__isnull=True,
+        )
+
+    def expired(self):
+        """Published stories whose expiry has passed: readers no longer see them."""
+        now = timezone.now()
+        return self.filter(
+            status=Article.Status.PUBLISHED,
+            published_at__lte=now,
+            expires_at__lte=now,
+            taken_down_at__isnull=True,
+        )
 
     def expiring(self):
         """Published articles with an expiry still to come: each leaves the site by itself."""
@@ -386,17 +400,21 @@ class ArticleQuerySet(models.QuerySet):
     def in_desk_state(self, state):
         """The articles in one of ``Article.DESK_STATES``: scheduled and published
         are derived from ``published()``, the rest are the desk's own stages."""
-        if state == "published":
-            return self.published()
-        if state == "scheduled":
-            return self.scheduled()
-        return self.filter(status=Article.Status.DRAFT, workflow_state=state)
+        derived = {
+            "published": self.published,
+            "scheduled": self.scheduled,
+            "expired": self.expired,
+            "taken_down": self.taken_down,
+        }
+        if state in derived:
+            return derived[state]()
+        return self.filter(
+            status=Article.Status.DRAFT, workflow_state=state, taken_down_at__isnull=True
+        )
 
     def awaiting_review_by(self, user):
         """Stories submitted for review that ``user`` did not write."""
-        return self.filter(
-            status=Article.Status.DRAFT, workflow_state=Article.Stage.IN_REVIEW
-        ).exclude(author=user)
+        return self.in_desk_state(Article.Stage.IN_REVIEW).exclude(author=user)
 
     def for_page(self):
         """What the article page shows: category, credits, hero image, sources, topics."""
@@ -503,7 +521,9 @@ class Article(models.Model):
         "changes_requested": "Changes requested",
         "scheduled": "Scheduled",
         "published": "Published",
+        "expired": "Expired",
         "unpublished": "Unpublished",
+        "taken_down": "Taken down",
     }
 
     headline = models.CharField(max_length=200)
@@ -849,8 +869,12 @@ class Article(models.Model):
 
     def desk_state(self):
         """The key in ``DESK_STATES`` this article is in now."""
+        if self.is_taken_down:
+            return "taken_down"
         if self.status == self.Status.PUBLISHED:
-            return "published" if self.is_published() else "scheduled"
+            if self.is_published():
+                return "published"
+            return "scheduled" if self.published_at > timezone.now() else "expired"
         if self.workflow_state == self.Stage.PUBLISHED:
             return "draft"  # taken back to draft by hand, not through the desk
         return self.workflow_state

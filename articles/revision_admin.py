@@ -211,7 +211,12 @@ def restore_view(model_admin, request, object_id, number):
     revision = get_object_or_404(article.revisions.select_related("created_by"), number=number)
     if request.method == "POST":
         try:
-            new = restore(article, revision, request.user)
+            new = restore(
+                article,
+                revision,
+                request.user,
+                may_publish=model_admin.has_publish_permission(request),
+            )
         except RestoreRefused as refused:
             messages.error(request, f"Revision {number} was not restored: {refused}")
             return redirect("admin:articles_article_revisions", article.pk)
@@ -230,6 +235,7 @@ def restore_view(model_admin, request, object_id, number):
         f"Restore revision {number}?",
         revision=revision,
         changes=[c for c in compare(newest.snapshot, revision.snapshot) if c.changed],
+        may_publish=model_admin.has_publish_permission(request),
     )
 
 

@@ -244,14 +244,22 @@ class RestoreRefused(Exception):
     category is gone); the message says why."""
 
 
-def restore(article, revision, user):
+# What only those who may publish bring back with a revision.
+PUBLICATION_FIELDS = ("status", "published_at", "expires_at")
+
+
+def restore(article, revision, user, may_publish=True):
     """Put ``revision``'s fields and sources back on the article and keep that
-    as a new revision. History is never rewritten."""
+    as a new revision. History is never rewritten. Without ``may_publish``
+    the article's publication state stays as it is: restoring is not a way
+    round the publish permission."""
     data = revision.snapshot
     if not Category.objects.filter(pk=data["category"]).exists():
         raise RestoreRefused(f"Its category “{data['category_name']}” no longer exists.")
     for name in FIELDS:
         if name not in data:  # kept before the field existed: left as it is
+            continue
+        if name in PUBLICATION_FIELDS and not may_publish:
             continue
         field = Article._meta.get_field(name)
         value = data[name]

@@ -50,14 +50,16 @@ def may_publish(user):
 def available(article, user):
     """The actions ``user`` may take on ``article`` now, in the order the form offers them."""
     state = article.desk_state()
+    if state == "taken_down":
+        return []  # only "Restore selected taken-down articles" brings it back
     offered = []
     if state in ("draft", "changes_requested", "unpublished"):
         offered.append(SUBMIT)
     if state == "in_review":
         offered += [APPROVE, REQUEST_CHANGES]
-    if state != "published":
+    if state not in ("published", "expired"):
         offered.append(PUBLISH)
-    if state in ("scheduled", "published"):
+    if state in ("scheduled", "published", "expired"):
         offered.append(UNPUBLISH)
     return [action for action in offered if may_publish(user) or not ACTIONS[action][1]]
 

@@ -111,6 +111,38 @@ class TestReporterCannotPublish:
         assert draft.status == "draft"
         assert history(draft) == []
 
+    def test_taking_down_or_lifting_a_takedown_is_refused(self, client, reporter, make_article):
+        live = make_article(author=reporter)
+        gone = make_article(author=reporter)
+        gone.take_down("legal", "Removed.")
+        gone.save()
+        client.force_login(reporter)
+        url = reverse("admin:articles_article_take_down", args=[live.pk])
+        assert client.get(url).status_code == 403
+        for action, article in (("take_down", live), ("restore", gone)):
+            client.post(LIST, {"action": action, "_selected_action": [article.pk]})
+        live.refresh_from_db()
+        gone.refresh_from_db()
+        assert not live.is_taken_down and gone.is_taken_down
+
+    def test_restoring_a_published_revision_keeps_the_draft_a_draft(
+        self, client, reporter, make_article
+    ):
+        from articles.revisions import record_revision
+
+        article = make_article(author=reporter, body="<p>First words.</p>")
+        first = record_revision(article, None, "published")
+        article.status = Article.Status.DRAFT
+        article.body = "<p>Second words.</p>"
+        article.save()
+        record_revision(article, None, "unpublished")
+        client.force_login(reporter)
+        url = reverse("admin:articles_article_restore", args=[article.pk, first.number])
+        assert "publication state stays as it is" in client.get(url).content.decode()
+        assert client.post(url).status_code == 302
+        article.refresh_from_db()
+        assert article.body == "<p>First words.</p>" and article.status == "draft"
+
     def test_publish_button_post_is_refused(self, client, reporter, draft):
         client.force_login(reporter)
         response = client.post(transition_url(draft), {"action": "publish"})
@@ -203,6 +235,41 @@ class TestReview:
         article = Article.objects.get()
         assert article.desk_state() == "published"
         assert ("editor-on-duty", "Published.") in history(article)
+
+    def test_a_save_that_publishes_keeps_one_revision_the_move(self, client, editor, make_category):
+        client.force_login(editor)
+        category = make_category()
+        data = article_form(category, status="draft")
+        client.post(reverse("admin:articles_article_add"), data)
+        article = Article.objects.get()
+        number = article.revisions.count()
+        data = article_form(
+            category, slug=article.slug, status="published", based_on_revision=str(number)
+        )
+        assert client.post(change_url(article), data).status_code == 302
+        kept = list(article.revisions.order_by("number").values_list("action", flat=True))
+        assert kept[number:] == ["published"]
+
+
+class TestStatesReadersNoLongerSee:
+    def test_a_taken_down_story_says_so_and_offers_no_move(self, editor, make_article):
+        from articles import workflow
+
+        story = make_article(published_at=days_ahead(1))
+        story.take_down("legal", "Removed.")
+        story.save()
+        assert story.desk_state_words() == "Taken down"
+        assert workflow.available(story, editor) == []
+        assert story not in Article.objects.scheduled()
+        assert list(Article.objects.in_desk_state("taken_down")) == [story]
+
+    def test_an_expired_story_is_expired_not_scheduled(self, editor, make_article):
+        from articles import workflow
+
+        story = make_article(published_at=days_ago(3), expires_at=days_ago(1))
+        assert story.desk_state_words() == "Expired"
+        assert workflow.available(story, editor) == ["unpublish"]
+        assert list(Article.objects.in_desk_state("expired")) == [story]
 
 
 class TestTheListOfStories:

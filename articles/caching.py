@@ -10,6 +10,9 @@ shares, under keys that carry *content versions*. A version belongs to a scope:
 - ``thread_scope(slug)``: one article's comment thread and comment count. A
   comment that readers can see appear, change or go touches only its article's
   thread; a comment held for review touches nothing.
+- ``page_scope(slug)``: what one article's page shows of its own beyond the
+  article and its thread: its live coverage. An entry posted during a match
+  touches that page (and its polls) only, not the rest of the site.
 
 ``invalidate()`` moves versions on once the transaction that made the change has
 committed (before that, a reader could cache the old content under the new
@@ -49,6 +52,10 @@ GO_LIVE_TTL = 60
 
 def thread_scope(slug):
     return f"thread:{slug}"
+
+
+def page_scope(slug):
+    return f"page:{slug}"
 
 
 class LocalEntries:
@@ -137,6 +144,11 @@ def invalidate_site(**kwargs):
 def invalidate_thread(article):
     """An article's comment thread or comment count changed."""
     invalidate(thread_scope(article.slug), purge_keys=[f"article-{article.pk}"])
+
+
+def invalidate_page(article):
+    """Something only the article's own page shows changed (its live coverage)."""
+    invalidate(page_scope(article.slug), purge_keys=[f"article-{article.pk}"])
 
 
 def next_change(site_version):
@@ -246,7 +258,8 @@ def cached_article(slug, request=None):
 
     from .models import Article
 
-    versions([SITE, thread_scope(slug)], request)  # both in one round trip
+    # The article page's scopes, all in one round trip.
+    versions([SITE, thread_scope(slug), page_scope(slug)], request)
     article = cached(
         fragment_key("article", [slug], request),
         lambda: get_object_or_404(Article.objects.published().for_page(), slug=slug),
@@ -289,6 +302,11 @@ def comment_count(article, request=None):
 def thread_scopes(article):
     """What an article's thread section depends on: the site and the thread."""
     return (SITE, thread_scope(article.slug))
+
+
+def page_scopes(article):
+    """What an article's own page depends on beside its thread: the site and the page."""
+    return (SITE, page_scope(article.slug))
 
 
 def cached_category(slug, request=None):

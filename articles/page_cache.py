@@ -149,6 +149,7 @@ def respond(request, article, render_context):
         "article-page",
         [_NONCE, "cdn" if cdn else "holes", article.pk],  # links come from NEWSROOM_SITE_URL
         request,
+        scopes=caching.page_scopes(article),
     )
 
     def render():

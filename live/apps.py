@@ -7,10 +7,12 @@ class LiveConfig(AppConfig):
     verbose_name = "Live coverage"
 
     def ready(self):
-        from articles.signals import invalidate_site_on_change
+        from django.db.models.signals import post_delete, post_save
 
         from .models import LiveEntry
+        from .signals import entry_changed
 
-        # An entry changes the article page, its JSON-LD and what polls answer,
-        # all kept under the site version (and purged with the ``site`` key).
-        invalidate_site_on_change(LiveEntry)
+        # An entry changes its article's page, JSON-LD and polls: that page's
+        # scope, not the site's (the home page and listings do not show it).
+        post_save.connect(entry_changed, sender=LiveEntry, dispatch_uid="live-entry-saved")
+        post_delete.connect(entry_changed, sender=LiveEntry, dispatch_uid="live-entry-deleted")

@@ -7,8 +7,9 @@ carries the cursor of the newest entry (``articles.live``) and polls with
 ``static/js/live-updates.js`` while the coverage is live, exactly as a comment
 thread does: nothing new is a 204; new entries are announced in the page's
 status region ("2 new updates — show") and brought in place when the reader
-asks. Everything here is the same for every reader and is kept under the site
-version, which an entry (or ending the coverage) moves on.
+asks. Everything here is the same for every reader and is kept under the
+article's page scope (``articles.caching.page_scope``), which an entry moves
+on; ending the coverage is an edit of the article, which moves the site's.
 """
 
 import math
@@ -41,7 +42,9 @@ def _newest(article, request):
         return (cursor, cursor.sign(SALT))
 
     return caching.cached(
-        caching.fragment_key("live-latest", [article.pk], request), newest, request
+        caching.fragment_key("live-latest", [article.pk], request, caching.page_scopes(article)),
+        newest,
+        request,
     )
 
 
@@ -99,15 +102,29 @@ class Coverage:
 
 
 def coverage(article, request=None, number=None):
-    """The coverage as page ``number`` shows it: four queries (count, pinned,
-    page, key events), plus one for the newest entry after each change."""
+    """The coverage as page ``number`` shows it, kept under the article's page
+    scope: after each change four queries (count, pinned, page, key events),
+    plus one for the newest entry; none otherwise."""
     if not article.is_live_coverage:
         return None
-    entries = LiveEntry.objects.filter(article=article)
-    total = entries.filter(pinned=False).count()
+    scopes = caching.page_scopes(article)
+    total = caching.cached(
+        caching.fragment_key("live-count", [article.pk], request, scopes),
+        lambda: LiveEntry.objects.filter(article=article, pinned=False).count(),
+        request,
+    )
     pages = max(1, math.ceil(total / PAGE_SIZE))
     if number is None:
         number = page_number(request.GET.get("entries") if request else None, pages)
+    return caching.cached(
+        caching.fragment_key("live-coverage", [article.pk, number], request, scopes),
+        lambda: _coverage_page(article, number, pages, request),
+        request,
+    )
+
+
+def _coverage_page(article, number, pages, request):
+    entries = LiveEntry.objects.filter(article=article)
     shown = entries.select_related("author", "image")
     start = (number - 1) * PAGE_SIZE
     found = Coverage(
@@ -158,5 +175,7 @@ def changes_since(article, cursor, request=None):
         newest = Cursor(found[-1].published_at, found[-1].pk) if found else cursor
         return Changes(newest, arrived=found, too_many=too_many)
 
-    key = caching.fragment_key("live-changes", [article.pk, cursor.sign(SALT)], request)
+    key = caching.fragment_key(
+        "live-changes", [article.pk, cursor.sign(SALT)], request, caching.page_scopes(article)
+    )
     return caching.cached(key, compute, request)

@@ -364,7 +364,9 @@ class TestVersions:
         monkeypatch.setattr(cache, "get", get)
         monkeypatch.setattr(cache, "get_many", get_many)
         assert reader_client.get(article.get_absolute_url()).status_code == 200
-        assert lookups == [["version:site", f"version:thread:{article.slug}"]]
+        assert lookups == [
+            ["version:site", f"version:thread:{article.slug}", f"version:page:{article.slug}"]
+        ]
 
     def test_view_counts_do_not_churn_the_cache(self, reader_client, make_article):
         article = make_article()

@@ -252,16 +252,15 @@ class TestPolling:
         assert 'data-live-announce="2 new updates."' in answer
         assert "Goal for Atalanta" not in answer  # nothing moves until the reader asks
 
-    def test_the_first_poll_after_an_entry_costs_eight_queries_the_next_reader_s_none(
+    def test_the_first_poll_after_an_entry_costs_two_queries_the_next_reader_s_none(
         self, client, live_article, committed, django_assert_num_queries
     ):
         article = live_article()
         url = poll_url(page_of(client, article))
         with committed():
             entry(article, "Goal for Atalanta")
-        # The article again (with its sources, topics and credits), the next
-        # timed change, its comment count, the newest entry and the new ones.
-        with django_assert_num_queries(8):
+        # An entry moves its page's scope only: the newest entry and the new ones.
+        with django_assert_num_queries(2):
             assert "1 new update — show" in client.get(url, **HTMX).content.decode()
         with django_assert_num_queries(0):
             assert "1 new update — show" in client.get(url, **HTMX).content.decode()
@@ -280,6 +279,19 @@ class TestPolling:
         assert text.index("Second") < text.index("First")
         # The next poll asks after the newest entry shown: nothing new.
         assert client.get(poll_url(text), **HTMX).status_code == 204
+
+    def test_an_entry_leaves_the_home_page_and_other_stories_cached(
+        self, client, live_article, make_article, committed, django_assert_num_queries
+    ):
+        article = live_article()
+        other = make_article()
+        for url in ("/", other.get_absolute_url()):
+            client.get(url)
+        with committed():
+            entry(article, "Goal for Atalanta")
+        with django_assert_num_queries(0):
+            assert client.get("/").status_code == 200
+        assert "Goal for Atalanta" in client.get(article.get_absolute_url()).content.decode()
 
     def test_ending_the_coverage_is_announced_and_stops_the_polling(
         self, client, live_article, committed

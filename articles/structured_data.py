@@ -5,7 +5,6 @@ both dates, images in 16:9, 4:3 and 1:1, and the publisher with a square logo.""
 from django.conf import settings
 from django.templatetags.static import static
 
-from .search import plain_text
 from .site_url import absolute as site_absolute
 
 
@@ -155,34 +154,3 @@ def news_article(request, article, view_count=None, comment_count=None):
     if corrections:
         data["correction"] = corrections
     return {key: value for key, value in data.items() if value not in (None, "")}
-
-
-def live_blog_posting(request, data, coverage):
-    """The article as live coverage (``live.coverage``): a ``LiveBlogPosting``
-    with the entries the page shows as ``liveBlogUpdate``, and the coverage's
-    start and end."""
-    article = coverage.article
-    shown = ([coverage.pinned] if coverage.pinned else []) + coverage.entries
-    url = data["url"]
-    updates = [
-        {
-            "@type": "BlogPosting",
-            "@id": f"{url}#entry-{entry.pk}",
-            "url": f"{url}#entry-{entry.pk}",
-            "headline": entry.summary,
-            "articleBody": plain_text(entry.body),
-            "datePublished": entry.published_at.isoformat(),
-            **({"author": person(request, entry.author)} if entry.author else {}),
-        }
-        for entry in shown
-    ]
-    times = {
-        "coverageStartTime": article.coverage_started_at,
-        "coverageEndTime": article.coverage_ended_at,
-    }
-    return {
-        **data,
-        "@type": "LiveBlogPosting",
-        **{key: when.isoformat() for key, when in times.items() if when is not None},
-        "liveBlogUpdate": updates,
-    }

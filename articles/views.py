@@ -12,8 +12,6 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from live import coverage as live_coverage
-
 from . import caching, counting, page_cache, social_cards
 from . import search as article_search
 from .models import Article, ArticleNote, ArticleQuerySet, Contributor, Pin, PreviewLink, Topic
@@ -237,9 +235,7 @@ def article_detail(request, slug):
         return page_cache.respond(
             request,
             article,
-            lambda **extra: _article_context(
-                article, coverage=live_coverage.coverage(article, request, number=1), **extra
-            ),
+            lambda **extra: _article_context(article, **extra),
         )
     return render_article_page(request, article)
 
@@ -338,7 +334,6 @@ def render_article_page(request, article, status=200, **extra_context):
         _article_context(
             article,
             page_cache.request_values(request, article, with_thread=False),
-            coverage=live_coverage.coverage(article, request),
             **extra_context,
         ),
         status=status,

@@ -365,8 +365,9 @@ def live_changes(request, slug):
     article = caching.cached_article(slug, request)
     if not request.htmx:
         return redirect(f"{article.get_absolute_url()}#comments")
-    if request.GET.get("after") == live.latest_signed(article, request):
-        return live_updates.nothing_new(f"article-{article.pk}")
+    answer = nothing_new(request, slug, article)
+    if answer is not None:
+        return answer
     cursor = live_updates.Cursor.read(request.GET.get("after"), live.SALT)
     if cursor is None:
         return HttpResponse(BAD_CURSOR, status=400, content_type="text/plain; charset=utf-8")
@@ -400,16 +401,19 @@ def live_changes(request, slug):
     return live_updates.share(response, surrogate_key)
 
 
-def nothing_new(request, slug):
+def nothing_new(request, slug, article=None):
     """The answer to a poll that has seen the thread's newest change (a 204), or
     None when the poll needs ``live_changes``. Cheap enough for every open page
     to ask often: the article and its newest change come from the shared cache,
-    and the cursor is compared, not verified (``comments.middleware`` answers
-    these before the session, CSRF and sign-in middleware)."""
-    article = caching.cached_article(slug, request)
+    and the cursor is compared, not verified (``articles.middleware.live_poll``
+    answers these before the session, CSRF and sign-in middleware)."""
+    article = article or caching.cached_article(slug, request)
     if request.htmx and request.GET.get("after") == live.latest_signed(article, request):
         return live_updates.nothing_new(f"article-{article.pk}")
     return None
+
+
+live_updates.answers_early(live_changes, nothing_new)
 
 
 RECEIPT_SALT = "comments.report-receipt"

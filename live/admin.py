@@ -1,6 +1,6 @@
 """The live desk: where an editor runs an article's live coverage quickly, a
 form at the top and the entries below, each pinned or marked as a key event in
-one click; "End coverage" ends it. The article form lists the entries too."""
+one click; "End coverage" ends it. The article form links to it."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -8,8 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.html import format_html
 
 from articles.models import Article
 
@@ -18,24 +16,10 @@ from .models import LiveEntry
 ENTRY_FIELDS = ["body", "key_event", "key_event_label", "pinned", "author", "image"]
 
 
-class LiveEntryInline(admin.StackedInline):
-    model = LiveEntry
-    extra = 0
-    fields = ["published_at", *ENTRY_FIELDS]
-    autocomplete_fields = ["author", "image"]
-    verbose_name_plural = "Live entries (the live desk is quicker during an event)"
-
-
 class EntryForm(forms.ModelForm):
     class Meta:
         model = LiveEntry
         fields = ENTRY_FIELDS
-
-    def clean(self):
-        data = super().clean()
-        if data.get("key_event_label") and not data.get("key_event"):
-            data["key_event"] = True  # a label is only shown for a key event
-        return data
 
 
 @admin.register(LiveEntry)
@@ -76,13 +60,13 @@ class LiveEntryAdmin(admin.ModelAdmin):
                 entry.save()
                 return redirect(f"{here}#entry-{entry.pk}")
             elif action in ("end", "live"):
+                # A change of the article: its own admin's rules decide who may.
+                if not self.admin_site._registry[Article].has_change_permission(request, article):
+                    raise PermissionDenied
                 article.live_status = (
                     Article.LiveStatus.ENDED if action == "end" else Article.LiveStatus.LIVE
                 )
-                if action == "live":
-                    article.coverage_ended_at = None
-                article.stamp_coverage(timezone.now())
-                article.save(
+                article.save(  # stamps the coverage's start and end (Article.save)
                     update_fields=["live_status", "coverage_started_at", "coverage_ended_at"]
                 )
                 messages.success(
@@ -99,11 +83,3 @@ class LiveEntryAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/live/desk.html", context)
-
-
-def desk_link(article):
-    """A link to the article's live desk, for the article form."""
-    if article is None or article.pk is None:
-        return "Save the article first, with live coverage set to “Live now”."
-    url = reverse("admin:live_desk", args=[article.pk])
-    return format_html('<a class="button" href="{}">Open the live desk</a>', url)

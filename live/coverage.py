@@ -20,6 +20,8 @@ from django.conf import settings
 
 from articles import caching
 from articles.live import Cursor
+from articles.search import plain_text
+from articles.structured_data import person
 
 from .models import LiveEntry
 
@@ -99,6 +101,36 @@ class Coverage:
     @property
     def older_page(self):
         return self.number + 1 if self.number < self.pages else None
+
+    def json_ld(self, request, data):
+        """The article's JSON-LD (``articles.structured_data``) as live coverage:
+        a ``LiveBlogPosting`` with the entries the page shows as
+        ``liveBlogUpdate``, and the coverage's start and end."""
+        article = self.article
+        shown = ([self.pinned] if self.pinned else []) + self.entries
+        url = data["url"]
+        updates = [
+            {
+                "@type": "BlogPosting",
+                "@id": f"{url}#entry-{entry.pk}",
+                "url": f"{url}#entry-{entry.pk}",
+                "headline": entry.summary,
+                "articleBody": plain_text(entry.body),
+                "datePublished": entry.published_at.isoformat(),
+                **({"author": person(request, entry.author)} if entry.author else {}),
+            }
+            for entry in shown
+        ]
+        times = {
+            "coverageStartTime": article.coverage_started_at,
+            "coverageEndTime": article.coverage_ended_at,
+        }
+        return {
+            **data,
+            "@type": "LiveBlogPosting",
+            **{key: when.isoformat() for key, when in times.items() if when is not None},
+            "liveBlogUpdate": updates,
+        }
 
 
 def coverage(article, request=None, number=None):

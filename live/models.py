@@ -99,6 +99,8 @@ class LiveEntry(models.Model):
     def save(self, *args, **kwargs):
         # Every way in is sanitized, not only the admin form.
         self.body = self._meta.get_field("body").sanitize(self.body or "")
+        if self.key_event_label:
+            self.key_event = True  # a label is only shown for a key event
         with transaction.atomic():
             if self.pinned:
                 LiveEntry.objects.filter(article_id=self.article_id, pinned=True).exclude(

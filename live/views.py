@@ -53,7 +53,8 @@ def changes(request, slug):
 def nothing_new(request, slug, article=None):
     """A 204 for a poll that has seen the newest entry of coverage still live,
     or None when ``changes`` must answer. Cheap: the article and its newest
-    entry come from the shared cache (``comments.middleware`` asks this first)."""
+    entry come from the shared cache (``articles.middleware.live_poll`` asks
+    this first)."""
     article = article or caching.cached_article(slug, request)
     if (
         request.htmx
@@ -62,3 +63,6 @@ def nothing_new(request, slug, article=None):
     ):
         return live_updates.nothing_new(f"article-{article.pk}")
     return None
+
+
+live_updates.answers_early(changes, nothing_new)

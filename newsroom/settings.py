@@ -126,8 +126,8 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     # A shared cache's counting request needs nothing further down (articles.middleware).
     "articles.middleware.counting_request",
-    # An empty poll for new comments needs nothing further down (comments.middleware).
-    "comments.middleware.live_poll",
+    # An empty poll for news (comments, live coverage) needs nothing further down.
+    "articles.middleware.live_poll",
     # After whitenoise: static files need no policy, documents do.
     "csp.middleware.CSPMiddleware",
     "newsroom.middleware.permissions_policy",

@@ -15,8 +15,11 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def news_article_json_ld(context, article):
-    """A <script type="application/ld+json"> for the article, safe inside HTML."""
+def news_article_json_ld(context, article, *extensions):
+    """A <script type="application/ld+json"> for the article, safe inside HTML.
+
+    Each extension that is not None (another app's part of the page, such as
+    its live coverage) may recast the data with its ``json_ld(request, data)``."""
     values = context.get("page_values") or {}
     counts = {}
     for name, hole, count in [
@@ -28,9 +31,9 @@ def news_article_json_ld(context, article):
     data = structured_data.news_article(
         context["request"], article, counts["view_number"], counts["comment_number"]
     )
-    coverage = context.get("coverage")
-    if coverage is not None:
-        data = structured_data.live_blog_posting(context["request"], data, coverage)
+    for extension in extensions:
+        if extension is not None:
+            data = extension.json_ld(context["request"], data)
     payload = json_ld_payload(data)
     for hole in (page_cache.VIEW_NUMBER, page_cache.COMMENT_NUMBER):
         payload = payload.replace(f'"{hole}"', hole)  # a bare number once filled in

@@ -45,10 +45,6 @@ def article_form(category, **overrides):
         "preview_links-INITIAL_FORMS": "0",
         "preview_links-MIN_NUM_FORMS": "0",
         "preview_links-MAX_NUM_FORMS": "1000",
-        "live_entries-TOTAL_FORMS": "0",
-        "live_entries-INITIAL_FORMS": "0",
-        "live_entries-MIN_NUM_FORMS": "0",
-        "live_entries-MAX_NUM_FORMS": "1000",
         "based_on_revision": "0",  # the revision the form was opened on: none yet
     }
     data.update(overrides)

@@ -148,6 +148,7 @@ class TestSeedDemoCorrection:
         call_command("seed_demo", stdout=io.StringIO())
         (note,) = ArticleNote.objects.all()
         assert note.kind == "correction" and note.article.is_published()
+        assert "340" in note.text and "riverside" in note.article.slug  # the housing story's
         assert note.text in client.get(note.article.get_absolute_url()).content.decode()
         assert note.text in client.get("/corrections/").content.decode()
 

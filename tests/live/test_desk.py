@@ -91,3 +91,23 @@ def test_the_article_form_links_its_live_desk(client, editor, match):
     client.force_login(editor)
     page = client.get(reverse("admin:articles_article_change", args=[match.pk])).content.decode()
     assert f'href="{desk_url(match)}"' in page and "Open the live desk" in page
+
+
+def test_ending_a_published_coverage_needs_the_right_to_change_the_story(
+    client, make_reporter, match
+):
+    from django.contrib.auth.models import Permission
+
+    reporter = make_reporter()
+    reporter.user_permissions.add(Permission.objects.get(codename="add_liveentry"))
+    client.force_login(reporter)
+    assert client.post(desk_url(match), {"action": "end"}).status_code == 403
+    match.refresh_from_db()
+    assert match.live_status == Article.LiveStatus.LIVE
+
+
+def test_a_labelled_entry_is_a_key_event_however_it_is_saved(match):
+    entry = LiveEntry.objects.create(
+        article=match, body="<p>Penalty!</p>", key_event_label="Penalty"
+    )
+    assert entry.key_event

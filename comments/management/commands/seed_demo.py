@@ -18,7 +18,6 @@ from articles.demo import (
     seed_banner,
     seed_correction,
     seed_first_revisions,
-    seed_live_coverage,
     seed_match_media,
     seed_people_and_topics,
     seed_pin,
@@ -26,6 +25,7 @@ from articles.demo import (
 )
 from articles.models import Article, Category, Source, Topic
 from comments.models import Comment
+from live.demo import seed_live_coverage
 
 CATEGORIES = [
     ("News", "news", "What happened today, at home and abroad.", 0),
@@ -247,7 +247,7 @@ class Command(BaseCommand):
         self._seed_comments(reference)
         seed_recent_reads()  # so "Most read" shows on a fresh install
         seed_first_revisions()  # each story's history starts with its first version
-        seed_correction(Article.objects.get(slug=ARTICLES[1]["slug"]))
+        seed_correction(Article.objects.get(slug="city-council-approves-riverside-housing-plan"))
         pinned = [data["slug"] for data in ARTICLES if data.get("pinned")]
         for slot, slug in enumerate(pinned, start=1):
             seed_pin(Article.objects.get(slug=slug), slot)

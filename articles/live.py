@@ -11,15 +11,19 @@ them briefly and purge them with the page.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core import signing
 from django.db.models import Q
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from . import caching
+
 # How long a shared cache (Varnish, a CDN) may answer polls for the server.
 SHARED_SECONDS = 5
+# At most this many changes are brought in place; more, and the reader reloads.
+MOST_SHOWN = 50
 
 
 @dataclass(frozen=True, order=True)
@@ -44,6 +48,30 @@ class Cursor:
     def after(self, field):
         """Rows that changed after this cursor, by their ``field`` time and their id."""
         return Q(**{f"{field}__gt": self.at}) | Q(**{field: self.at, "pk__gt": self.pk})
+
+
+# Before anything changed: the cursor of a page with nothing on it yet.
+START = Cursor(datetime(2000, 1, 1, tzinfo=UTC), 0)
+
+
+def newest(rows, field, salt, key, request=None):
+    """The cursor of the newest of ``rows`` by ``field`` and id (``START`` for
+    none), and the same signed as pages carry it: one indexed query, kept under
+    ``key`` (a ``caching.fragment_key`` of the scopes the rows belong to)."""
+
+    def compute():
+        row = rows.order_by(f"-{field}", "-pk").values_list(field, "pk").first()
+        cursor = Cursor(*row) if row else START
+        return (cursor, cursor.sign(salt))
+
+    return caching.cached(key, compute, request)
+
+
+def after(rows, field, cursor):
+    """The first ``MOST_SHOWN`` of ``rows`` that changed after ``cursor``, oldest
+    first, in one query, and whether more are waiting: ``(rows, too_many)``."""
+    found = list(rows.filter(cursor.after(field)).order_by(field, "pk")[: MOST_SHOWN + 1])
+    return found[:MOST_SHOWN], len(found) > MOST_SHOWN
 
 
 def share(response, surrogate_key):

@@ -11,13 +11,13 @@ a poll that has seen it is answered without a query.
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
-from articles import caching
+from articles import caching, live
 from articles.live import Cursor
 
 from . import moderation, tree
@@ -26,15 +26,11 @@ from .models import Comment
 SALT = "comments.live"
 # A thread nobody has commented on for this long is not polled: a reader checks.
 QUIET_AFTER = timedelta(days=14)
-# At most this many changes are brought in place; more, and the reader reloads.
-MOST_SHOWN = 50
-# Before any comment was shown: the cursor of an empty thread.
-START = Cursor(datetime(2000, 1, 1, tzinfo=UTC), 0)
 
 
 def latest(article, request=None):
     """The cursor of the newest change readers saw on the article's thread
-    (``START`` for none): one indexed query after each change, none otherwise."""
+    (``articles.live.START`` for none): one indexed query after each change, none otherwise."""
     return _newest(article, request)[0]
 
 
@@ -45,20 +41,15 @@ def latest_signed(article, request=None):
 
 
 def _newest(article, request):
-    def newest():
-        row = (
-            Comment.objects.filter(article=article, shown_changed_at__isnull=False)
-            .order_by("-shown_changed_at", "-pk")
-            .values_list("shown_changed_at", "pk")
-            .first()
-        )
-        cursor = Cursor(*row) if row else START
-        return (cursor, cursor.sign(SALT))
-
-    key = caching.fragment_key(
-        "comment-live-latest", [article.pk], request, scopes=caching.thread_scopes(article)
+    return live.newest(
+        Comment.objects.filter(article=article, shown_changed_at__isnull=False),
+        "shown_changed_at",
+        SALT,
+        caching.fragment_key(
+            "comment-live-latest", [article.pk], request, scopes=caching.thread_scopes(article)
+        ),
+        request,
     )
-    return caching.cached(key, newest, request)
 
 
 @dataclass
@@ -88,14 +79,12 @@ def changes_since(article, cursor, request=None):
     under the thread's version, so readers holding the same cursor share them."""
 
     def compute():
-        found = list(
-            Comment.objects.filter(article=article)
-            .filter(cursor.after("shown_changed_at"))
-            .select_related("user", "in_reply_to__user")
-            .order_by("shown_changed_at", "pk")[: MOST_SHOWN + 1]
+        found, too_many = live.after(
+            Comment.objects.filter(article=article).select_related("user", "in_reply_to__user"),
+            "shown_changed_at",
+            cursor,
         )
-        too_many = len(found) > MOST_SHOWN
-        found = tree.belong_to(article, found[:MOST_SHOWN])
+        found = tree.belong_to(article, found)
         newest = Cursor(found[-1].shown_changed_at, found[-1].pk) if found else cursor
         arrived = [c for c in found if c.is_visible()]
         return Changes(
@@ -139,7 +128,7 @@ def polls(article, cursor, rules=None, now=None):
     now = now or timezone.now()
     if moderation.thread_is_closed(article, now=now, rules=rules):
         return False
-    last = cursor.at if cursor != START else article.published_at
+    last = cursor.at if cursor != live.START else article.published_at
     return last is not None and now - last < QUIET_AFTER
 
 

@@ -14,11 +14,12 @@ on; ending the coverage is an edit of the article, which moves the site's.
 
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.conf import settings
 
 from articles import caching
+from articles import live as live_updates
 from articles.live import Cursor
 from articles.search import plain_text
 from articles.structured_data import person
@@ -27,31 +28,20 @@ from .models import LiveEntry
 
 SALT = "live.entries"
 PAGE_SIZE = 20
-# At most this many new entries are brought in place; more, and the reader reloads.
-MOST_SHOWN = 50
-START = Cursor(datetime(2000, 1, 1, tzinfo=UTC), 0)
 
 
 def _newest(article, request):
-    def newest():
-        row = (
-            LiveEntry.objects.filter(article=article)
-            .order_by("-published_at", "-pk")
-            .values_list("published_at", "pk")
-            .first()
-        )
-        cursor = Cursor(*row) if row else START
-        return (cursor, cursor.sign(SALT))
-
-    return caching.cached(
+    return live_updates.newest(
+        LiveEntry.objects.filter(article=article),
+        "published_at",
+        SALT,
         caching.fragment_key("live-latest", [article.pk], request, caching.page_scopes(article)),
-        newest,
         request,
     )
 
 
 def latest(article, request=None):
-    """The cursor of the article's newest entry (``START`` for none)."""
+    """The cursor of the article's newest entry (``articles.live.START`` for none)."""
     return _newest(article, request)[0]
 
 
@@ -196,14 +186,11 @@ def changes_since(article, cursor, request=None):
     holding the same cursor."""
 
     def compute():
-        found = list(
-            LiveEntry.objects.filter(article=article)
-            .newer_than(cursor.at, cursor.pk)
-            .select_related("author", "image")
-            .order_by("published_at", "pk")[: MOST_SHOWN + 1]
+        found, too_many = live_updates.after(
+            LiveEntry.objects.filter(article=article).select_related("author", "image"),
+            "published_at",
+            cursor,
         )
-        too_many = len(found) > MOST_SHOWN
-        found = found[:MOST_SHOWN]
         newest = Cursor(found[-1].published_at, found[-1].pk) if found else cursor
         return Changes(newest, arrived=found, too_many=too_many)
 

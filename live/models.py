@@ -25,11 +25,6 @@ class LiveEntryQuerySet(models.QuerySet):
         """Newest first; the pinned entry is shown apart, above them."""
         return self.filter(pinned=False).order_by("-published_at", "-pk")
 
-    def newer_than(self, published_at, pk):
-        return self.filter(
-            Q(published_at__gt=published_at) | Q(published_at=published_at, pk__gt=pk)
-        )
-
     def key_events(self):
         """The key events, newest first, each with how many timeline entries are
         newer (its page follows from that): one query."""

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from articles import caching
 from articles.counting import hour_of
+from articles.live import START
 from articles.models import (
     Article,
     ArticleContributor,
@@ -294,9 +295,7 @@ def rendered(
     caching.local_entries.clear()
     cache.clear()
     since_start = (
-        reverse("comments:live", args=[slug])
-        + "?"
-        + urlencode({"after": live.START.sign(live.SALT)})
+        reverse("comments:live", args=[slug]) + "?" + urlencode({"after": START.sign(live.SALT)})
     )
     pages["new comments announced (htmx)"] = client.get(since_start, **htmx)
     pages["new comments shown (htmx)"] = client.get(since_start + "&show=1", **htmx)
@@ -323,7 +322,7 @@ def rendered(
     since = (
         reverse("live:changes", args=[match.slug])
         + "?"
-        + urlencode({"after": coverage.START.sign(coverage.SALT)})
+        + urlencode({"after": START.sign(coverage.SALT)})
     )
     pages["live entries announced (htmx)"] = client.get(since, **htmx)
     pages["live entries shown (htmx)"] = client.get(since + "&show=1", **htmx)

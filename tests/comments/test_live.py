@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import caching
-from articles.live import Cursor
+from articles.live import MOST_SHOWN, Cursor
 from comments import live
 from comments.editing import apply_edit
 from comments.models import Comment
@@ -324,7 +324,7 @@ class TestPolling:
         article = make_comment().article
         url = poll_url(page_of(reader_client, article))
         with committed():
-            for _ in range(live.MOST_SHOWN + 1):
+            for _ in range(MOST_SHOWN + 1):
                 make_comment(article=article)
         answer = reader_client.get(url, **HTMX).content.decode()
         assert "Many new comments — reload" in answer and "show=1" not in answer

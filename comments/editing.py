@@ -20,12 +20,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from . import moderation
 from .models import Comment, CommentEdit
 
 EDIT_WINDOW = timedelta(minutes=10)
+EDIT_MINUTES = int(EDIT_WINDOW.total_seconds() // 60)  # as readers are told it
 COOKIE = "comments_written"
 COOKIE_SALT = "comments.written-here"
 REMEMBERED = 20  # a browser's last comments: more than anyone writes in ten minutes
@@ -88,40 +90,50 @@ def editable_until(comment):
     return comment.created_at + EDIT_WINDOW
 
 
-def refusal(request, comment, now=None):
+def refusal(request, comment, now=None, rules=None):
     """Why this request may not edit ``comment``, in words; None if it may."""
     now = now or timezone.now()
     if comment.status not in EDITABLE_STATUSES or not is_author(request, comment):
         return (
             "Only its author can edit a comment, from the account or the browser they "
-            "posted it from, for 10 minutes after posting."
+            f"posted it from, for {EDIT_MINUTES} minutes after posting."
         )
     if now >= editable_until(comment):
         return (
-            "A comment can be edited for 10 minutes after it is posted; this one can no "
-            "longer be edited."
+            f"A comment can be edited for {EDIT_MINUTES} minutes after it is posted; this one "
+            "can no longer be edited."
         )
-    if moderation.thread_is_closed(comment.article):
+    if moderation.thread_is_closed(comment.article, now=now, rules=rules):
         return "Comments on this article are closed: this comment can no longer be edited."
     return None
 
 
-def editable_among(request, comment_ids, now=None):
-    """Which of these comments this request may edit now: for a signed-in reader
-    one query, for an anonymous one none (the browser's cookie says)."""
+def editable_among(request, comment_ids, now=None, rules=None):
+    """Which of these comments this request may edit now, by the rules of
+    ``refusal``: one query, none for an anonymous reader who wrote none of them
+    (the browser's cookie says)."""
+    if request.user.is_authenticated:
+        own = Q(user=request.user)
+    else:
+        mine = set(written_here(request)) & set(comment_ids)
+        if not mine:
+            return set()
+        own = Q(pk__in=mine)
     if not comment_ids:
         return set()
-    if request.user.is_authenticated:
-        since = (now or timezone.now()) - EDIT_WINDOW
-        return set(
-            Comment.objects.filter(
-                pk__in=comment_ids,
-                user=request.user,
-                created_at__gt=since,
-                status__in=EDITABLE_STATUSES,
-            ).values_list("pk", flat=True)
-        )
-    return set(written_here(request)) & set(comment_ids)
+    now = now or timezone.now()
+    rules = rules or moderation.policy(request)
+    found = Comment.objects.filter(
+        own,
+        pk__in=comment_ids,
+        created_at__gt=now - EDIT_WINDOW,
+        status__in=EDITABLE_STATUSES,
+    ).select_related("article")
+    return {
+        comment.pk
+        for comment in found
+        if not moderation.thread_is_closed(comment.article, now=now, rules=rules)
+    }
 
 
 def apply_edit(comment, body, rules=None, sanction=None):

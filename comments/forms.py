@@ -17,6 +17,7 @@ from django.core.validators import MaxLengthValidator
 from articles import form_tokens
 
 from . import moderation
+from .editing import EDIT_MINUTES
 from .models import Comment, CommentReport
 
 ID = re.compile(r"[1-9][0-9]{0,17}")  # ASCII digits, within a 64-bit key
@@ -349,6 +350,10 @@ class EditForm(forms.ModelForm):
         model = Comment
         fields = ["body"]
         labels = {"body": "Your comment"}
+        help_texts = {
+            "body": f"You can edit your comment for {EDIT_MINUTES} minutes after posting. A "
+            "moderator may review the new text; they will see what it said before."
+        }
         widgets = {"body": forms.Textarea(attrs={"rows": 5, "maxlength": 5000})}
         error_messages = {"body": {"required": "Please write a comment."}}
 

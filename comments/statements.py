@@ -86,7 +86,7 @@ def answer_reporters(comment_ids, status, reason, explanation, decided_at):
     reports = list(
         CommentReport.objects.filter(comment_id__in=comment_ids, answered_at__isnull=True)
         .exclude(contact_email="")
-        .select_related("comment")
+        .select_related("comment__article")
     )
     if not reports:
         return

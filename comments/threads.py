@@ -11,7 +11,7 @@ listings are not: their comment counts may lag by ``caching.FRAGMENT_TTL``.
 """
 
 from django.db import transaction
-from django.db.models import Case, Count, OuterRef, Subquery, Value, When
+from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -50,12 +50,15 @@ def stamp(shown, now):
     """Stamp the comments readers saw appear or go: a comment keeps the time it
     first appeared while it stays (an edit is not a new comment) and loses it
     when it goes (brought back, it is new again). One UPDATE."""
+    # A comment readers never saw (held, then rejected) wakes no open page.
     changed = Comment.objects.filter(pk__in=shown)
+    visible = changed.visible().values("pk")
+    changed = changed.filter(Q(pk__in=visible) | Q(first_shown_at__isnull=False))
     changed.update(
         shown_changed_at=now,
         first_shown_at=Case(
             When(
-                pk__in=changed.visible().values("pk"),
+                pk__in=visible,
                 then=Coalesce("first_shown_at", Value(now)),
             ),
             default=None,

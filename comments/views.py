@@ -190,8 +190,9 @@ def _post(request, article):
 def _edit_link(comment):
     """For a reader without JavaScript: the way to their comment's edit form."""
     return format_html(
-        ' <a href="{}">Edit your comment</a> within 10 minutes if you need to.',
+        ' <a href="{}">Edit your comment</a> within {} minutes if you need to.',
         reverse("comments:edit", args=[comment.pk]),
+        editing.EDIT_MINUTES,
     )
 
 
@@ -289,7 +290,7 @@ def comment_form(request, slug):
         return _closed_form(request, article)
     # A sanctioned reader is told when the form opens, not after typing a comment.
     sanction = sanctions.in_force(user=request.user, network=sanctions.network_key(request))
-    if sanction is not None and sanction.kind in (Sanction.Kind.BAN, Sanction.Kind.SUSPEND):
+    if sanction is not None and sanction.kind in sanctions.REFUSING:
         template = "comments/_sanctioned.html" if request.htmx else "comments/new.html"
         context = {"article": article, "sanction_lines": sanctions.refusal(sanction)}
         return render(request, template, context)
@@ -659,7 +660,7 @@ def edit(request, pk):
         ),
         pk=pk,
     )
-    refused = editing.refusal(request, comment)
+    refused = editing.refusal(request, comment, rules=moderation.policy(request))
     if refused:
         template = "comments/_comment_text.html" if request.htmx else "comments/edit_refused.html"
         context = {"notice": refused, "comment": comment, "article": comment.article}
@@ -677,7 +678,7 @@ def edit(request, pk):
         return _comment_form(request, comment, "edit", form, status=INVALID)
     network = sanctions.network_key(request)
     sanction = sanctions.in_force(user=request.user, email=comment.email, network=network)
-    if sanction is not None and sanction.kind in (Sanction.Kind.BAN, Sanction.Kind.SUSPEND):
+    if sanction is not None and sanction.kind in sanctions.REFUSING:
         form.add_error(None, sanctions.refusal(sanction))
         return _comment_form(request, comment, "edit", form, status=SANCTIONED)
     body = form.cleaned_data["body"]

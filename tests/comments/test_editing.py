@@ -223,6 +223,18 @@ class TestWhoMayNot:
 
         assert author.get(edit_url(posted)).status_code == 403
 
+    @pytest.mark.parametrize("why", ["removed", "thread closed"])
+    def test_the_reader_state_offers_no_edit_the_form_would_refuse(self, author, posted, why):
+        if why == "removed":
+            Comment.objects.filter(pk=posted.pk).update(status=Comment.Status.REJECTED)
+        else:
+            posted.article.comments_open = False
+            posted.article.save()
+        url = reverse("comments:reader_state") + f"?ids={posted.pk}"
+
+        assert author.get(url).json()["editable"] == []
+        assert author.get(edit_url(posted)).status_code == 403
+
 
 class TestModerationAgain:
     def test_an_edit_that_breaks_a_rule_hides_the_comment_until_a_moderator_approves(

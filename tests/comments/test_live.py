@@ -320,6 +320,18 @@ class TestPolling:
         assert reader_client.get(poll_url(answer), **HTMX).status_code == 204
         assert kept.pk
 
+    def test_rejecting_a_comment_nobody_saw_wakes_no_open_page(
+        self, reader_client, make_comment, editor, committed
+    ):
+        article = make_comment().article
+        held = make_comment(article=article, status=Comment.Status.PENDING)
+        url = poll_url(page_of(reader_client, article))
+        with committed():
+            decide(Comment.objects.filter(pk=held.pk), Comment.Status.REJECTED, editor)
+        assert reader_client.get(url, **HTMX).status_code == 204
+        held.refresh_from_db()
+        assert held.shown_changed_at is None
+
     def test_a_burst_of_comments_asks_for_a_reload(self, reader_client, make_comment, committed):
         article = make_comment().article
         url = poll_url(page_of(reader_client, article))

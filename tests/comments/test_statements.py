@@ -3,6 +3,8 @@ what was decided, when, why, by whom (a person) and how to object."""
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from comments import moderation, sanctions
 from comments.models import Comment, HoldReason
@@ -160,3 +162,14 @@ class TestReportersAreAnswered:
         decide([comment], "rejected", "spam")
         decide([comment], "approved")
         assert [m.to for m in mail.outbox] == [["rita@example.com"]]
+
+    def test_answering_many_reporters_costs_the_same_queries_as_one(self, decide, make_comment):
+        def answered_with(count):
+            comment = make_comment(body="Nasty words", status="pending")
+            for number in range(count):
+                self.report(comment, number, f"reader{number}@example.com")
+            with CaptureQueriesContext(connection) as queries:
+                decide([comment], "rejected", "abuse")
+            return len(queries)
+
+        assert answered_with(1) == answered_with(4)

@@ -10,7 +10,9 @@ rule, except that being an htmx request is what it is for (``record_beacon``).
 A reader is told apart by a SHA-256 of their address and User-Agent under a
 random salt that changes every day: no cookie is set and nothing that
 identifies a person is stored. A reader's repeat visits to an article within
-``NEWSROOM_VIEW_WINDOW_MINUTES`` count once.
+``NEWSROOM_VIEW_WINDOW_MINUTES`` count once, across midnight too: for one
+window after the salt changes, a visit is also looked up under the day before's
+(``earlier_fingerprint``).
 
 One network address (an IPv6 /64 as one, ``network_of``) counts at most
 ``NEWSROOM_VIEWS_PER_ADDRESS`` views of an article in
@@ -21,7 +23,7 @@ is hashed under the same daily salt. Past the cap a visit counts nothing and
 leaves no mark.
 
 Marks and counts live in one of two stores, which implement the same
-``record(article_id, reader, now, hour, window)``: the database
+``record(article_id, reader, now, hour, window, earlier=...)``: the database
 (``counting.database``, the default) or Redis (``counting.redis_store``, when
 ``REDIS_URL`` is set; ``manage.py flush_view_counts`` carries its counts into
 the database), with the address's tally passed as ``address``,
@@ -118,20 +120,32 @@ def daily_salt(day=None):
         salt, _ = ReaderSalt.objects.get_or_create(
             day=day, defaults={"salt": secrets.token_hex(32)}
         )
-        _salt_cache.clear()
+        # Today's and yesterday's are kept: both are asked for just after midnight.
+        for kept in list(_salt_cache):
+            if abs(kept - day) > timedelta(days=1):
+                _salt_cache.pop(kept, None)
         _salt_cache[day] = salt.salt
     return _salt_cache[day]
 
 
-def _salted(*parts):
+def _salted(*parts, day=None):
     """A SHA-256 of ``parts`` under the day's salt: nothing kept can be tied back
     to an address once the salt is gone."""
-    return hashlib.sha256("\n".join([daily_salt(), *parts]).encode()).hexdigest()
+    return hashlib.sha256("\n".join([daily_salt(day), *parts]).encode()).hexdigest()
 
 
-def reader_fingerprint(request):
-    """One reader: their address and User-Agent."""
-    return _salted(client_address(request), request.headers.get("User-Agent", ""))
+def reader_fingerprint(request, day=None):
+    """One reader: their address and User-Agent, under ``day``'s salt (today's)."""
+    return _salted(client_address(request), request.headers.get("User-Agent", ""), day=day)
+
+
+def earlier_fingerprint(request, now):
+    """The reader under yesterday's salt while a visit made before midnight may
+    still be inside the window; None the rest of the day."""
+    today = timezone.localdate(now)
+    if timezone.localdate(now - window()) == today:
+        return None
+    return reader_fingerprint(request, day=today - timedelta(days=1))
 
 
 def network_of(address):
@@ -192,12 +206,13 @@ class LostViews:
 lost_views = LostViews()
 
 
-def _store_record(article_id, reader, now, address):
+def _store_record(article_id, reader, now, address, earlier=None):
     """Record in the chosen store; a Redis that fails sends this visit (and the
     next ones, for ``degraded.RETRY_AFTER_SECONDS``) to the database, so nothing
     is lost while it is down."""
     args = (article_id, reader, now, hour_of(now), window())
-    cap = {
+    marks_and_cap = {
+        "earlier": earlier,
         "address": address,
         "address_limit": settings.NEWSROOM_VIEWS_PER_ADDRESS,
         "address_window": address_window(),
@@ -205,14 +220,14 @@ def _store_record(article_id, reader, now, address):
     chosen = store()
     if chosen is redis_store:
         try:
-            return redis_store.record(*args, **cap)
+            return redis_store.record(*args, **marks_and_cap)
         except redis_store.UNAVAILABLE as error:
             degraded.redis_counting.failed(error, "counting in the database meanwhile")
     if settings.NEWSROOM_VIEW_COUNTING == "redis":
         # Counted in the database behind Redis's back: what this process
         # remembers of the database's counts is no longer theirs.
         redis_store.stored_counts.clear()
-    return database.record(*args, **cap)
+    return database.record(*args, **marks_and_cap)
 
 
 def _record(article, countable, request):
@@ -228,7 +243,8 @@ def _record(article, countable, request):
         with database.short_lock_wait():
             reader = reader_fingerprint(request) if countable else None
             address = network_fingerprint(request) if countable else None
-            counted, article.view_count = _store_record(article.pk, reader, now, address)
+            earlier = earlier_fingerprint(request, now) if countable else None
+            counted, article.view_count = _store_record(article.pk, reader, now, address, earlier)
     except DatabaseError as error:
         if countable:
             lost_views.add(article.pk, error)
@@ -258,12 +274,13 @@ def record_beacon(request, article):
 
 
 def purge_expired(now=None):
-    """Delete salts of past days, reader marks past the window, addresses' tallies
+    """Delete salts no longer needed (yesterday's is kept for a window past
+    midnight), reader marks past the window, addresses' tallies
     past theirs, tallies older than ``TALLY_DAYS`` and old flushed-batch ids;
     return ``{what: rows deleted}``."""
     now = now or timezone.now()
     return database.purge(
-        salts_before=timezone.localdate(now),
+        salts_before=timezone.localdate(now - window()),
         marks_before=now - window(),
         address_views_before=now - address_window(),
         tallies_before=now - timedelta(days=TALLY_DAYS),

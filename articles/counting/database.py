@@ -58,10 +58,19 @@ def _table(model):
 
 
 def record(
-    article_id, reader, now, hour, window, address=None, address_limit=0, address_window=None
+    article_id,
+    reader,
+    now,
+    hour,
+    window,
+    earlier=None,
+    address=None,
+    address_limit=0,
+    address_window=None,
 ):
     """Count a visit by ``reader`` (None: this visit cannot count) at ``now``
-    unless a visit of theirs to the article counted within ``window``, or
+    unless a visit of theirs to the article (as ``reader``, or as ``earlier``,
+    their mark under the day before's salt) counted within ``window``, or
     ``address`` already had ``address_limit`` views of it counted in its
     ``address_window``.
 
@@ -71,9 +80,9 @@ def record(
         return False, stored_count(article_id)
     cap = (address, address_limit, now - address_window) if address is not None else None
     if connection.vendor == "postgresql":
-        return _record_in_one_statement(article_id, reader, now, hour, now - window, cap)
+        return _record_in_one_statement(article_id, reader, earlier, now, hour, now - window, cap)
     with transaction.atomic(savepoint=False):
-        if _mark_reader(article_id, reader, now, now - window, cap) and (
+        if _mark_reader(article_id, reader, earlier, now, now - window, cap) and (
             cap is None or _add_to_address(article_id, now, *cap)
         ):
             views = _increment(article_id)
@@ -82,7 +91,7 @@ def record(
     return False, stored_count(article_id)
 
 
-def _record_in_one_statement(article_id, reader, now, hour, cutoff, cap):
+def _record_in_one_statement(article_id, reader, earlier, now, hour, cutoff, cap):
     """PostgreSQL: the same steps as one statement, one round trip.
 
     A data-modifying CTE: the mark is written only if the address is under its
@@ -110,11 +119,15 @@ def _record_in_one_statement(article_id, reader, now, hour, cutoff, cap):
         cursor.execute(
             f"""
             WITH open AS (
-                SELECT 1 WHERE %(address)s::text IS NULL OR NOT EXISTS (
+                SELECT 1 WHERE (%(address)s::text IS NULL OR NOT EXISTS (
                     SELECT 1 FROM {addresses}
                     WHERE article_id = %(id)s AND address = %(address)s
                       AND started_at >= %(address_cutoff)s AND views >= %(limit)s
-                )
+                )) AND (%(earlier)s::text IS NULL OR NOT EXISTS (
+                    SELECT 1 FROM {marks}
+                    WHERE article_id = %(id)s AND reader = %(earlier)s
+                      AND counted_at >= %(cutoff)s
+                ))
             ), mark AS (
                 INSERT INTO {marks} (article_id, reader, counted_at)
                 SELECT %(id)s, %(reader)s, %(now)s WHERE EXISTS (SELECT 1 FROM open)
@@ -151,6 +164,7 @@ def _record_in_one_statement(article_id, reader, now, hour, cutoff, cap):
             {
                 "id": article_id,
                 "reader": reader,
+                "earlier": earlier,
                 "now": now,
                 "cutoff": cutoff,
                 "hour": hour,
@@ -163,9 +177,10 @@ def _record_in_one_statement(article_id, reader, now, hour, cutoff, cap):
     return (True, bumped) if bumped is not None else (False, stored or 0)
 
 
-def _mark_reader(article_id, reader, now, cutoff, cap=None):
-    """Insert the reader's mark, or move an expired one forward, unless the
-    address in ``cap`` is at its cap; True when the mark was new or expired.
+def _mark_reader(article_id, reader, earlier, now, cutoff, cap=None):
+    """Insert the reader's mark, or move an expired one forward, unless their
+    ``earlier`` mark is inside the window or the address in ``cap`` is at its
+    cap; True when the mark was new or expired.
 
     The transaction is SQLite's alone (IMMEDIATE), so the tally read here is
     still the same when ``_add_to_address`` moves it.
@@ -176,8 +191,10 @@ def _mark_reader(article_id, reader, now, cutoff, cap=None):
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (article_id, reader, counted_at) SELECT %s, %s, %s "
-            f"WHERE %s IS NULL OR NOT EXISTS (SELECT 1 FROM {_table(AddressViews)} "
-            f"WHERE article_id = %s AND address = %s AND started_at >= %s AND views >= %s) "
+            f"WHERE (%s IS NULL OR NOT EXISTS (SELECT 1 FROM {_table(AddressViews)} "
+            f"WHERE article_id = %s AND address = %s AND started_at >= %s AND views >= %s)) "
+            f"AND (%s IS NULL OR NOT EXISTS (SELECT 1 FROM {table} "
+            f"WHERE article_id = %s AND reader = %s AND counted_at >= %s)) "
             f"ON CONFLICT (article_id, reader) DO UPDATE SET counted_at = excluded.counted_at "
             f"WHERE {table}.counted_at < %s",
             [
@@ -189,6 +206,10 @@ def _mark_reader(article_id, reader, now, cutoff, cap=None):
                 address,
                 adapt(address_cutoff) if address_cutoff else None,
                 limit,
+                earlier,
+                article_id,
+                earlier,
+                adapt(cutoff),
                 adapt(cutoff),
             ],
         )

@@ -80,8 +80,8 @@ return 0
 """
 
 
-# One visit in one round trip: unless the visit comes too late or the address is
-# at its cap, mark the reader (if the visit may count), buffer the view if the
+# One visit in one round trip: unless the visit comes too late, the address is
+# at its cap or the reader's mark under yesterday's salt is still there, mark the reader (if the visit may count), buffer the view if the
 # mark is new and add it to the address's counter; then read what is buffered for
 # the article, pending and in flight. Atomic like every script, so the mark, the
 # address's counter and the buffered view go together, and a capped address
@@ -89,7 +89,8 @@ return 0
 # and the caller has counted it in the database meanwhile) changes nothing and
 # answers {-1}.
 # KEYS: seen mark ("" when the visit cannot count), pending, pending tally, batches,
-# address counter ("" for no cap), flush generation.
+# address counter ("" for no cap), flush generation, the reader's mark under the
+# day before's salt ("" for none).
 # ARGV: article id, tally field, window in seconds, batch key prefix, address
 # limit, address window in seconds, deadline in milliseconds since the epoch
 # ("" for none).
@@ -101,7 +102,8 @@ if ARGV[7] ~= '' then
   end
 end
 local counted = 0
-local open = KEYS[5] == '' or tonumber(redis.call('GET', KEYS[5]) or '0') < tonumber(ARGV[5])
+local open = (KEYS[5] == '' or tonumber(redis.call('GET', KEYS[5]) or '0') < tonumber(ARGV[5]))
+  and (KEYS[7] == '' or redis.call('EXISTS', KEYS[7]) == 0)
 if KEYS[1] ~= '' and open and redis.call('SET', KEYS[1], 1, 'NX', 'EX', ARGV[3]) then
   redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
   redis.call('HINCRBY', KEYS[3], ARGV[2], 1)
@@ -166,10 +168,19 @@ def address_key(article_id, address):
 
 
 def record(
-    article_id, reader, now, hour, window, address=None, address_limit=0, address_window=None
+    article_id,
+    reader,
+    now,
+    hour,
+    window,
+    earlier=None,
+    address=None,
+    address_limit=0,
+    address_window=None,
 ):
     """Count a visit by ``reader`` (None: this visit cannot count) unless a
-    visit of theirs to the article counted within ``window``, or ``address``
+    visit of theirs to the article (as ``reader``, or as ``earlier``, their mark
+    under the day before's salt) counted within ``window``, or ``address``
     already had ``address_limit`` views of it counted in its ``address_window``.
 
     Returns ``(counted, the article's view count)``: the database's count plus
@@ -180,6 +191,7 @@ def record(
         reader,
         int(window.total_seconds()),
         hour,
+        earlier=earlier,
         address=address,
         address_limit=address_limit,
         address_window_seconds=int(address_window.total_seconds()) if address_window else 0,
@@ -197,6 +209,7 @@ def record_visit(
     reader=None,
     window_seconds=0,
     hour=None,
+    earlier=None,
     address=None,
     address_limit=0,
     address_window_seconds=0,
@@ -217,6 +230,7 @@ def record_visit(
             batches_key(),
             address_key(article_id, address) if reader is not None and address else "",
             generation_key(),
+            _key("seen", article_id, earlier) if reader is not None and earlier else "",
         ],
         args=[
             article_id,

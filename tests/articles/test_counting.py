@@ -1,6 +1,6 @@
 """The view-count rule (articles/counting/__init__.py), on each store that keeps it."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.conf import settings as django_settings
@@ -9,7 +9,7 @@ from django.test import RequestFactory
 from django_htmx.middleware import HtmxDetails
 
 from articles import counting
-from articles.models import Article, ReaderView, ViewTally
+from articles.models import Article, ReaderSalt, ReaderView, ViewTally
 from tests.conftest import READER_UA
 
 pytestmark = pytest.mark.django_db
@@ -242,6 +242,81 @@ class TestTheWindow:
     def test_uncounted_visits_are_not_tallied(self, client, make_article):
         visit(client, make_article(), HTTP_USER_AGENT="Googlebot/2.1")
         assert not ViewTally.objects.exists()
+
+
+def next_midnight():
+    today = counting.timezone.localdate()
+    return counting.timezone.make_aware(datetime.combine(today + timedelta(days=1), time()))
+
+
+def at(monkeypatch, moment):
+    monkeypatch.setattr(counting.timezone, "now", lambda: moment)
+
+
+@pytest.mark.usefixtures("counting_store")
+class TestAcrossMidnight:
+    """The salt that tells readers apart changes at midnight; a repeat visit does not
+    count again because of it."""
+
+    def test_a_repeat_visit_just_after_midnight_does_not_count(
+        self, reader_client, make_article, settings, monkeypatch
+    ):
+        settings.NEWSROOM_VIEW_WINDOW_MINUTES = 30
+        article = make_article()
+        midnight = next_midnight()
+        at(monkeypatch, midnight - timedelta(minutes=10))
+        visit(reader_client, article)
+        at(monkeypatch, midnight + timedelta(minutes=10))
+        visit(reader_client, article)
+        assert shown_views(article) == 1
+
+    def test_another_readers_first_visit_after_midnight_counts(
+        self, client, make_article, settings, monkeypatch
+    ):
+        article = make_article()
+        midnight = next_midnight()
+        at(monkeypatch, midnight - timedelta(minutes=10))
+        visit(client, article, HTTP_USER_AGENT=f"{READER_UA} one")
+        at(monkeypatch, midnight + timedelta(minutes=10))
+        visit(client, article, HTTP_USER_AGENT=f"{READER_UA} two")
+        assert shown_views(article) == 2
+
+
+class TestTheWindowAcrossMidnight:
+    def test_a_visit_past_the_window_counts_again_across_midnight(
+        self, reader_client, make_article, settings, monkeypatch
+    ):
+        settings.NEWSROOM_VIEW_WINDOW_MINUTES = 30
+        article = make_article()
+        midnight = next_midnight()
+        at(monkeypatch, midnight - timedelta(minutes=20))
+        visit(reader_client, article)
+        at(monkeypatch, midnight + timedelta(minutes=15))
+        visit(reader_client, article)
+        assert shown_views(article) == 2
+
+    def test_yesterdays_salt_is_asked_for_only_in_the_window_after_midnight(
+        self, reader_client, make_article, settings, monkeypatch
+    ):
+        settings.NEWSROOM_VIEW_WINDOW_MINUTES = 30
+        midnight = next_midnight()
+        request = RequestFactory().get("/", HTTP_USER_AGENT=READER_UA)
+        yesterdays = counting.reader_fingerprint(request, day=midnight.date() - timedelta(days=1))
+        assert counting.earlier_fingerprint(request, midnight + timedelta(minutes=29)) == (
+            yesterdays
+        )
+        assert counting.earlier_fingerprint(request, midnight + timedelta(minutes=30)) is None
+        assert counting.earlier_fingerprint(request, midnight - timedelta(minutes=1)) is None
+
+    def test_the_purge_keeps_yesterdays_salt_while_it_is_still_asked_for(self, settings):
+        settings.NEWSROOM_VIEW_WINDOW_MINUTES = 30
+        midnight = next_midnight()
+        yesterday, today = midnight.date() - timedelta(days=1), midnight.date()
+        counting.daily_salt(yesterday), counting.daily_salt(today)
+        counting.purge_expired(now=midnight + timedelta(minutes=29))
+        assert set(ReaderSalt.objects.values_list("day", flat=True)) == {yesterday, today}
+        counting.purge_expired(now=midnight + timedelta(minutes=31))
+        assert set(ReaderSalt.objects.values_list("day", flat=True)) == {today}
 
 
 class TestReaderIdentity:

@@ -253,6 +253,15 @@ def at(monkeypatch, moment):
     monkeypatch.setattr(counting.timezone, "now", lambda: moment)
 
 
+def visits_around_midnight(client, article, monkeypatch, *, before, after):
+    """One reader's visit ``before`` minutes before midnight, and one ``after`` it."""
+    midnight = next_midnight()
+    at(monkeypatch, midnight - timedelta(minutes=before))
+    visit(client, article)
+    at(monkeypatch, midnight + timedelta(minutes=after))
+    visit(client, article)
+
+
 @pytest.mark.usefixtures("counting_store")
 class TestAcrossMidnight:
     """The salt that tells readers apart changes at midnight; a repeat visit does not
@@ -263,11 +272,7 @@ class TestAcrossMidnight:
     ):
         settings.NEWSROOM_VIEW_WINDOW_MINUTES = 30
         article = make_article()
-        midnight = next_midnight()
-        at(monkeypatch, midnight - timedelta(minutes=10))
-        visit(reader_client, article)
-        at(monkeypatch, midnight + timedelta(minutes=10))
-        visit(reader_client, article)
+        visits_around_midnight(reader_client, article, monkeypatch, before=10, after=10)
         assert shown_views(article) == 1
 
     def test_another_readers_first_visit_after_midnight_counts(
@@ -288,11 +293,7 @@ class TestTheWindowAcrossMidnight:
     ):
         settings.NEWSROOM_VIEW_WINDOW_MINUTES = 30
         article = make_article()
-        midnight = next_midnight()
-        at(monkeypatch, midnight - timedelta(minutes=20))
-        visit(reader_client, article)
-        at(monkeypatch, midnight + timedelta(minutes=15))
-        visit(reader_client, article)
+        visits_around_midnight(reader_client, article, monkeypatch, before=20, after=15)
         assert shown_views(article) == 2
 
     def test_yesterdays_salt_is_asked_for_only_in_the_window_after_midnight(

@@ -1489,6 +1489,8 @@ class ArticleRevision(models.Model):
         RESTORED = "restored", "Restored"
         TAKEN_DOWN = "taken_down", "Taken down"
         TAKEDOWN_LIFTED = "takedown_lifted", "Takedown lifted"
+        COVERAGE_ENDED = "coverage_ended", "Live coverage ended"
+        COVERAGE_LIVE = "coverage_live", "Live coverage went live"
 
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="revisions", db_index=False

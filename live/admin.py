@@ -5,11 +5,13 @@ one click; "End coverage" ends it. The article form links to it."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from articles.models import Article
+from articles.models import Article, ArticleRevision
+from articles.revisions import record_revision
 
 from .models import LiveEntry
 
@@ -57,6 +59,8 @@ class LiveEntryAdmin(admin.ModelAdmin):
                     entry.pinned = action == "pin"
                 else:
                     entry.key_event = action == "key"
+                    if action == "unkey":
+                        entry.key_event_label = ""  # a label makes a key event
                 entry.save()
                 return redirect(f"{here}#entry-{entry.pk}")
             elif action in ("end", "live"):
@@ -66,9 +70,19 @@ class LiveEntryAdmin(admin.ModelAdmin):
                 article.live_status = (
                     Article.LiveStatus.ENDED if action == "end" else Article.LiveStatus.LIVE
                 )
-                article.save(  # stamps the coverage's start and end (Article.save)
-                    update_fields=["live_status", "coverage_started_at", "coverage_ended_at"]
-                )
+                with transaction.atomic():
+                    article.save(  # stamps the coverage's start and end (Article.save)
+                        update_fields=["live_status", "coverage_started_at", "coverage_ended_at"]
+                    )
+                    # In the history, and an article form opened before is now stale:
+                    # its save cannot set the coverage back.
+                    record_revision(
+                        article,
+                        request.user,
+                        ArticleRevision.Action.COVERAGE_ENDED
+                        if action == "end"
+                        else ArticleRevision.Action.COVERAGE_LIVE,
+                    )
                 messages.success(
                     request, "Coverage ended." if action == "end" else "Coverage is live."
                 )

@@ -4,7 +4,8 @@ the coverage from one admin page; readers see each change on their next load."""
 import pytest
 from django.urls import reverse
 
-from articles.models import Article, Contributor
+from articles.models import Article, ArticleRevision, Contributor
+from articles.revisions import latest_number
 from live.models import LiveEntry
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +73,42 @@ def test_ending_the_coverage_from_the_desk(client, editor, match):
     assert match.live_status == Article.LiveStatus.ENDED and match.coverage_ended_at
     client.logout()
     assert "Live coverage has ended" in client.get(match.get_absolute_url()).content.decode()
+
+
+def test_unmarking_a_labelled_key_event_takes_its_label_off(client, editor, match):
+    entry = LiveEntry.objects.create(article=match, body="<p>Goal!</p>", key_event_label="Goal")
+    client.force_login(editor)
+    client.post(desk_url(match), {"action": "unkey", "entry": entry.pk})
+    entry.refresh_from_db()
+    assert not entry.key_event and entry.key_event_label == ""
+
+
+def test_ending_and_reopening_the_coverage_are_kept_in_the_history(client, editor, match):
+    client.force_login(editor)
+    client.post(desk_url(match), {"action": "end"})
+    client.post(desk_url(match), {"action": "live"})
+    kept = ArticleRevision.objects.filter(article=match).order_by("number")
+    assert [(r.action, r.created_by) for r in kept] == [
+        (ArticleRevision.Action.COVERAGE_ENDED, editor),
+        (ArticleRevision.Action.COVERAGE_LIVE, editor),
+    ]
+
+
+def test_an_article_form_opened_before_the_end_cannot_set_the_coverage_live_again(
+    client, editor, match
+):
+    from tests.articles.test_revisions import form_of
+
+    client.force_login(editor)
+    opened_on = latest_number(match.pk)
+    client.post(desk_url(match), {"action": "end"})
+    stale = form_of(match, opened_on, live_status=Article.LiveStatus.LIVE)
+    response = client.post(reverse("admin:articles_article_change", args=[match.pk]), stale)
+    assert response.status_code == 409 and "Someone else saved this article" in (
+        response.content.decode()
+    )
+    match.refresh_from_db()
+    assert match.live_status == Article.LiveStatus.ENDED
 
 
 def test_an_entry_of_another_article_is_not_found(client, editor, match, make_article):

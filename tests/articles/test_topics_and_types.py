@@ -8,6 +8,7 @@ import feedparser
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from articles.models import Article, Topic
 from tests.conftest import days_ago
@@ -132,6 +133,28 @@ class TestArticleTypes:
         assert page.index('kind-label--opinion">Opinion</span>') < page.index("<h1")
         home = client.get("/").content.decode()
         assert 'kind-label--opinion">Opinion</span>' in home
+
+    def test_label_in_search_results_related_stories_and_most_read(
+        self, client, make_article, make_category
+    ):
+        from articles.counting import hour_of
+        from articles.models import ViewTally
+
+        section = make_category(name="Comment")
+        opinion = make_article(
+            kind=Article.Kind.OPINION, headline="Build the defences first", category=section
+        )
+        ViewTally.objects.create(article=opinion, hour=hour_of(timezone.now()), views=9)
+        label = 'kind-label--opinion">Opinion</span>'
+        results = client.get("/search/", {"q": "defences"}).content.decode()
+        assert label in results[results.index('class="search-results"') :]
+        neighbour = make_article(headline="Flood plan", category=section)
+        page = client.get(neighbour.get_absolute_url()).content.decode()
+        related = page[page.index('class="related"') :]
+        assert label in related[: related.index("</section>")]
+        home = client.get("/").content.decode()
+        most_read = home[home.index('class="most-read"') :]
+        assert label in most_read
 
     def test_news_goes_unlabelled(self, client, make_article):
         article = make_article()

@@ -115,9 +115,11 @@ class Coverage:
             "coverageStartTime": article.coverage_started_at,
             "coverageEndTime": article.coverage_ended_at,
         }
+        # A live opinion or sponsored story is still that kind of story too.
+        kind = data["@type"]
         return {
             **data,
-            "@type": "LiveBlogPosting",
+            "@type": "LiveBlogPosting" if kind == "NewsArticle" else ["LiveBlogPosting", kind],
             **{key: when.isoformat() for key, when in times.items() if when is not None},
             "liveBlogUpdate": updates,
         }

@@ -358,6 +358,29 @@ class TestStructuredData:
         assert update["datePublished"] == goal.published_at.isoformat()
         assert update["author"]["name"] == "Ada Reporter 2"
 
+    def test_a_live_page_uses_only_schema_org_terms_in_their_domains(self, client, live_article):
+        from pyld import jsonld
+
+        from tests.articles.test_structured_data import offline_loader
+        from tests.schema_org import misuses
+
+        author = Contributor.objects.create(name="Ada Reporter 3", slug="ada-3")
+        article = live_article()
+        entry(article, "Lookman scores", key_event_label="Goal", author=author)
+        entry(article, "Team news", pinned=True)
+        article.live_status = Article.LiveStatus.ENDED
+        article.save()
+        (expanded,) = jsonld.expand(
+            json_ld(page_of(client, article)), {"documentLoader": offline_loader}
+        )
+        assert expanded["@type"] == ["http://schema.org/LiveBlogPosting"]
+        assert misuses(expanded) == []
+
+    def test_a_live_sponsored_story_is_still_advertiser_content(self, client, live_article):
+        article = live_article(kind=Article.Kind.SPONSORED, sponsor_name="Acme Bank")
+        data = json_ld(page_of(client, article))
+        assert data["@type"] == ["LiveBlogPosting", "AdvertiserContentArticle"]
+
     def test_a_live_page_still_open_has_no_end_time(self, client, live_article):
         data = json_ld(page_of(client, live_article()))
         assert "coverageStartTime" in data and "coverageEndTime" not in data

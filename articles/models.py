@@ -1324,6 +1324,13 @@ class Pin(models.Model):
     def __str__(self):
         return f"{self.category or 'Home page'}, slot {self.slot}: {self.article}"
 
+    def clean(self):
+        # A section's page lists its own stories; a pin from elsewhere would lead it.
+        if self.category_id and self.article_id and self.article.category_id != self.category_id:
+            raise ValidationError(
+                {"article": f"Only a story in {self.category} can be pinned on its page."}
+            )
+
 
 def validate_link(value):
     """An address on this site ("/articles/…") or a full http(s) address."""

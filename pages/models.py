@@ -2,8 +2,9 @@
 Comment guidelines): text editors keep in the admin, with the article body's
 editor and sanitizer, cached and invalidated like every page readers see."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django_prose_editor.fields import ProseEditorField
 
 from articles.models import BODY_EXTENSIONS
@@ -45,6 +46,16 @@ class Page(models.Model):
 
     def get_absolute_url(self):
         return reverse("page", kwargs={"slug": self.slug})
+
+    def clean(self):
+        # /<slug>/ is the last address tried: a slug another page of the site
+        # already answers (search, corrections, health...) could never be reached.
+        try:
+            match = resolve(f"/{self.slug}/")
+        except Resolver404:
+            return
+        if match.url_name != "page":
+            raise ValidationError({"slug": f"/{self.slug}/ is already another page of the site."})
 
     @property
     def is_standing(self):

@@ -220,6 +220,15 @@ class TestFrontPageAdmin:
         page = client.get(reverse("admin:articles_pin_changelist")).content.decode()
         assert "Home page" in page and "Match report" in page
 
+    def test_a_section_pin_must_be_a_story_of_that_section(self, make_article, make_category):
+        sports, politics = make_category(name="Sports"), make_category(name="Politics")
+        story = make_article(category=politics)
+        with pytest.raises(ValidationError) as refused:
+            Pin(category=sports, slot=1, article=story).full_clean()
+        assert "Only a story in Sports can be pinned on its page." in str(refused.value)
+        Pin(category=politics, slot=1, article=story).full_clean()
+        Pin(category=None, slot=1, article=story).full_clean()  # the home page takes any
+
     def test_a_category_form_edits_its_pins_inline(self, client, editor, make_article):
         story = make_article()
         client.force_login(editor)

@@ -3,6 +3,7 @@ Comment guidelines, kept by editors in the admin."""
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 
 from articles.models import EditorialSettings
 from pages.models import STANDING_PAGES, Page
@@ -38,6 +39,15 @@ class TestStandingPages:
         article = make_article()
         form = client.get(f"/articles/{article.slug}/comments/new/").content.decode()
         assert '<a href="/comment-guidelines/">comment guidelines</a>' in form
+
+    @pytest.mark.parametrize("slug", ["search", "corrections", "health", "admin"])
+    def test_a_slug_another_page_of_the_site_answers_is_refused(self, slug):
+        with pytest.raises(ValidationError) as refused:
+            Page(title="Taken", slug=slug).full_clean()
+        assert "already another page of the site" in str(refused.value)
+
+    def test_a_free_slug_is_accepted(self):
+        Page(title="Jobs", slug="jobs").full_clean()
 
     def test_unknown_page_is_404(self, client):
         assert client.get("/no-such-page/").status_code == 404

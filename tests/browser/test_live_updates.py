@@ -49,9 +49,14 @@ def test_a_comment_approved_after_page_load_appears_after_the_next_poll(
 ):
     make_comment(article=article, body="Already here.")
     held = make_comment(article=article, status=Comment.Status.PENDING, body="Approved late.")
+    page.set_viewport_size({"width": 800, "height": 400})
     page.goto(live_server.url + article.get_absolute_url())
     expect(page.get_by_role("link", name="Check for new comments")).to_be_hidden()
+    reading = page.locator("#comment-list").get_by_text("Already here.")
+    reading.scroll_into_view_if_needed()
     scrolled = page.evaluate("window.scrollY")
+    assert scrolled > 0  # the reader is down in the thread
+    where = reading.bounding_box()["y"]
 
     decide(Comment.objects.filter(pk=held.pk), Comment.Status.APPROVED, editor)
 
@@ -59,7 +64,9 @@ def test_a_comment_approved_after_page_load_appears_after_the_next_poll(
     expect(show).to_be_visible(timeout=10_000)
     expect(status(page)).to_have_text("1 new comment.")
     expect(page.locator("#comment-list")).not_to_contain_text("Approved late.")
-    assert page.evaluate("window.scrollY") == scrolled  # the page did not move
+    # The page did not move: the comment being read is where it was.
+    assert page.evaluate("window.scrollY") == scrolled
+    assert reading.bounding_box()["y"] == where
     show.click()
     arrived = page.locator(f"#comment-{held.pk}")
     expect(arrived).to_contain_text("Approved late.")

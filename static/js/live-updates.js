@@ -20,9 +20,17 @@
     return holder && document.getElementById(holder.getAttribute("data-live-status"));
   }
 
-  function announce(element, text) {
+  // The same news polled again is not read out again; a reader's own "check
+  // now" (again) is answered every time.
+  function announce(element, text, again) {
     var region = statusOf(element);
-    if (region && text) region.textContent = text;
+    if (!region || !text) return;
+    if (region.textContent !== text) {
+      region.textContent = text;
+    } else if (again) {
+      region.textContent = "";
+      setTimeout(function () { region.textContent = text; }, 100);
+    }
   }
 
   function stop(element) {
@@ -82,7 +90,7 @@
     var element = event.detail.elt;
     if (element && element.hasAttribute && element.hasAttribute("data-live-nothing") &&
         event.detail.xhr && event.detail.xhr.status === 204) {
-      announce(element, element.getAttribute("data-live-nothing"));
+      announce(element, element.getAttribute("data-live-nothing"), true);
     }
   });
 })();

@@ -44,6 +44,32 @@ def status(page):
     return page.locator("#comment-status")
 
 
+def test_news_still_waiting_is_read_out_once_not_at_every_poll(
+    page, live_server, article, make_comment, editor
+):
+    held = make_comment(article=article, status=Comment.Status.PENDING, body="Approved late.")
+    page.goto(live_server.url + article.get_absolute_url())
+    page.evaluate(
+        """() => {
+          window.saidTimes = 0;
+          new MutationObserver(() => window.saidTimes++).observe(
+            document.getElementById("comment-status"),
+            {childList: true, characterData: true, subtree: true});
+        }"""
+    )
+    sent = polls_of(page)
+    decide(Comment.objects.filter(pk=held.pk), Comment.Status.APPROVED, editor)
+    expect(status(page)).to_have_text("1 new comment.", timeout=10_000)
+    already = len(sent)
+    for _ in range(50):  # two more polls answer with the same news
+        if len(sent) >= already + 2:
+            break
+        page.wait_for_timeout(200)
+    assert len(sent) >= already + 2
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.saidTimes") == 1
+
+
 def test_a_comment_approved_after_page_load_appears_after_the_next_poll(
     page, live_server, article, make_comment, editor
 ):

@@ -870,3 +870,44 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"comment {self.comment_id} to subscription {self.subscription_id}"
+
+
+class QueuedMail(models.Model):
+    """One email to a reader, rendered when it was decided and written in the
+    same transaction, so a change that rolls back mails nothing. The
+    ``send_notifications`` command sends it (``comments.mail.send_queued``), so a
+    slow mail server never slows the page that decided it."""
+
+    to = models.EmailField()
+    template = models.CharField(
+        max_length=50, help_text="Which email it is (its template's name), for the logs."
+    )
+    subject = models.CharField(max_length=500)
+    body = models.TextField()
+    headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="When a run may take it: later while a run is sending it, and after a "
+        "failure, when it is tried again.",
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "queued email"
+        verbose_name_plural = "queued email"
+        indexes = [
+            # What is waiting: few rows, so a small index.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(sent_at__isnull=True),
+                name="queued_mail_waiting",
+            ),
+            # Forgetting old mail (``comments.mail.forget_old``).
+            models.Index(fields=["created_at"], name="queued_mail_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.template} to {self.to.split('@')[-1]}"

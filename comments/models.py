@@ -299,22 +299,37 @@ class Comment(models.Model):
 
 
 class CommentReaction(models.Model):
-    """A reader's recommendation of a comment: one per reader and comment.
+    """A reader's recommendation of a comment: one per reader and comment, and
+    for anonymous readers one per network and comment, as reports count them.
 
     ``reactor`` is ``user:<id>`` for a signed-in reader, and for an anonymous one
-    the salted hash reports use (``articles.counting.reader_fingerprint``). The
-    comment's ``recommend_count`` moves only when a row is inserted or deleted,
-    in the same transaction (``comments.reactions``)."""
+    the salted hash reports use (``articles.counting.reader_fingerprint``), with
+    their network's beside it, so a new User-Agent does not make a new reader.
+    The comment's ``recommend_count`` moves only when a row is inserted or
+    deleted, in the same transaction (``comments.reactions``)."""
 
     comment = models.ForeignKey(
         Comment, on_delete=models.CASCADE, related_name="reactions", db_index=False
     )  # the unique (comment, reactor) index serves lookups by comment
     reactor = models.CharField(max_length=72)
+    network = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="Salted hash of an anonymous reader's network address (none for an "
+        "account); the address is not kept.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["comment", "reactor"], name="reaction_once_per_reader")
+            models.UniqueConstraint(fields=["comment", "reactor"], name="reaction_once_per_reader"),
+            # Signed-in readers count one each, whatever network they share.
+            models.UniqueConstraint(
+                fields=["comment", "network"],
+                condition=~models.Q(network=""),
+                name="reaction_once_per_network",
+            ),
         ]
         indexes = [
             # Which of a page's comments this reader recommends.

@@ -608,7 +608,11 @@ def recommend(request, pk):
         if posted and status == RATE_LIMITED:
             response["Retry-After"] = "60"
         return response
-    pressed = reactions.toggle(comment, reactor)
+    try:
+        pressed = reactions.toggle(comment, reactor, reactions.reader_network(request))
+    except reactions.NetworkRecommends:
+        refused = "This comment is already recommended from your network."
+        return _recommend_button(request, comment, False, refused, CLOSED)
     comment.refresh_from_db(fields=["recommend_count"])
     if request.htmx:
         return _recommend_button(request, comment, pressed)

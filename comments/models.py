@@ -299,22 +299,37 @@ class Comment(models.Model):
 
 
 class CommentReaction(models.Model):
-    """A reader's recommendation of a comment: one per reader and comment.
+    """A reader's recommendation of a comment: one per reader and comment, and
+    for anonymous readers one per network and comment, as reports count them.
 
     ``reactor`` is ``user:<id>`` for a signed-in reader, and for an anonymous one
-    the salted hash reports use (``articles.counting.reader_fingerprint``). The
-    comment's ``recommend_count`` moves only when a row is inserted or deleted,
-    in the same transaction (``comments.reactions``)."""
+    the salted hash reports use (``articles.counting.reader_fingerprint``), with
+    their network's beside it, so a new User-Agent does not make a new reader.
+    The comment's ``recommend_count`` moves only when a row is inserted or
+    deleted, in the same transaction (``comments.reactions``)."""
 
     comment = models.ForeignKey(
         Comment, on_delete=models.CASCADE, related_name="reactions", db_index=False
     )  # the unique (comment, reactor) index serves lookups by comment
     reactor = models.CharField(max_length=72)
+    network = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="Salted hash of an anonymous reader's network address (none for an "
+        "account); the address is not kept.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["comment", "reactor"], name="reaction_once_per_reader")
+            models.UniqueConstraint(fields=["comment", "reactor"], name="reaction_once_per_reader"),
+            # Signed-in readers count one each, whatever network they share.
+            models.UniqueConstraint(
+                fields=["comment", "network"],
+                condition=~models.Q(network=""),
+                name="reaction_once_per_network",
+            ),
         ]
         indexes = [
             # Which of a page's comments this reader recommends.
@@ -870,3 +885,44 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"comment {self.comment_id} to subscription {self.subscription_id}"
+
+
+class QueuedMail(models.Model):
+    """One email to a reader, rendered when it was decided and written in the
+    same transaction, so a change that rolls back mails nothing. The
+    ``send_notifications`` command sends it (``comments.mail.send_queued``), so a
+    slow mail server never slows the page that decided it."""
+
+    to = models.EmailField()
+    template = models.CharField(
+        max_length=50, help_text="Which email it is (its template's name), for the logs."
+    )
+    subject = models.CharField(max_length=500)
+    body = models.TextField()
+    headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="When a run may take it: later while a run is sending it, and after a "
+        "failure, when it is tried again.",
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "queued email"
+        verbose_name_plural = "queued email"
+        indexes = [
+            # What is waiting: few rows, so a small index.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(sent_at__isnull=True),
+                name="queued_mail_waiting",
+            ),
+            # Forgetting old mail (``comments.mail.forget_old``).
+            models.Index(fields=["created_at"], name="queued_mail_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.template} to {self.to.split('@')[-1]}"

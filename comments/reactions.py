@@ -7,9 +7,12 @@ or deleted, so the count stays exact however many readers press at once: a
 second insert of the same row waits for the first and fails on the unique index,
 and moves nothing.
 
-Who a reader is: their account when signed in, otherwise the salted hash that
-reports use. The salt changes daily, so an anonymous reader can recommend a
-comment again the next day; an account is one reader for good.
+Who a reader is, as reports count them: their account when signed in (one each,
+whatever network they share); otherwise the salted hash of their address and
+User-Agent, and one recommendation per network and comment (a second unique
+index), so a browser that changes its User-Agent does not become a new reader.
+The salt changes daily, so an anonymous reader can recommend a comment again
+the next day; an account is one reader for good.
 
 The count is in the thread's shared markup, so a change invalidates the thread
 (its cached fragments and the edge caches). Whether *this* reader recommends a
@@ -25,7 +28,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from articles import caching
-from articles.counting import reader_fingerprint
+from articles.counting import network_fingerprint, reader_fingerprint
 
 from .models import Comment, CommentReaction
 
@@ -34,11 +37,24 @@ from .models import Comment, CommentReaction
 PRESSES_PER_MINUTE = 30
 
 
+class NetworkRecommends(Exception):
+    """An anonymous reader's network recommends the comment already, from
+    another browser: that recommendation is the one that counts."""
+
+
 def reactor_of(request):
     """Who is reacting: ``user:<id>`` for a signed-in reader, else the reader hash."""
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
     return reader_fingerprint(request)
+
+
+def reader_network(request):
+    """The network an anonymous reader's recommendation counts for (the hash
+    reports use); none for a signed-in reader."""
+    if request.user.is_authenticated:
+        return ""
+    return network_fingerprint(request)
 
 
 def too_many_presses(reactor, now=None):
@@ -55,11 +71,12 @@ def too_many_presses(reactor, now=None):
     return presses > PRESSES_PER_MINUTE
 
 
-def recommend(comment, reactor):
-    """Record ``reactor``'s recommendation; False if they had already made it."""
+def recommend(comment, reactor, network=""):
+    """Record ``reactor``'s recommendation; False if they had already made it,
+    or someone on their ``network`` had."""
     try:
         with transaction.atomic():
-            CommentReaction.objects.create(comment=comment, reactor=reactor)
+            CommentReaction.objects.create(comment=comment, reactor=reactor, network=network)
             Comment.objects.filter(pk=comment.pk).update(recommend_count=F("recommend_count") + 1)
     except IntegrityError:
         return False
@@ -78,13 +95,19 @@ def withdraw(comment, reactor):
     return bool(deleted)
 
 
-def toggle(comment, reactor):
+def toggle(comment, reactor, network=""):
     """Recommend, or take the recommendation back if there is one: whether the
-    reader recommends the comment now."""
+    reader recommends the comment now. Raises ``NetworkRecommends`` when another
+    browser on their ``network`` already does."""
     if withdraw(comment, reactor):
         return False
-    recommend(comment, reactor)
-    return True
+    if recommend(comment, reactor, network):
+        return True
+    # Refused: the reader's own press in another request, or another browser on
+    # their network. Only the first is theirs to see pressed.
+    if CommentReaction.objects.filter(comment=comment, reactor=reactor).exists():
+        return True
+    raise NetworkRecommends
 
 
 def recommended_among(reactor, comment_ids):

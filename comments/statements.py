@@ -6,7 +6,7 @@ when, the comment, the reason and the moderator's explanation, that a person
 decided, and how to object. One mail per comment, to that comment's author.
 
 ``comments.moderation.decide`` calls ``send`` for the comments a decision
-changed; the mail goes once the decision commits.
+changed; the mail is queued in the decision's transaction (``comments.mail``).
 
 A reader who reported a comment and left an email is told what was decided on
 their report (article 16(5)), once: ``answer_reporters``.
@@ -53,30 +53,32 @@ def send(comments, status, decided_at=None):
     """Mail the author of each removed comment its statement of reasons.
 
     ``comments`` are the comments the decision changed, their ``user`` loaded.
-    No query unless some author can be reached."""
+    No query unless some author can be reached; then two, however many."""
     if status not in REMOVALS:
         return
     reachable = [(comment, address_of(comment)) for comment in comments]
     reachable = [(comment, to) for comment, to in reachable if to]
     prefetch_related_objects([comment for comment, _ in reachable], "hold_reasons")
     decided_at = decided_at or timezone.now()
-    for comment, to in reachable:
-        reason = comment.decision_reason
-        mail.send_after_commit(
+    decision = "marked as spam and removed" if status == Comment.Status.SPAM else "removed"
+    mail.queue_all(
+        (
             to,
             "statement_of_reasons",
             {
                 "comment": comment,
                 "excerpt": Truncator(comment.body).chars(500),
-                "decision": "marked as spam and removed"
-                if status == Comment.Status.SPAM
-                else "removed",
+                "decision": decision,
                 "decided_at": timezone.localtime(decided_at),
-                "reason": dict(DecisionReason.choices).get(reason, reason),
+                "reason": dict(DecisionReason.choices).get(
+                    comment.decision_reason, comment.decision_reason
+                ),
                 "explanation": comment.decision_note,
                 "found": how_it_was_found(comment),
             },
         )
+        for comment, to in reachable
+    )
 
 
 def answer_reporters(comment_ids, status, reason, explanation, decided_at):
@@ -93,8 +95,8 @@ def answer_reporters(comment_ids, status, reason, explanation, decided_at):
     CommentReport.objects.filter(pk__in=[report.pk for report in reports]).update(
         answered_at=decided_at
     )
-    for report in reports:
-        mail.send_after_commit(
+    mail.queue_all(
+        (
             report.contact_email,
             "report_outcome",
             {
@@ -106,3 +108,5 @@ def answer_reporters(comment_ids, status, reason, explanation, decided_at):
                 "explanation": explanation,
             },
         )
+        for report in reports
+    )

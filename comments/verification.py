@@ -1,11 +1,12 @@
 """
 Verified email addresses for anonymous commenters.
 
-An anonymous comment that gives an address not yet verified mails it a signed
-link (``django.core.signing``, valid for a week); following it and pressing the
-button records a ``VerifiedEmail`` and starts the notifications asked for with
-that address (double opt-in: ``comments.notifications``). A sanction on an
-anonymous author then follows their verified address (``comments.sanctions.subject_of``), which lasts,
+An anonymous comment that gives an address not yet verified queues an email to
+it (``comments.mail``) with a signed link (``django.core.signing``, valid for a
+week); following it and pressing the button records a ``VerifiedEmail`` and
+starts the notifications asked for with that address (double opt-in:
+``comments.notifications``). A sanction on an anonymous author then follows
+their verified address (``comments.sanctions.subject_of``), which lasts,
 rather than their network, whose hash changes with the day's salt.
 
 Nothing a reader sees says whether an address is verified: the comment form
@@ -59,10 +60,10 @@ def link_for(email):
 
 
 def ask_to_verify(email, even_if_verified=False):
-    """Mail the link to ``email`` if it is not verified yet (once a day at most),
-    after the comment that gave it commits. ``even_if_verified``: an address
-    whose reader stopped all discussion email is asked again before it is
-    subscribed again."""
+    """Queue the link for ``email`` if it is not verified yet (once a day at
+    most), in the transaction of the comment or follow that gave it.
+    ``even_if_verified``: an address whose reader stopped all discussion email
+    is asked again before it is subscribed again."""
     email = normalised(email)
     if not email or (not even_if_verified and is_verified(email)):
         return False
@@ -72,7 +73,7 @@ def ask_to_verify(email, even_if_verified=False):
     except Exception:  # a cache that is down: mail rather than never
         first_today = True
     if first_today:
-        mail.send_after_commit(email, "verify_email", {"link": link_for(email)})
+        mail.queue(email, "verify_email", {"link": link_for(email)})
     return first_today
 
 

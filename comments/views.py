@@ -30,9 +30,18 @@ from articles.counting import network_fingerprint, reader_fingerprint
 from articles.models import Article
 from articles.views import render_article_page
 
-from . import editing, live, moderation, notifications, reactions, sanctions, tree, verification
+from . import (
+    editing,
+    live,
+    mail,
+    moderation,
+    notifications,
+    reactions,
+    sanctions,
+    tree,
+    verification,
+)
 from .forms import CommentForm, EditForm, FollowForm, ReportForm, parse_id
-from .mail import send_after_commit
 from .models import Comment, CommentReport, Sanction, Subscription
 
 logger = logging.getLogger("newsroom.comments")
@@ -454,7 +463,7 @@ def report(request, pk):
             return render(request, "comments/_reported.html", {"comment": comment})
         messages.info(request, "You have already reported this comment.")
         return redirect(_permalink(comment))
-    send_after_commit(
+    mail.queue(
         filed.contact_email,
         "report_receipt",
         {"report": filed, "comment": comment, "site_url": settings.NEWSROOM_SITE_URL},
@@ -599,7 +608,11 @@ def recommend(request, pk):
         if posted and status == RATE_LIMITED:
             response["Retry-After"] = "60"
         return response
-    pressed = reactions.toggle(comment, reactor)
+    try:
+        pressed = reactions.toggle(comment, reactor, reactions.reader_network(request))
+    except reactions.NetworkRecommends:
+        refused = "This comment is already recommended from your network."
+        return _recommend_button(request, comment, False, refused, CLOSED)
     comment.refresh_from_db(fields=["recommend_count"])
     if request.htmx:
         return _recommend_button(request, comment, pressed)

@@ -368,10 +368,10 @@ LOGGING = {
 
 
 # --- Email ------------------------------------------------------------------
-# Receipts for readers' reports and statements of reasons to commenters.
+# Every email to readers, sent by `manage.py send_notifications` (comments.mail).
 # NEWSROOM_EMAIL_URL: smtp://user:password@host:587 (STARTTLS; smtps:// for TLS
-# from the start). Unset: printed to the console when debugging, else not sent
-# (and logged), so a newsroom without a mail server still runs.
+# from the start). Unset: printed to the console when debugging, else dropped
+# (Django's dummy backend), so a newsroom without a mail server still runs.
 def email_settings(url):
     if not url:
         backend = "console" if DEBUG else "dummy"

@@ -1,9 +1,10 @@
 import secrets
 import time
 
-from django.core import signing
+from django.core import mail, signing
 
 from articles.form_tokens import SALT
+from comments import mail as comment_mail
 
 # What rendering a page of a thread again costs, however long the thread: its
 # top-level comments, their replies, and the moderators' picks shown above it.
@@ -27,3 +28,10 @@ def comment_data(article, **overrides):
     }
     data.update(overrides)
     return data
+
+
+def sent_mail():
+    """Run the mail sender, as ``send_notifications`` does every minute, and
+    return every email sent so far."""
+    comment_mail.send_queued()
+    return mail.outbox

@@ -36,9 +36,12 @@ def accessible_name(button_html):
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", inner)).split())
 
 
-def reader_as(n):
-    client = Client(HTTP_USER_AGENT=f"{READER_UA} reader/{n}")
-    return client
+def reader_as(n, address=None):
+    """Reader ``n``: a browser of their own, on a network of their own unless
+    ``address`` puts them on another's."""
+    return Client(
+        HTTP_USER_AGENT=f"{READER_UA} reader/{n}", REMOTE_ADDR=address or f"198.51.100.{n + 1}"
+    )
 
 
 @pytest.fixture
@@ -112,6 +115,14 @@ class TestTheButton:
         comment.refresh_from_db()
         assert comment.recommend_count == 2
 
+    def test_two_signed_in_readers_on_one_network_count_twice(self, comment, make_user):
+        for n in range(2):
+            browser = reader_as(n, address="203.0.113.9")
+            browser.force_login(make_user())
+            assert browser.post(recommend_url(comment), **HTMX).status_code == 200
+        comment.refresh_from_db()
+        assert comment.recommend_count == 2
+
     def test_a_comment_readers_cannot_see_cannot_be_recommended(self, reader, make_comment):
         held = make_comment(status=Comment.Status.PENDING)
         assert reader.post(recommend_url(held), **HTMX).status_code == 404
@@ -163,6 +174,75 @@ class TestWhoMayNot:
         response = reader.post(recommend_url(old))
 
         assert_refused(response, old, "recommendations are closed too")
+
+
+class TestOneNetwork:
+    """Anonymous readers are counted as reports count them: one recommendation
+    per network, so a browser that changes its User-Agent is not a new reader."""
+
+    NETWORK = "203.0.113.9"
+
+    def test_one_address_rotating_user_agents_recommends_once(self, comment):
+        answers = [
+            reader_as(n, address=self.NETWORK).post(recommend_url(comment), **HTMX)
+            for n in range(5)
+        ]
+
+        assert [answer.status_code for answer in answers] == [200, 403, 403, 403, 403]
+        refused = answers[1].content.decode()
+        assert "This comment is already recommended from your network." in refused
+        assert 'aria-pressed="false"' in refused
+        assert accessible_name(refused) == "Recommend comment by Ana, 1 recommendation"
+        comment.refresh_from_db()
+        assert comment.recommend_count == 1 == CommentReaction.objects.count()
+
+    def test_addresses_in_one_ipv6_64_are_one_network(self, comment):
+        for n, address in enumerate(["2001:db8:1:2::10", "2001:db8:1:2:ffff::1"]):
+            reader_as(n, address=address).post(recommend_url(comment), **HTMX)
+        comment.refresh_from_db()
+        assert comment.recommend_count == 1
+
+    def test_a_plain_post_from_the_network_is_refused_on_the_page(self, comment):
+        reader_as(0, address=self.NETWORK).post(recommend_url(comment))
+
+        response = reader_as(1, address=self.NETWORK).post(recommend_url(comment))
+
+        assert response.status_code == 403
+        page = response.content.decode()
+        assert "This comment is already recommended from your network." in page
+        assert 'aria-pressed="false"' in button_of(page, comment)
+
+    def test_each_browser_sees_its_own_state_and_the_first_may_take_it_back(self, comment):
+        first = reader_as(0, address=self.NETWORK)
+        second = reader_as(1, address=self.NETWORK)
+        first.post(recommend_url(comment), **HTMX)
+        second.post(recommend_url(comment), **HTMX)
+        state = reverse("comments:reader_state") + f"?ids={comment.pk}"
+
+        assert first.get(state).json()["recommended"] == [comment.pk]
+        assert second.get(state).json()["recommended"] == []
+        assert 'aria-pressed="false"' in button_of(
+            second.get(recommend_url(comment)).content.decode(), comment
+        )
+
+        taken_back = first.post(recommend_url(comment), **HTMX).content.decode()
+        assert 'aria-pressed="false"' in taken_back
+        pressed = second.post(recommend_url(comment), **HTMX)
+        assert pressed.status_code == 200 and 'aria-pressed="true"' in pressed.content.decode()
+        assert second.get(state).json()["recommended"] == [comment.pk]
+        comment.refresh_from_db()
+        assert comment.recommend_count == 1
+
+    def test_a_signed_in_reader_counts_beside_their_networks_anonymous_one(
+        self, comment, make_user
+    ):
+        reader_as(0, address=self.NETWORK).post(recommend_url(comment), **HTMX)
+        member = reader_as(1, address=self.NETWORK)
+        member.force_login(make_user())
+
+        assert member.post(recommend_url(comment), **HTMX).status_code == 200
+        comment.refresh_from_db()
+        assert comment.recommend_count == 2
 
 
 class TestTheSharedThread:
@@ -271,10 +351,10 @@ class TestCountsUnderConcurrency:
     """Readers pressing at once: every insert moves the count once, a repeat
     never does. Run on PostgreSQL, where the requests really overlap."""
 
-    def press_at_once(self, comment, reactors):
+    def press_at_once(self, comment, reactors, network=""):
         def press(reactor):
             try:
-                return reactions.recommend(Comment.objects.get(pk=comment.pk), reactor)
+                return reactions.recommend(Comment.objects.get(pk=comment.pk), reactor, network)
             finally:
                 connection.close()
 
@@ -291,6 +371,15 @@ class TestCountsUnderConcurrency:
     def test_one_reader_pressing_16_times_at_once_adds_one(self, make_comment):
         comment = make_comment()
         results = self.press_at_once(comment, ["the-same-reader"] * 16)
+        comment.refresh_from_db()
+        assert results.count(True) == 1
+        assert comment.recommend_count == 1 == CommentReaction.objects.count()
+
+    def test_16_browsers_on_one_network_at_once_add_one(self, make_comment):
+        comment = make_comment()
+        results = self.press_at_once(
+            comment, [f"browser-{n}" for n in range(16)], network="one-network"
+        )
         comment.refresh_from_db()
         assert results.count(True) == 1
         assert comment.recommend_count == 1 == CommentReaction.objects.count()

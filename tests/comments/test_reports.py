@@ -5,10 +5,10 @@ reader gives an address). Each path is driven with htmx and as a plain form."""
 import re
 
 import pytest
-from django.core import mail
 from django.urls import reverse
 
 from comments.models import CommentReport
+from tests.comments.helpers import sent_mail
 from tests.conftest import READER_UA
 
 pytestmark = pytest.mark.django_db
@@ -198,23 +198,21 @@ class TestReceipt:
         response = reader.get(f"{report_url(other)}?receipt={token}")
         assert response.status_code == 302 and response["Location"] == report_url(other)
 
-    @pytest.mark.django_db(transaction=True)
     def test_the_receipt_is_mailed_to_the_contact_email(self, reader, make_comment):
         comment = make_comment(author_name="Sam")
         receipt = text(reader.post(report_url(comment), NOTICE, **HTMX))
         assert "on its way to the email address you gave" in receipt
         report = CommentReport.objects.get()
-        [message] = mail.outbox
+        [message] = sent_mail()
         assert message.to == ["ann@example.com"]
         assert report.reference in message.subject
         assert "Illegal content" in message.body and "Defamation" in message.body
         assert comment.get_absolute_url() in message.body
         assert "What happens next" in message.body
 
-    @pytest.mark.django_db(transaction=True)
     def test_no_mail_without_a_contact_email(self, reader, make_comment):
         reader.post(report_url(make_comment()), {"reason": "spam"}, **HTMX)
-        assert CommentReport.objects.count() == 1 and mail.outbox == []
+        assert CommentReport.objects.count() == 1 and sent_mail() == []
 
 
 class TestAlreadyReported:
@@ -227,12 +225,11 @@ class TestAlreadyReported:
         assert "You have already reported this comment." in page and "R-" not in page
         assert CommentReport.objects.count() == 1
 
-    @pytest.mark.django_db(transaction=True)
     def test_a_second_report_sends_no_second_mail(self, reader, make_comment):
         comment = make_comment()
         reader.post(report_url(comment), NOTICE, **HTMX)
         reader.post(report_url(comment), NOTICE, **HTMX)
-        assert len(mail.outbox) == 1
+        assert len(sent_mail()) == 1
 
     def test_another_browser_on_the_same_network_is_already_reported(self, client, make_comment):
         comment = make_comment()

@@ -58,6 +58,17 @@ def _site_url_is_the_test_clients(settings):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _quick_password_hashing():
+    """Every test user has a password, and the production hasher is slow on
+    purpose (about a second a user on these machines); tests check who may do
+    what, not the hash's strength."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _private_cache(tmp_path_factory):
     """Tests never share a file cache with a development server."""
     from django.conf import settings

@@ -128,7 +128,10 @@ def test_killing_a_worker_fails_at_most_the_request_it_was_serving(gunicorn):
     time.sleep(2.5)  # gunicorn starts a new worker meanwhile
     stop.set()
     for thread in threads:
-        thread.join(timeout=15)
+        # Each request gives up after 10 s: a thread still running past this would
+        # record its outcome after the counts below were read.
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads)
 
     assert victim not in workers_of(server) and len(workers_of(server)) == 2
     assert results["ok"] > 20

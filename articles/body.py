@@ -86,14 +86,25 @@ def gallery_ids(value):
     return list(dict.fromkeys(ids))[:GALLERY_LIMIT]
 
 
-_IMAGE_REFERENCE = re.compile(r'<figure data-(?:image|gallery)="([0-9,]+)"')
+_IMAGE_REFERENCE = re.compile(r'<figure data-(image|gallery)="([0-9,]+)"')
 
 
 def referenced_images(body):
     """The ids of the library images a stored body shows, inline or in a
     gallery, in the order it shows them, once each."""
-    found = _IMAGE_REFERENCE.findall(body or "")
-    return list(dict.fromkeys(int(part) for ids in found for part in ids.split(",")))
+    return list(dict.fromkeys(pk for pk, _ in image_uses(body)))
+
+
+def image_uses(body):
+    """How a stored body uses library images: ``(id, "photo")`` for each photo
+    and ``(id, "gallery")`` for each gallery's, in the body's order, once each
+    (``Article.save`` records them, ``BodyImageUse``)."""
+    uses = (
+        (int(part), "photo" if kind == "image" else "gallery")
+        for kind, ids in _IMAGE_REFERENCE.findall(body or "")
+        for part in ids.split(",")
+    )
+    return list(dict.fromkeys(uses))
 
 
 _TABLE_FIGURE = re.compile(r"<table>.*</table><figcaption>.*</figcaption>", re.S)
@@ -110,7 +121,7 @@ def _reader_figure(match, images):
     attributes = _attributes(match.group(1))
     if "data-image" in attributes:
         image = images.get(int(attributes["data-image"]))
-        if image is None:  # deleted meanwhile would be refused; a hand-made id shows nothing
+        if image is None:  # an id that names no library image (typed by hand) shows nothing
             return ""
         layout = attributes.get("data-layout", "inline")
         return render_to_string("articles/_body_image.html", {"image": image, "layout": layout})

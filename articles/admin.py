@@ -37,6 +37,7 @@ from .models import (
     Source,
     Topic,
     credits_prefetch,
+    image_uses_by_story,
 )
 from .revisions import record_revision
 
@@ -153,12 +154,35 @@ class UsageFilter(admin.SimpleListFilter):
     parameter_name = "used"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Used as a hero"), ("no", "Not used as a hero")]
+        return [("yes", "Used by a story"), ("no", "Not used")]
 
     def queryset(self, request, queryset):
-        if self.value() in ("yes", "no"):
-            return queryset.filter(hero_of__isnull=self.value() == "no").distinct()
+        """Used as a hero, in a body (a photo or a gallery) or in a live entry."""
+        if self.value() == "yes":
+            return queryset.in_use()
+        if self.value() == "no":
+            return queryset.not_in_use()
         return queryset
+
+
+def stories_using(images):
+    """For each image in use, its stories linked, each with how it uses the
+    image (“hero image, gallery”): one query."""
+    stories = {}
+    for image, article, headline, how in image_uses_by_story(images):
+        stories.setdefault(image, {}).setdefault((article, headline), []).append(how)
+    return {
+        image: [
+            format_html(
+                '<a href="{}">{}</a> ({})',
+                reverse("admin:articles_article_change", args=[article]),
+                headline,
+                ", ".join(hows),
+            )
+            for (article, headline), hows in uses.items()
+        ]
+        for image, uses in stories.items()
+    }
 
 
 class ImageForm(forms.ModelForm):
@@ -170,8 +194,8 @@ class ImageForm(forms.ModelForm):
 
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
-    """The image library. Deleting an image a story uses is refused by the
-    admin's own "protected objects" page, which lists those stories."""
+    """The image library. Deleting an image a story uses is refused, and the
+    page says which stories use it and how (its delete templates)."""
 
     form = ImageForm
     list_display = ["preview", "alt_text", "credit", "size", "uploaded_by", "created_at"]
@@ -223,14 +247,30 @@ class ImageAdmin(admin.ModelAdmin):
 
     @admin.display(description="Used by")
     def used_by(self, image):
-        stories = list(image.hero_of.only("pk", "headline"))
+        stories = image.pk and stories_using([image.pk]).get(image.pk)
         if not stories:
             return "No story yet."
-        return format_html_join(
-            ", ",
-            '<a href="{}">{}</a>',
-            ((reverse("admin:articles_article_change", args=[a.pk]), a.headline) for a in stories),
-        )
+        return format_html_join(", ", "{}", ((story,) for story in stories))
+
+    def get_deleted_objects(self, objs, request):
+        """Refused while a story uses an image: instead of the rows that protect
+        it, the stories, linked, and how each uses it; for several images, the
+        stories under each image that has any."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            images = {image.pk: image for image in objs}
+            stories = stories_using(list(images))
+            if len(images) == 1:
+                (pk,) = images
+                protected = stories.get(pk) or protected
+            else:
+                protected = [
+                    item
+                    for pk, image in images.items()
+                    if pk in stories
+                    for item in (image, stories[pk])
+                ]
+        return deleted, counts, perms_needed, protected
 
     @admin.display(description="Crops")
     def crops_preview(self, image):

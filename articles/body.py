@@ -4,7 +4,9 @@ The editor offers embeds (``static/js/body-media.js``); each extension names
 the tags and attributes it produces (``DJANGO_PROSE_EDITOR_EXTENSIONS`` in the
 settings), and django-prose-editor derives nh3's allowlist from them. nh3 then removes whatever the editor does not offer
 (scripts, styles, event handlers, frames, unknown attributes). ``canonical_media``
-runs after it and rewrites every figure into its one stored form, or drops it:
+runs after it and rewrites every figure into its one stored form, or drops it;
+a figure inside a table (a photo dropped in a cell) is moved out to just after
+the table, which keeps every row, cell and its caption:
 
     <figure data-embed="youtube" data-id="dQw4w9WgXcQ" data-title="…"></figure>
     <figure data-image="12" data-layout="inline"></figure>     (a library image)
@@ -18,6 +20,7 @@ images a body names are loaded in one query (``Article.body_images``).
 
 import re
 from html import unescape
+from typing import NamedTuple
 
 from django.template.loader import render_to_string
 from django.utils.html import escape
@@ -25,8 +28,52 @@ from django.utils.safestring import mark_safe
 
 from . import embeds
 
-_FIGURE = re.compile(r"<figure\b([^>]*)>(.*?)</figure>", re.S)
+_FIGURE_TAG = re.compile(r"<(/?)figure\b([^>]*)>")
+_TABLE_TAG = re.compile(r"<(/?)table\b([^>]*)>")
 _ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
+
+
+class Element(NamedTuple):
+    start: int
+    end: int
+    attributes: str  # the opening tag's, as written
+    inner: str
+    html: str  # the element itself
+
+
+def _outermost(html, tags):
+    """The outermost elements that ``tags`` (their opening and closing tags)
+    find in ``html``. Nesting is counted: the ``</figure>`` of a photo in a
+    table's cell does not end the table's figure, as a non-greedy pattern
+    would, and so lose the table."""
+    depth = 0
+    for tag in tags.finditer(html):
+        if not tag.group(1):
+            if not depth:
+                opening = tag
+            depth += 1
+        elif depth:
+            depth -= 1
+            if not depth:
+                start, end = opening.start(), tag.end()
+                inner = html[opening.end() : tag.start()]
+                yield Element(start, end, opening.group(2), inner, html[start:end])
+
+
+def _replace_outermost(html, tags, replace):
+    """``html`` with each outermost element ``tags`` find replaced by ``replace(element)``."""
+    parts, done = [], 0
+    for element in _outermost(html, tags):
+        parts += [html[done : element.start], replace(element)]
+        done = element.end
+    parts.append(html[done:])
+    return "".join(parts)
+
+
+def _take_out_figures(html):
+    """``html`` without its outermost figures, and those figures, in order."""
+    figures = list(_outermost(html, _FIGURE_TAG))
+    return _replace_outermost(html, _FIGURE_TAG, lambda figure: ""), figures
 
 
 def _attributes(source):
@@ -42,8 +89,8 @@ def _embed_markup(provider, embed_id, title):
     )
 
 
-def _canonical_figure(match):
-    attributes = _attributes(match.group(1))
+def _canonical_figure(figure):
+    attributes = _attributes(figure.attributes)
     title = " ".join(attributes.get("data-title", "").split())[:200]
     if url := attributes.get("data-url"):
         found = embeds.from_url(url)
@@ -67,10 +114,13 @@ def _canonical_figure(match):
         ids = gallery_ids(attributes["data-gallery"])
         return f'<figure data-gallery="{",".join(ids)}"></figure>' if ids else ""
     if "data-table" in attributes:
-        inner = match.group(2).strip()
+        inner, inside = _take_out_figures(figure.inner)
+        after = "".join(_canonical_figure(media) for media in inside)
+        inner = inner.strip()
         if _TABLE_FIGURE.fullmatch(inner):
-            return f'<figure data-table="">{inner}</figure>'
-        return "".join(re.findall(r"<table>.*?</table>", inner, re.S))  # no caption: the table
+            return f'<figure data-table="">{inner}</figure>{after}'
+        tables = "".join(table.html for table in _outermost(inner, _TABLE_TAG))
+        return tables + after  # no caption: the table
     return ""  # a figure the editor did not make
 
 
@@ -86,14 +136,25 @@ def gallery_ids(value):
     return list(dict.fromkeys(ids))[:GALLERY_LIMIT]
 
 
-_IMAGE_REFERENCE = re.compile(r'<figure data-(?:image|gallery)="([0-9,]+)"')
+_IMAGE_REFERENCE = re.compile(r'<figure data-(image|gallery)="([0-9,]+)"')
 
 
 def referenced_images(body):
     """The ids of the library images a stored body shows, inline or in a
     gallery, in the order it shows them, once each."""
-    found = _IMAGE_REFERENCE.findall(body or "")
-    return list(dict.fromkeys(int(part) for ids in found for part in ids.split(",")))
+    return list(dict.fromkeys(pk for pk, _ in image_uses(body)))
+
+
+def image_uses(body):
+    """How a stored body uses library images: ``(id, "photo")`` for each photo
+    and ``(id, "gallery")`` for each gallery's, in the body's order, once each
+    (``Article.save`` records them, ``BodyImageUse``)."""
+    uses = (
+        (int(part), "photo" if kind == "image" else "gallery")
+        for kind, ids in _IMAGE_REFERENCE.findall(body or "")
+        for part in ids.split(",")
+    )
+    return list(dict.fromkeys(uses))
 
 
 _TABLE_FIGURE = re.compile(r"<table>.*</table><figcaption>.*</figcaption>", re.S)
@@ -102,15 +163,23 @@ _ASIDE = re.compile(r"<aside\b[^>]*>")
 
 def canonical_media(html):
     """Rewrite the figures nh3 let through into their stored form and drop the
-    rest; every aside (the editor makes no other) is a pull quote."""
-    return _ASIDE.sub('<aside data-pull-quote="">', _FIGURE.sub(_canonical_figure, html))
+    rest, a table's media moved out to just after it; every aside (the editor
+    makes no other) is a pull quote."""
+    html = _replace_outermost(html, _FIGURE_TAG, _canonical_figure)
+    html = _replace_outermost(html, _TABLE_TAG, _media_after_table)  # tables without a figure
+    return _ASIDE.sub('<aside data-pull-quote="">', html)
 
 
-def _reader_figure(match, images):
-    attributes = _attributes(match.group(1))
+def _media_after_table(table):
+    inner, inside = _take_out_figures(table.inner)
+    return f"<table{table.attributes}>{inner}</table>" + "".join(media.html for media in inside)
+
+
+def _reader_figure(figure, images):
+    attributes = _attributes(figure.attributes)
     if "data-image" in attributes:
         image = images.get(int(attributes["data-image"]))
-        if image is None:  # deleted meanwhile would be refused; a hand-made id shows nothing
+        if image is None:  # an id that names no library image (typed by hand) shows nothing
             return ""
         layout = attributes.get("data-layout", "inline")
         return render_to_string("articles/_body_image.html", {"image": image, "layout": layout})
@@ -129,7 +198,7 @@ def _reader_figure(match, images):
         )
         if embed is not None:
             return render_to_string("articles/_embed.html", {"embed": embed})
-    if "data-table" in attributes and (parts := _TABLE_PARTS.fullmatch(match.group(2))):
+    if "data-table" in attributes and (parts := _TABLE_PARTS.fullmatch(figure.inner)):
         table, caption = parts.groups()
         return (
             f'<figure class="body-table"><figcaption>{caption}</figcaption>'
@@ -139,7 +208,6 @@ def _reader_figure(match, images):
 
 
 _TABLE_PARTS = re.compile(r"(<table>.*</table>)<figcaption>(.*)</figcaption>", re.S)
-_BARE_TABLE = re.compile(r'(?<!<figure data-table="">)<table>.*?</table>', re.S)
 
 
 def _scrolling(table, label="Table"):
@@ -157,7 +225,14 @@ def reader_html(body, images=None):
     with their sizes and credits, galleries, embeds as placeholders that load
     nothing until asked, tables that scroll, pull quotes set apart."""
     images = images or {}
-    body = _BARE_TABLE.sub(lambda match: _scrolling(match.group(0)), body)
-    body = _FIGURE.sub(lambda match: _reader_figure(match, images), body)
+    stored = body
+
+    def scrolling(table):  # a table with a caption scrolls inside its figure (_reader_figure)
+        if stored.endswith('<figure data-table="">', 0, table.start):
+            return table.html
+        return _scrolling(table.html)
+
+    body = _replace_outermost(body, _TABLE_TAG, scrolling)
+    body = _replace_outermost(body, _FIGURE_TAG, lambda figure: _reader_figure(figure, images))
     body = body.replace('<aside data-pull-quote="">', '<aside class="pull-quote">')
     return mark_safe(body)

@@ -8,8 +8,8 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import MaxValueValidator, URLValidator
-from django.db import connection, models
-from django.db.models import F, OuterRef, Prefetch, Q, Subquery, Window
+from django.db import connection, models, transaction
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Value, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import dateformat, timezone
@@ -17,7 +17,7 @@ from django.utils.functional import cached_property
 from django_prose_editor.fields import ProseEditorField, create_sanitizer
 
 from . import social_cards
-from .body import canonical_media, reader_html, referenced_images
+from .body import canonical_media, image_uses, reader_html, referenced_images
 from .bylines import join_names
 from .images import (
     CROP_RATIOS,
@@ -97,6 +97,76 @@ class ImageQuerySet(models.QuerySet):
         for field in ("alt_text", "caption", "credit", "source"):
             found |= Q(**{f"{field}__icontains": terms})
         return self.filter(found)
+
+    def in_use(self):
+        """Images some story uses: as its hero, in its body, in a live entry."""
+        return self.filter(_used_image())
+
+    def not_in_use(self):
+        return self.exclude(_used_image())
+
+
+def _used_image():
+    """An image has a row that protects it (``image_protections``): one
+    ``EXISTS`` for each such foreign key, or'ed."""
+    condition = Q()
+    for model, field, _ in image_protections():
+        condition |= Exists(model.objects.filter(**{field: OuterRef("pk")}))
+    return condition
+
+
+def image_protections():
+    """Every foreign key that keeps a library image from being deleted, as
+    ``(model, field name, path from a row to its story)``: an article's hero,
+    the photos and galleries of its body (``BodyImageUse``), and those of the
+    apps built on this one (a live entry's photo). Found rather than listed,
+    so this app imports none of those apps, and a new kind of use is counted
+    as soon as its foreign key protects the image; its row must lead to an
+    article by a foreign key."""
+    protections = []
+    # As the deletion's collector finds them: hidden ones (related_name="+") too.
+    for relation in Image._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete and relation.one_to_many):
+            continue
+        if relation.on_delete is not models.PROTECT:
+            continue
+        model = relation.related_model
+        if model is Article:
+            story = ""
+        else:
+            (story,) = [f.name for f in model._meta.concrete_fields if f.related_model is Article]
+            story += "__"
+        protections.append((model, relation.field.name, story))
+    return protections
+
+
+def image_uses_by_story(images):
+    """Who uses these library images (ids or a queryset), in one query: a
+    list of ``(image id, article id, headline, how)``, how being “hero image”,
+    “photo in the body”, “gallery” or “live entry”; by image, then by
+    headline, a story's uses in that order."""
+    parts, names = [], {}  # names: what a row's "how" column holds, and its wording
+    for model, field, story in image_protections():
+        if model is BodyImageUse:
+            how = "kind"
+            names.update(BodyImageUse.Kind.choices)
+        else:
+            name = str(
+                model._meta.get_field(field).verbose_name
+                if model is Article
+                else model._meta.verbose_name
+            )
+            how = Value(name)
+            names[name] = name
+        parts.append(
+            model.objects.filter(**{f"{field}__in": images})
+            .order_by()
+            .values_list(field, f"{story}pk", f"{story}headline", how)
+        )
+    rows = parts[0].union(*parts[1:])  # UNION: several live entries of one story count once
+    order = list(names)
+    rows = sorted(rows, key=lambda row: (row[0], row[2], row[1], order.index(row[3])))
+    return [(image, article, headline, names[how]) for image, article, headline, how in rows]
 
 
 class Image(models.Model):
@@ -182,8 +252,10 @@ class Image(models.Model):
             )
 
     def delete(self, *args, **kwargs):
-        """Deleting a used image is refused (PROTECT) before anything here runs;
-        an unused one takes its file and copies with it."""
+        """Deleting an image a story uses (as its hero, in its body, in a live
+        entry) raises ``ProtectedError`` before anything here runs: each use
+        is a row whose foreign key protects it (``image_protections``). An
+        unused image takes its file and copies with it."""
         result = super().delete(*args, **kwargs)
         delete_renditions(self.renditions)
         delete_crops(self.crops)
@@ -724,7 +796,12 @@ class Article(models.Model):
                 for f in self._meta.concrete_fields
                 if not f.primary_key and f.name not in self.COUNTERS
             ]
-        super().save(*args, **kwargs)
+        adding = self._state.adding
+        saved_fields = kwargs.get("update_fields")
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if saved_fields is None or "body" in saved_fields:
+                self.record_body_image_uses(adding)
         if connection.vendor == "postgresql":
             type(self).objects.filter(pk=self.pk).update(search_document=search_vector())
 
@@ -743,6 +820,26 @@ class Article(models.Model):
             self.coverage_ended_at = None
         elif self.coverage_ended_at is None:
             self.coverage_ended_at = now
+
+    def record_body_image_uses(self, adding=False):
+        """Bring ``BodyImageUse`` in line with the body: a row for each library
+        image it shows (that exists), none for the others. Only what changed is
+        written. In the save's transaction: a row that cannot be written (its
+        image deleted meanwhile) fails the save rather than leaving the body's
+        other images unprotected."""
+        shown = image_uses(self.body)
+        ids = {pk for pk, _ in shown}
+        existing = set(Image.objects.filter(pk__in=ids).values_list("pk", flat=True)) if ids else ()
+        wanted = {(pk, kind) for pk, kind in shown if pk in existing}
+        recorded = set() if adding else set(self.body_image_uses.values_list("image_id", "kind"))
+        if stale := recorded - wanted:
+            gone = Q()
+            for pk, kind in stale:
+                gone |= Q(image_id=pk, kind=kind)
+            self.body_image_uses.filter(gone).delete()
+        BodyImageUse.objects.bulk_create(
+            BodyImageUse(article=self, image_id=pk, kind=kind) for pk, kind in wanted - recorded
+        )
 
     @property
     def is_live_coverage(self):
@@ -974,6 +1071,36 @@ class Source(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class BodyImageUse(models.Model):
+    """A library image an article's body shows, as a photo or in a gallery.
+
+    The body stores only the image's id (``articles.body``); this row, kept by
+    ``Article.save``, is what protects the image from deletion like a hero,
+    and what the library's “Used by” and “use” filter read. A body changed
+    with ``update()`` or raw SQL is not recorded."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", "photo in the body"
+        GALLERY = "gallery", "gallery"
+
+    # The unique constraint's index starts with the article.
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="body_image_uses", db_index=False
+    )
+    image = models.ForeignKey(Image, on_delete=models.PROTECT, related_name="body_uses")
+    kind = models.CharField(max_length=7, choices=Kind.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "image", "kind"], name="body_image_use_once")
+        ]
+        verbose_name = "image in the body"
+        verbose_name_plural = "images in the body"
+
+    def __str__(self):
+        return f"Library image {self.image_id}, {self.get_kind_display()}"
 
 
 class ArticleContributor(models.Model):

@@ -58,7 +58,7 @@ class LiveEntry(models.Model):
     )
     image = models.ForeignKey(
         "articles.Image",
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,  # a story's photo: deleting it from the library is refused
         null=True,
         blank=True,
         related_name="+",

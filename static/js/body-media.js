@@ -6,6 +6,9 @@
 //   (data-url) and the sanitizer turns it into the provider and the id it stores.
 // - TableFigure: a table with a header row and a caption.
 // - PullQuote: a line of the story set large beside it.
+// Photos, galleries, embeds and tables go between paragraphs, never in a
+// table: their buttons are off while the cursor is in one (the server moves a
+// medium found in a table to just after it).
 import { Node, gettext, updateAttrsDialog } from "django-prose-editor/editor";
 
 const LIBRARY = "/admin/articles/image/?_popup=1&_to_field=id";
@@ -17,8 +20,16 @@ const attribute = (name) => ({
 });
 
 // A menu button that runs one command; every node here adds one.
-const defineButton = (menu, buttons, name, icon, label, run) =>
-  menu.defineItem({ name, groups: "nodes", command: run, button: buttons.material(icon, label) });
+const defineButton = (menu, buttons, name, icon, label, run, enabled = () => true) =>
+  menu.defineItem({
+    name,
+    groups: "nodes",
+    command: run,
+    enabled,
+    button: buttons.material(icon, label),
+  });
+
+const outsideTables = (editor) => !editor.isActive("table") && !editor.isActive("tableFigure");
 
 // The admin's lookup popup (RelatedObjectLookups.js) writes the chosen id into
 // the element whose id is the popup window's name; with this class it appends.
@@ -79,8 +90,14 @@ const mediaNode = ({ name, tags, attributes, describe, dialog, toAttrs, icon, la
     },
 
     addMenuItems({ menu, buttons }) {
-      defineButton(menu, buttons, name, icon, label, (editor) =>
-        editor.commands[`insert${name}`](),
+      defineButton(
+        menu,
+        buttons,
+        name,
+        icon,
+        label,
+        (editor) => editor.commands[`insert${name}`](),
+        outsideTables,
       );
     },
   });
@@ -212,7 +229,7 @@ export const TableFigure = Node.create({
         const table = { type: "table", content: [header, ...rows] };
         editor.chain().focus().insertContent({ type: "tableFigure", content: [table, caption] }).run();
       });
-    });
+    }, outsideTables);
   },
 });
 

@@ -272,8 +272,9 @@ class TestChoosingFromTheLibrary:
         client.force_login(editor)
         url = reverse("admin:articles_image_delete", args=[image.pk])
         page = client.get(url).content.decode()
-        assert "would require deleting the following protected related objects" in page
-        assert "Derby day" in page and "Derby day, the reaction" in page
+        assert "cannot be deleted: these stories use it" in page
+        assert "Derby day</a> (hero image)" in page
+        assert "Derby day, the reaction</a> (hero image)" in page
         response = client.post(url, {"post": "yes"})
         assert response.status_code == 200  # the same refusal, nothing deleted
         assert LibraryImage.objects.filter(pk=image.pk).exists()

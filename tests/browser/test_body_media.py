@@ -1,4 +1,7 @@
-"""Tables and pull quotes, inserted through the body editor and read on a phone."""
+"""Tables and pull quotes, inserted through the body editor and read on a phone;
+no photo, gallery, embed or table offered inside a table."""
+
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -60,3 +63,34 @@ def test_an_editor_inserts_a_table_with_a_caption_and_a_pull_quote(
     page.goto(live_server.url + article.get_absolute_url())
     expect(page.get_by_role("region", name="Serie A standings")).to_be_visible()
     expect(page.locator("aside.pull-quote")).to_have_text("The table says it all.")
+
+
+def test_photos_galleries_embeds_and_tables_are_not_offered_inside_a_table(
+    page, live_server, editor, make_article
+):
+    table = (
+        '<figure data-table=""><table><tbody><tr><th><p>Team</p></th></tr>'
+        "<tr><td><p>Atalanta</p></td></tr></tbody></table>"
+        "<figcaption>Serie A</figcaption></figure>"
+    )
+    article = make_article(body=f"<p>Before the table.</p>{table}")
+    log_in(page, live_server, editor)
+    page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+    body = page.locator('.ProseMirror[contenteditable="true"]')
+    media = [
+        page.locator(f'[title="{title}"]').first
+        for title in (
+            "Insert a photo from the library",
+            "Insert a gallery from the library",
+            "Embed a video or post",
+            "Insert a table with a caption",
+        )
+    ]
+    body.locator("td p").click()
+    for button in media:
+        expect(button).to_have_class(re.compile(r"\bdisabled\b"))
+    media[0].click()
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    body.locator("p", has_text="Before the table.").click()
+    for button in media:
+        expect(button).not_to_have_class(re.compile(r"\bdisabled\b"))

@@ -110,13 +110,13 @@ class SourceInline(admin.TabularInline):
 
 class NoteFormSet(forms.BaseInlineFormSet):
     def add_fields(self, form, index):
-        """A public note's "Delete" box is disabled (a posted tick is ignored):
-        it can only be retracted."""
+        """The "Delete" box of a note that has been public is disabled (a
+        posted tick is ignored): it can only be retracted."""
         super().add_fields(form, index)
-        if form.instance.pk and form.instance.is_public():
+        if form.instance.has_been_public():
             field = form.fields[forms.formsets.DELETION_FIELD_NAME]
             field.disabled = True
-            field.help_text = "Public: retract it with a reason instead."
+            field.help_text = "It has been public: retract it with a reason instead."
 
 
 class ArticleNoteInline(admin.StackedInline):

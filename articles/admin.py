@@ -764,15 +764,16 @@ class ArticleAdmin(admin.ModelAdmin):
             # A plain save that moves the story is kept once, as the move.
             record_revision(form.instance, request.user, action, note)
         if move:
-            # The Publishing fields moved the story: the same move as the buttons, recorded.
-            workflow.transition(form.instance, request.user, move)
+            # The Publishing fields moved the story: the same move as the buttons,
+            # recorded, at the time the fields hold (a time ahead schedules it).
+            workflow.transition(form.instance, request.user, move, when=form.instance.published_at)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         initial.setdefault("author", request.user.pk)
         return initial
 
-    def _move(self, request, queryset, action, done, when=None):
+    def _move(self, request, queryset, action, done):
         """Take ``action`` on each selected story it applies to, each one
         written to that story's history."""
         moved = skipped = 0
@@ -780,7 +781,7 @@ class ArticleAdmin(admin.ModelAdmin):
             if action not in workflow.available(article, request.user):
                 skipped += 1
                 continue
-            workflow.transition(article, request.user, action, when=when)
+            workflow.transition(article, request.user, action)
             moved += 1
         self.message_user(request, f"{done} {moved} article(s).", messages.SUCCESS)
         if skipped:
@@ -802,7 +803,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish selected articles now", permissions=["publish"])
     def publish_now(self, request, queryset):
-        self._move(request, queryset, workflow.PUBLISH, "Published", timezone.now())
+        self._move(request, queryset, workflow.PUBLISH, "Published")
 
     @admin.action(
         description="Unpublish selected articles (back to draft)", permissions=["publish"]

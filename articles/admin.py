@@ -111,13 +111,13 @@ class SourceInline(admin.TabularInline):
 
 class NoteFormSet(forms.BaseInlineFormSet):
     def add_fields(self, form, index):
-        """A public note's "Delete" box is disabled (a posted tick is ignored):
-        it can only be retracted."""
+        """The "Delete" box of a note that has been public is disabled (a
+        posted tick is ignored): it can only be retracted."""
         super().add_fields(form, index)
-        if form.instance.pk and form.instance.is_public():
+        if form.instance.has_been_public():
             field = form.fields[forms.formsets.DELETION_FIELD_NAME]
             field.disabled = True
-            field.help_text = "Public: retract it with a reason instead."
+            field.help_text = "It has been public: retract it with a reason instead."
 
 
 class ArticleNoteInline(admin.StackedInline):
@@ -804,15 +804,16 @@ class ArticleAdmin(admin.ModelAdmin):
             # A plain save that moves the story is kept once, as the move.
             record_revision(form.instance, request.user, action, note)
         if move:
-            # The Publishing fields moved the story: the same move as the buttons, recorded.
-            workflow.transition(form.instance, request.user, move)
+            # The Publishing fields moved the story: the same move as the buttons,
+            # recorded, at the time the fields hold (a time ahead schedules it).
+            workflow.transition(form.instance, request.user, move, when=form.instance.published_at)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         initial.setdefault("author", request.user.pk)
         return initial
 
-    def _move(self, request, queryset, action, done, when=None):
+    def _move(self, request, queryset, action, done):
         """Take ``action`` on each selected story it applies to, each one
         written to that story's history."""
         moved = skipped = 0
@@ -820,7 +821,7 @@ class ArticleAdmin(admin.ModelAdmin):
             if action not in workflow.available(article, request.user):
                 skipped += 1
                 continue
-            workflow.transition(article, request.user, action, when=when)
+            workflow.transition(article, request.user, action)
             moved += 1
         self.message_user(request, f"{done} {moved} article(s).", messages.SUCCESS)
         if skipped:
@@ -842,7 +843,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish selected articles now", permissions=["publish"])
     def publish_now(self, request, queryset):
-        self._move(request, queryset, workflow.PUBLISH, "Published", timezone.now())
+        self._move(request, queryset, workflow.PUBLISH, "Published")
 
     @admin.action(
         description="Unpublish selected articles (back to draft)", permissions=["publish"]

@@ -799,6 +799,10 @@ class Article(models.Model):
         adding = self._state.adding
         saved_fields = kwargs.get("update_fields")
         with transaction.atomic():
+            if not adding and {"status", "published_at"} & set(saved_fields or ()):
+                # This save may take the story out of readers' view: the notes they
+                # could see until now are recorded as seen, so they stay undeletable.
+                ArticleNote.objects.filter(article_id=self.pk).stamp_seen_public()
             super().save(*args, **kwargs)
             if saved_fields is None or "body" in saved_fields:
                 self.record_body_image_uses(adding)
@@ -1264,6 +1268,12 @@ class ArticleNoteQuerySet(models.QuerySet):
             article__in=Article.objects.published(),
         )
 
+    def stamp_seen_public(self):
+        """Record that the notes readers can see now have been public (one query)."""
+        return (
+            self.public().filter(seen_public_at__isnull=True).update(seen_public_at=timezone.now())
+        )
+
     def corrections(self):
         """The public corrections and clarifications site-wide (the corrections
         page and feed), newest first, with their articles. Updates add news
@@ -1301,6 +1311,14 @@ class ArticleNote(models.Model):
         help_text="Shown with the note. Not in the future: a note is public once saved.",
     )
     retracted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    seen_public_at = models.DateTimeField(
+        "seen public at",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the site first found the note public: on saving it, or its story "
+        "before the story left readers' view. Once set it is never cleared.",
+    )
     retraction_note = models.TextField(
         "retraction reason",
         blank=True,
@@ -1320,6 +1338,8 @@ class ArticleNote(models.Model):
     def save(self, *args, **kwargs):
         if self.retraction_note.strip() and self.retracted_at is None:
             self.retracted_at = timezone.now()
+        if self.seen_public_at is None and self.readers_see_it():
+            self.seen_public_at = timezone.now()
         super().save(*args, **kwargs)
         if self.moves_updated_time:
             # A queryset update: the article's own edit time stays a typo fix's.
@@ -1336,10 +1356,32 @@ class ArticleNote(models.Model):
             raise ValidationError({"published_at": "A note cannot be dated in the future."})
 
     def is_public(self):
+        return self.pk is not None and self.readers_see_it()
+
+    def readers_see_it(self):
+        """Whether readers see the note as it stands, saved or about to be."""
+        return self.published_at <= timezone.now() and self.article.is_published()
+
+    def has_been_public(self):
+        """Whether readers may have seen the note, now or at any time before:
+        then it is never deleted, only retracted, whatever its story's state.
+
+        Stamped (``seen_public_at``) when saved public, and when its story is
+        saved while public (taking it back to draft, moving its time ahead).
+        A story that went live or expired by the clock alone was saved at
+        neither moment, so one published with its time come counts too: a
+        note dated before now may have been seen there.
+        """
+        if self.pk is None:
+            return False
+        if self.seen_public_at is not None:
+            return True
+        article, now = self.article, timezone.now()
         return (
-            self.pk is not None
-            and self.published_at <= timezone.now()
-            and self.article.is_published()
+            self.published_at <= now
+            and article.status == Article.Status.PUBLISHED
+            and article.published_at is not None
+            and article.published_at <= now
         )
 
     @property

@@ -6,11 +6,15 @@ each article's admin URL by ``ArticleAdmin.get_urls``.
   default the newest revision against the one readers see now.
 - Restore: a confirmation page, then a POST that writes a new revision.
 - A stale save (the form was opened on an older revision than the newest) is
-  refused with the change form itself, status 409, showing what the other
-  person changed and keeping everything the editor typed; saving it again
-  re-applies the editor's values over the newest version.
+  refused with the change form itself, status 409, merged three ways: the
+  fields only the other person changed take their values, those only this
+  editor changed keep theirs, and those both changed keep this editor's value
+  and are marked, with the other value beside it. Saving again applies this
+  editor's changes over the newest version and nothing else of the old form.
 - Presence: the open form's ping says who else has the article open.
 """
+
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
@@ -20,17 +24,73 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.dateparse import parse_datetime
+from django.utils.text import Truncator
 
 from . import presence
 from .models import Article, ArticleRevision
-from .revisions import RestoreRefused, compare, latest_number, live_revision, restore
+from .revisions import (
+    LABELS,
+    MERGED_FIELDS,
+    Merge,
+    RestoreRefused,
+    compare,
+    form_snapshot,
+    latest_number,
+    live_revision,
+    merge,
+    restore,
+)
 
 CONFLICT = "stale_revision"
 
 
+@dataclass
+class Conflict:
+    """A refused stale save: the revision the form was opened on (``base``,
+    None when it was not kept), the newest one (``theirs``, None when there
+    is none) and how the form was merged with it."""
+
+    based_on: int
+    base: ArticleRevision | None
+    theirs: ArticleRevision | None
+    merged: Merge
+
+    @property
+    def changes(self):
+        """What the other person changed; nothing to show without the base."""
+        if self.base is None or self.theirs is None:
+            return []
+        return [c for c in compare(self.base.snapshot, self.theirs.snapshot) if c.changed]
+
+    @property
+    def clashes(self):
+        """The fields both changed, their value against this editor's (the form's)."""
+        labels = {LABELS[name] for name in self.merged.clashes}
+        theirs = self.theirs.snapshot if self.theirs else {}
+        return [c for c in compare(theirs, self.merged.values) if c.label in labels]
+
+    @property
+    def taken(self):
+        return [LABELS[name] for name in self.merged.taken]
+
+    @property
+    def kept(self):
+        return [LABELS[name] for name in self.merged.kept]
+
+    @property
+    def lists(self):
+        return [LABELS[name] for name in self.merged.lists]
+
+    @property
+    def their_name(self):
+        person = self.theirs.created_by if self.theirs else None
+        return (person.get_full_name() or person.get_username()) if person else ""
+
+
 class VersionCheckedForm(forms.ModelForm):
     """A change form that carries the revision it was opened on and refuses
-    to save over a newer one."""
+    to save over a newer one, merging the newer one into what it shows."""
 
     based_on_revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
@@ -49,15 +109,77 @@ class VersionCheckedForm(forms.ModelForm):
         list(Article.objects.select_for_update().filter(pk=self.instance.pk).values("pk"))
         based_on = cleaned.get("based_on_revision")
         newest = latest_number(self.instance.pk)
-        if based_on != newest:
-            self.conflict = (based_on or 0, newest)
+        if based_on is None or based_on != newest:
+            self.conflict = self.merge_with_newest(based_on or 0, newest)
             raise forms.ValidationError(
                 "Someone else saved this article after you opened it. Nothing was "
-                "saved: check their changes below, then save again to apply yours "
-                "over theirs.",
+                "saved: the form now holds their version with your changes on top. "
+                "Check it, then save again.",
                 code=CONFLICT,
             )
         return cleaned
+
+    def merge_with_newest(self, based_on, newest):
+        """Merge the newest revision into the form as it was posted: their
+        changes go into the form, this editor's stay, and each field both
+        changed keeps this editor's value and says what theirs is. The form
+        is then based on the newest revision, so saving it again applies
+        this editor's changes and nothing else of the version first opened."""
+        revisions = {
+            r.number: r
+            for r in ArticleRevision.objects.filter(
+                article_id=self.instance.pk, number__in=[based_on, newest]
+            ).select_related("created_by")
+        }
+        base, theirs = revisions.get(based_on), revisions.get(newest)
+        names = [
+            name
+            for name in MERGED_FIELDS
+            if name in self.cleaned_data and not self.fields[name].disabled
+        ]
+        merged = merge(
+            base.snapshot if base else None,
+            theirs.snapshot if theirs else {},
+            form_snapshot(self.cleaned_data, names),
+        )
+        data = self.data.copy()
+        for name in merged.taken:
+            self.post_value(data, name, merged.values[name])
+        data[self.add_prefix("based_on_revision")] = str(newest)
+        self.data = data
+        conflict = Conflict(based_on, base, theirs, merged)
+        whose = f"{conflict.their_name}'s version" if conflict.their_name else "Their version"
+        clashes = {change.label: change for change in conflict.clashes}
+        for name in merged.clashes:
+            change = clashes[LABELS[name]]
+            if name == "body":
+                theirs_is = f"{whose} differs: both are compared above."
+            else:
+                shown = f"“{Truncator(change.old).chars(120)}”" if change.old else "empty"
+                theirs_is = f"{whose}: {shown}."
+            self.add_error(
+                name, f"{theirs_is} Yours is kept here: saving again puts it over theirs."
+            )
+        return conflict
+
+    def post_value(self, data, name, value):
+        """Put snapshot ``value`` of field ``name`` in ``data`` as a browser posts it."""
+        widget, key = self.fields[name].widget, self.add_prefix(name)
+        if name == "topics":
+            data.setlist(key, [str(topic["id"]) for topic in value])
+        elif isinstance(widget, forms.MultiWidget):  # the admin's date and time boxes
+            parts = widget.decompress(parse_datetime(value) if value else None)
+            for suffix, part_widget, part in zip(
+                widget.widgets_names, widget.widgets, parts, strict=True
+            ):
+                data[key + suffix] = part_widget.format_value(part) or ""
+        elif isinstance(widget, forms.CheckboxInput):
+            if value:
+                data[key] = "on"
+            else:
+                data.pop(key, None)
+        else:
+            data[key] = "" if value is None else str(value)
 
 
 def add_desk_context(request, context, article):
@@ -68,30 +190,7 @@ def add_desk_context(request, context, article):
         return
     context["presence_others"] = presence.ping(article.pk, request.user, dirty=False)
     context["revision_count"] = latest_number(article.pk)
-    if getattr(form, "conflict", None):
-        based_on, newest = form.conflict
-        revisions = {
-            r.number: r
-            for r in ArticleRevision.objects.filter(
-                article=article, number__in=[based_on, newest]
-            ).select_related("created_by")
-        }
-        theirs = revisions.get(newest)
-        base = revisions.get(based_on)
-        context["conflict"] = {
-            "theirs": theirs,
-            "based_on": based_on,
-            "changes": [
-                c
-                for c in compare(
-                    base.snapshot if base else None, theirs.snapshot if theirs else None
-                )
-                if c.changed
-            ],
-        }
-        # Saving again applies this editor's values over the newest version.
-        form.data = form.data.copy()
-        form.data[form.add_prefix("based_on_revision")] = newest
+    context["conflict"] = getattr(form, "conflict", None)
 
 
 def urls(model_admin):

@@ -13,7 +13,7 @@ import difflib
 from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -234,6 +234,96 @@ def compare(old, new):
             change.words = word_diff(change.old, change.new)
         changes.append(change)
     return changes
+
+
+# Merging a stale form ---------------------------------------------------------
+
+# The form's fields a conflict merges one by one: the snapshot's own and the topics.
+MERGED_FIELDS = [*FIELDS, "topics"]
+# The lists edited in the form's inlines: a conflict does not merge them.
+UNMERGED_LISTS = ["sources", "credits", "notes"]
+# How a related row is named in a snapshot, beside its id.
+RELATED_NAMES = {
+    "category": lambda category: category.name,
+    "author": person_name,
+    "hero": hero_name,
+}
+
+
+def form_snapshot(cleaned_data, names):
+    """The form's values of fields ``names`` as a snapshot keeps them: ids
+    with the names a comparison shows, times as ISO text."""
+    data = {}
+    for name in names:
+        value = cleaned_data[name]
+        if name == "topics":
+            value = [
+                {"id": t.pk, "name": t.name} for t in sorted(value, key=lambda t: (t.name, t.pk))
+            ]
+        elif name in RELATED_NAMES:
+            data[f"{name}_name"] = RELATED_NAMES[name](value) if value is not None else ""
+            value = value.pk if isinstance(value, models.Model) else value
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        data[name] = value
+    return data
+
+
+def _comparable(name, value):
+    """A snapshot's value of ``name`` in the shape two sides are compared in."""
+    if name == "topics":
+        return sorted(topic["id"] for topic in value or [])
+    if name in ("published_at", "expires_at"):
+        moment = parse_datetime(value) if value else None
+        # The form's time boxes hold whole seconds.
+        return moment.replace(microsecond=0) if moment else None
+    return None if value == "" else value
+
+
+@dataclass
+class Merge:
+    """A stale form merged with the newest revision. ``values`` is the newest
+    snapshot with this editor's changes on top; ``taken`` names the fields
+    only the other side changed, ``kept`` those only this editor changed,
+    ``clashes`` those both changed differently (this editor's value kept) and
+    ``lists`` the inline lists (not merged) the other side changed."""
+
+    values: dict
+    taken: list
+    kept: list
+    clashes: list
+    lists: list
+
+
+def merge(base, theirs, mine):
+    """Three-way merge of a form opened on snapshot ``base`` and saved after
+    snapshot ``theirs`` was kept; ``mine`` is the form as ``form_snapshot``.
+
+    A field only one side changed takes that side's value; one both changed
+    differently keeps this editor's value and is a clash. With no ``base``
+    (the version the form was opened on was not kept) the sides cannot be
+    told apart: every field where the form differs from ``theirs`` is a clash.
+    """
+    result = Merge(values=dict(theirs), taken=[], kept=[], clashes=[], lists=[])
+    for name in MERGED_FIELDS:
+        if name not in mine or name not in theirs:
+            continue
+        ours, newest = _comparable(name, mine[name]), _comparable(name, theirs[name])
+        if ours == newest:
+            continue
+        known = base is not None and name in base
+        opened = _comparable(name, base[name]) if known else None
+        if known and opened == ours:
+            result.taken.append(name)
+            continue
+        (result.kept if known and opened == newest else result.clashes).append(name)
+        result.values[name] = mine[name]
+        if f"{name}_name" in mine:
+            result.values[f"{name}_name"] = mine[f"{name}_name"]
+    result.lists = [
+        name for name in UNMERGED_LISTS if base is None or base.get(name) != theirs.get(name)
+    ]
+    return result
 
 
 # Restoring ------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Changes a reader could see invalidate the site's caches (articles.caching);
-a note readers have seen is never deleted, whichever way the delete comes."""
+a note readers have seen is never deleted, whichever way the delete comes
+and whatever its story's state now."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
@@ -26,9 +27,9 @@ SITE_MODELS = [
 def refuse_public_note_deletion(sender, instance, **kwargs):
     """Runs for ``note.delete()``, queryset deletes and cascades alike (a
     connected pre_delete turns off Django's fast delete)."""
-    if instance.is_public():
+    if instance.has_been_public():
         raise PublicNoteDeletion(
-            f"{instance} is public: retract it with a reason instead of deleting it."
+            f"{instance} has been public: retract it with a reason instead of deleting it."
         )
 
 

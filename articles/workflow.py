@@ -12,6 +12,7 @@ a transition only sets ``status`` and ``published_at``, which that rule reads.
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from .models import Article, ArticleRevision
 from .revisions import record_revision
@@ -68,9 +69,12 @@ def transition(article, user, action, note="", *, when=None):
     """Move ``article`` by ``action`` for ``user`` and record it.
 
     Raises PermissionDenied when the user may not, ValidationError when a note
-    is missing where one is owed (asking for changes). Approving and
-    publishing go out at the article's publication time (a future one
-    schedules it; none is now), or at ``when`` when given ("Publish now").
+    is missing where one is owed (asking for changes). Approving goes out at
+    the article's publication time (a future one schedules it; none is now).
+    Publishing is "Publish now", from the form's button and the list's action
+    alike: readers see the story from now, whatever time it was set for,
+    unless ``when`` gives the time (the form's Publishing fields, which
+    schedule with a time ahead).
     """
     if ACTIONS[action][1] and not may_publish(user):
         raise PermissionDenied("Only editors can publish, approve or unpublish articles.")
@@ -84,7 +88,7 @@ def transition(article, user, action, note="", *, when=None):
         article.workflow_state = Article.Stage.CHANGES_REQUESTED
         article.review_note = note
     elif action in (APPROVE, PUBLISH):
-        article.publish(when=when)
+        article.publish(when=when or (timezone.now() if action == PUBLISH else None))
         article.workflow_state = Article.Stage.PUBLISHED
         article.review_note = ""
     elif action == UNPUBLISH:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from articles.models import Article, ArticleNote, EditorialSettings, PublicNoteDeletion
 from tests.articles.test_admin import article_form
+from tests.form_posts import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -242,6 +243,119 @@ class TestNotesAreNeverSilentlyDeleted:
         client.logout()
         assert "The vote was 7-2." in page_of(client, article)
         assert article.substantive_update_at is not None
+
+
+def refused_deletion(note):
+    """Whether deleting ``note`` is refused, by its own delete and by a queryset's."""
+    for delete in (note.delete, ArticleNote.objects.filter(pk=note.pk).delete):
+        try:
+            with transaction.atomic():
+                delete()
+        except PublicNoteDeletion:
+            continue
+        return False
+    return True
+
+
+def clock_reaches(article, **times):
+    """Move the story's times as the clock would: no save runs."""
+    Article.objects.filter(pk=article.pk).update(**times)
+    article.refresh_from_db()
+
+
+class TestNotesOnceSeenStayAfterTheStoryLeaves:
+    """A note readers have seen is never deleted, whatever becomes of its story."""
+
+    @pytest.mark.parametrize("leaves", ["unpublished", "taken_down", "rescheduled"])
+    def test_a_public_note_cannot_be_deleted_once_its_story_leaves_readers_view(
+        self, make_article, leaves
+    ):
+        article = make_article()
+        note = note_on(article)
+        if leaves == "unpublished":
+            article.status = Article.Status.DRAFT
+        elif leaves == "taken_down":
+            article.take_down("legal", "Removed after a complaint.")
+        else:
+            article.published_at = timezone.now() + timedelta(days=2)
+        article.save()
+        note.refresh_from_db()
+        assert not note.is_public()
+        assert refused_deletion(note)
+        assert ArticleNote.objects.filter(pk=note.pk).exists()
+
+    def test_a_note_on_a_story_that_went_live_by_the_clock_stays_after_unpublishing(
+        self, make_article
+    ):
+        article = make_article(published_at=timezone.now() + timedelta(hours=1))
+        note = note_on(article)
+        assert note.seen_public_at is None  # saved while the story was scheduled
+        clock_reaches(article, published_at=timezone.now() - timedelta(minutes=5))
+        article.status = Article.Status.DRAFT
+        article.save()
+        note.refresh_from_db()
+        assert note.seen_public_at is not None
+        assert refused_deletion(note)
+
+    def test_a_note_on_a_story_that_went_live_and_expired_by_the_clock_stays(self, make_article):
+        article = make_article(published_at=timezone.now() + timedelta(hours=1))
+        note = note_on(article)
+        clock_reaches(
+            article,
+            published_at=timezone.now() - timedelta(hours=2),
+            expires_at=timezone.now() - timedelta(hours=1),
+        )
+        note.refresh_from_db()
+        assert note.seen_public_at is None and not note.is_public()
+        assert refused_deletion(note)
+
+    def test_a_note_added_after_the_story_was_unpublished_can_be_deleted(self, make_article):
+        article = make_article()
+        article.status = Article.Status.DRAFT
+        article.save()
+        note = note_on(article)
+        note.delete()
+        assert not ArticleNote.objects.exists()
+
+    def test_stamping_a_storys_notes_takes_one_query_however_many(
+        self, make_article, django_assert_num_queries
+    ):
+        article = make_article(published_at=timezone.now() + timedelta(hours=1))
+        for _ in range(3):
+            note_on(article)
+        clock_reaches(article, published_at=timezone.now() - timedelta(minutes=5))
+        with django_assert_num_queries(1):
+            stamped = ArticleNote.objects.filter(article=article).stamp_seen_public()
+        assert stamped == 3
+
+    def test_on_the_desk_an_unpublished_storys_note_offers_no_delete_only_retraction(
+        self, client, editor, make_article
+    ):
+        article = make_article()
+        note = note_on(article)
+        client.force_login(editor)
+        client.post(
+            reverse("admin:articles_article_changelist"),
+            {"action": "unpublish", "_selected_action": [article.pk]},
+        )
+        article.refresh_from_db()
+        assert article.status == Article.Status.DRAFT
+        url = reverse("admin:articles_article_change", args=[article.pk])
+        page = client.get(url).content.decode()
+        assert re.search(r'<input type="checkbox" name="notes-0-DELETE"[^>]* disabled', page)
+
+        data = {**form_data(page, "article_form"), "notes-0-DELETE": "on"}  # a hand-made tick
+        assert client.post(url, data).status_code == 302
+        assert ArticleNote.objects.filter(pk=note.pk).exists()
+
+        page = client.get(url).content.decode()
+        data = {
+            **form_data(page, "article_form"),
+            "notes-0-retraction_note": "The date was right after all.",
+        }
+        assert client.post(url, data).status_code == 302
+        note.refresh_from_db()
+        assert note.is_retracted and note.retraction_note == "The date was right after all."
 
 
 class TestCorrectionsPage:

@@ -251,6 +251,47 @@ class TestReview:
         assert kept[number:] == ["published"]
 
 
+class TestPublishNow:
+    """The form's "Publish now" button and the list's action are one rule:
+    readers see the story from now, whatever time it was set for."""
+
+    @pytest.mark.parametrize("route", ["form button", "list action"])
+    @pytest.mark.parametrize("status", ["published", "draft"])
+    def test_publish_now_puts_a_story_set_for_later_out_now(
+        self, client, editor, make_article, route, status
+    ):
+        story = make_article(status=status, published_at=days_ahead(2), byline="")
+        client.force_login(editor)
+        before = timezone.now()
+        if route == "form button":
+            client.post(transition_url(story), {"action": "publish"})
+        else:
+            client.post(LIST, {"action": "publish_now", "_selected_action": [story.pk]})
+        story.refresh_from_db()
+        assert story.is_published() and story.desk_state_words() == "Published"
+        assert before <= story.published_at <= timezone.now()
+        assert history(story) == [("editor-on-duty", "Published.")]
+
+    def test_the_form_fields_still_schedule_a_story_for_their_time(
+        self, client, editor, make_article
+    ):
+        story = make_article(status="draft", published_at=None, byline="")
+        when = days_ahead(2).replace(microsecond=0)
+        local = timezone.localtime(when)
+        client.force_login(editor)
+        data = article_form(
+            story.category,
+            headline=story.headline,
+            slug=story.slug,
+            published_at_0=local.strftime("%Y-%m-%d"),
+            published_at_1=local.strftime("%H:%M:%S"),
+        )
+        assert client.post(change_url(story), data).status_code == 302
+        story.refresh_from_db()
+        assert story.published_at == when and story.desk_state() == "scheduled"
+        assert any(message.startswith("Published (scheduled for ") for _, message in history(story))
+
+
 class TestStatesReadersNoLongerSee:
     def test_a_taken_down_story_says_so_and_offers_no_move(self, editor, make_article):
         from articles import workflow

@@ -6,12 +6,15 @@ import importlib
 
 import pytest
 from django.apps import apps
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from articles import presence
 from articles.models import Article, ArticleRevision, Topic
 from articles.revisions import record_revision
 from tests.articles.test_admin import article_form
+from tests.form_posts import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -289,50 +292,161 @@ class TestRestore:
         assert three_revisions.headline == "Council meets late"
 
 
-class TestNoLostWork:
-    def test_the_second_of_two_stale_saves_gets_the_conflict_page_and_the_first_is_kept(
-        self, client, editor, make_editor, make_article
-    ):
-        article = make_article(headline="Old headline")
-        other = make_editor(username="ana", first_name="Ana", last_name="Lima")
-        client.force_login(other)
-        first = client.post(change_url(article), form_of(article, 0, headline="Ana's headline"))
-        assert first.status_code == 302
+def opened(client, article):
+    """The change form as the signed-in editor's browser opens it: what it posts."""
+    return form_data(client.get(change_url(article)).content.decode(), "article_form")
 
+
+@pytest.fixture
+def ana(make_editor):
+    return make_editor(username="ana", first_name="Ana", last_name="Lima")
+
+
+@pytest.fixture
+def story(make_article, editor):
+    """A published story as the desk kept it: revision 1."""
+    article = make_article(headline="Council approves housing plan", sources=["Council"])
+    record_revision(article, editor, Action.PUBLISHED)
+    return article
+
+
+def saved_by(user, article, unticked=(), **changes):
+    """``user`` opens the article's form, changes ``changes``, unticks the
+    boxes named in ``unticked`` and saves it."""
+    client = Client()
+    client.force_login(user)
+    data = {**opened(client, article), **changes}
+    for name in unticked:
+        del data[name]
+    response = client.post(change_url(article), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    return response
+
+
+def stale_save(client, article, other, theirs, mine):
+    """The signed-in editor opens the article, ``other`` saves ``theirs``
+    (``saved_by``'s arguments), then the editor saves ``mine``: refused."""
+    opened_form = opened(client, article)
+    saved_by(other, article, **theirs)
+    response = client.post(change_url(article), {**opened_form, **mine})
+    assert response.status_code == 409
+    return response
+
+
+def saved_again(client, article, refused):
+    """The conflict page's form saved as it stands."""
+    again = form_data(refused.content.decode(), "article_form")
+    assert client.post(change_url(article), again).status_code == 302
+    article.refresh_from_db()
+
+
+class TestNoLostWork:
+    @pytest.fixture(autouse=True)
+    def signed_in(self, client, editor):
         client.force_login(editor)
-        response = client.post(
-            change_url(article), form_of(article, 0, headline="Old headline", standfirst="Mine.")
+
+    def test_the_second_of_two_stale_saves_gets_the_conflict_page_and_the_first_is_kept(
+        self, client, ana, story
+    ):
+        standfirst = story.standfirst
+        response = stale_save(
+            client, story, ana, {"headline": "Ana's headline"}, {"standfirst": "Mine."}
         )
-        assert response.status_code == 409
         text = response.content.decode()
         assert "Not saved: Ana Lima saved this article at" in text
         assert "What they changed" in text and "Ana&#x27;s headline" in text
         assert "Mine.</textarea>" in text  # what they typed is kept
-        assert 'name="based_on_revision" value="1"' in text
-        article.refresh_from_db()
-        assert (article.headline, article.standfirst) == (
-            "Ana's headline",
-            "What changes for households.",
-        )
-        assert ArticleRevision.objects.filter(article=article).count() == 1
+        assert 'name="based_on_revision" value="2"' in text
+        story.refresh_from_db()
+        assert (story.headline, story.standfirst) == ("Ana's headline", standfirst)
+        assert ArticleRevision.objects.filter(article=story).count() == 2
 
-    def test_saving_the_conflict_page_again_applies_the_editors_values(
-        self, client, editor, make_article
+    def test_saving_the_conflict_page_again_keeps_their_headline_and_applies_my_standfirst(
+        self, client, ana, story
     ):
-        article = make_article()
-        record_revision(article, None, Action.SAVED)
-        client.force_login(editor)
-        data = form_of(article, 0, standfirst="Mine.")
-        refused = client.post(change_url(article), data)
-        assert refused.status_code == 409
-        data["based_on_revision"] = refused.context["adminform"].form["based_on_revision"].value()
-        assert client.post(change_url(article), data).status_code == 302
-        article.refresh_from_db()
-        assert article.standfirst == "Mine."
+        refused = stale_save(
+            client,
+            story,
+            ana,
+            {"headline": "Council approves housing plan by one vote"},
+            {"standfirst": "A plan for 400 homes."},
+        )
+        text = refused.content.decode()
+        assert "Your changes, applied when you save again: Standfirst." in text
+        assert "Their changes, now in the form: Headline." in text
+        assert form_data(text, "article_form")["headline"] == (
+            "Council approves housing plan by one vote"
+        )
 
-    def test_a_save_without_the_version_is_refused_too(self, client, editor, make_article):
+        saved_again(client, story, refused)
+        assert story.headline == "Council approves housing plan by one vote"
+        assert story.standfirst == "A plan for 400 homes."
+        assert revisions_of(story)[-1].snapshot["headline"] == story.headline
+
+    def test_a_field_both_changed_is_named_with_their_value_and_keeps_mine(
+        self, client, ana, story
+    ):
+        refused = stale_save(
+            client, story, ana, {"headline": "Ana's headline"}, {"headline": "My headline"}
+        )
+        text = refused.content.decode()
+        assert "<strong>Changed by both of you: Headline.</strong>" in text
+        assert "<caption>Changed by both of you</caption>" in text
+        assert refused.context["adminform"].form.errors["headline"] == [
+            "Ana Lima's version: “Ana's headline”. Yours is kept here: saving again "
+            "puts it over theirs."
+        ]
+        assert "Ana Lima&#x27;s version: “Ana&#x27;s headline”." in text
+
+        saved_again(client, story, refused)
+        assert story.headline == "My headline"
+
+    def test_their_category_time_checkbox_and_topics_come_into_the_form(
+        self, client, ana, story, make_category
+    ):
+        housing = Topic.objects.create(name="Housing", slug="housing")
+        elsewhere = make_category(name="Politics", slug="politics")
+        theirs = {
+            "category": str(elsewhere.pk),
+            "published_at_0": "2026-01-05",
+            "published_at_1": "09:30:00",
+            "unticked": ["comments_open"],
+            "topics": [str(housing.pk)],
+        }
+        refused = stale_save(client, story, ana, theirs, {"standfirst": "Mine."})
+
+        saved_again(client, story, refused)
+        assert story.category == elsewhere
+        assert timezone.localtime(story.published_at).strftime("%Y-%m-%d %H:%M") == (
+            "2026-01-05 09:30"
+        )
+        assert story.comments_open is False
+        assert list(story.topics.all()) == [housing]
+        assert story.standfirst == "Mine."
+
+    def test_changed_sources_are_named_as_not_merged(self, client, ana, story):
+        refused = stale_save(
+            client, story, ana, {"sources-0-name": "Council minutes"}, {"standfirst": "Mine."}
+        )
+        text = refused.content.decode()
+        assert "<strong>Not merged: Sources.</strong> Saving again writes these rows" in text
+
+    def test_when_the_opened_version_was_not_kept_every_difference_is_a_clash(
+        self, client, ana, make_article
+    ):
+        article = make_article(headline="Old headline")  # made outside the desk: no revision
+        assert opened(client, article)["based_on_revision"] == "0"
+        refused = stale_save(
+            client, article, ana, {"headline": "Ana's headline"}, {"standfirst": "Mine."}
+        )
+        text = refused.content.decode()
+        assert "The version you opened was not kept" in text
+        assert "<strong>Changed by both of you: Headline, Standfirst.</strong>" in text
+        assert "What they changed" not in text
+        assert form_data(text, "article_form")["headline"] == "Old headline"
+
+    def test_a_save_without_the_version_is_refused_too(self, client, make_article):
         article = make_article()
-        client.force_login(editor)
         data = form_of(article, 0, headline="Hand-made")
         del data["based_on_revision"]
         assert client.post(change_url(article), data).status_code == 409

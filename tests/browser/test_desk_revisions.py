@@ -37,7 +37,7 @@ def change_url(live_server, article):
     return f"{live_server.url}/admin/articles/article/{article.pk}/change/"
 
 
-def test_a_stale_save_shows_the_conflict_page_and_keeps_the_first_save(
+def test_a_stale_save_shows_the_conflict_page_and_saving_again_keeps_both_changes(
     browser, live_server, article, editor, make_editor
 ):
     ana = make_editor(username="ana", first_name="Ana", last_name="Lima")
@@ -60,11 +60,17 @@ def test_a_stale_save_shows_the_conflict_page_and_keeps_the_first_save(
     assert article.headline == "Council approves housing plan by one vote"
     assert article.standfirst != "A plan for 400 homes."
 
-    # Saving again applies this editor's values over the newest version.
+    expect(conflict).to_contain_text("Their changes, now in the form: Headline.")
+    expect(second.get_by_label("Headline")).to_have_value(
+        "Council approves housing plan by one vote"
+    )
+
+    # Saving again applies this editor's change and keeps the other's.
     second.get_by_role("button", name="Save and continue editing").first.click()
     expect(second.locator(".messagelist")).to_contain_text("was changed successfully")
     article.refresh_from_db()
     assert article.standfirst == "A plan for 400 homes."
+    assert article.headline == "Council approves housing plan by one vote"
     for page in (first, second):
         page.context.close()
 
@@ -160,6 +166,7 @@ def test_axe_finds_no_violations_on_the_revision_pages(
     axe_script,
     name,
 ):
+    article.headline = "Council approves housing plan, nine to eight"
     article.body = "<p>The vote was close: nine to eight.</p>"
     article.status = Article.Status.DRAFT
     article.save()
@@ -169,8 +176,10 @@ def test_axe_finds_no_violations_on_the_revision_pages(
     if name == "conflict":
         page.goto(f"{base}/change/")
         page.evaluate("document.querySelector('[name=based_on_revision]').value = '1'")
+        # Revision 2 changed the headline too: a third one here is a clash.
+        page.get_by_label("Headline").fill("Council vote: nine to eight")
         page.get_by_role("button", name="Save and continue editing").first.click()
-        expect(page.locator(".desk-conflict")).to_be_visible()
+        expect(page.locator(".desk-conflict")).to_contain_text("Changed by both of you: Headline.")
     else:
         page.goto(
             {

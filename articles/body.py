@@ -167,7 +167,20 @@ def canonical_media(html):
     makes no other) is a pull quote."""
     html = _replace_outermost(html, _FIGURE_TAG, _canonical_figure)
     html = _replace_outermost(html, _TABLE_TAG, _media_after_table)  # tables without a figure
+    html = _CELL_SPAN.sub(_cell_span, html)
     return _ASIDE.sub('<aside data-pull-quote="">', html)
+
+
+# A cell spans 1 to MAX_SPAN rows or columns; any other value is dropped.
+_CELL_SPAN = re.compile(r'\s(colspan|rowspan)="([^"]*)"')
+MAX_SPAN = 100
+
+
+def _cell_span(match):
+    value = match.group(2).strip()
+    if value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_SPAN:
+        return f' {match.group(1)}="{int(value)}"'
+    return ""
 
 
 def _media_after_table(table):

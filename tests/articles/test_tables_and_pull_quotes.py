@@ -25,6 +25,15 @@ class TestTheEditorsMarkupIsKept:
     def test_a_table_with_its_header_row_and_caption(self, make_article):
         assert make_article(body=TABLE).body == TABLE
 
+    def test_a_cell_keeps_a_span_of_a_sensible_number(self, make_article):
+        spanning = TABLE.replace("<td><p>61</p></td>", '<td colspan="2" rowspan="1"><p>61</p></td>')
+        assert make_article(body=spanning).body == spanning
+
+    @pytest.mark.parametrize("value", ["javascript:x", "0", "-1", "1e3", "1000", "²", ""])
+    def test_a_span_that_is_not_a_sensible_number_is_dropped(self, make_article, value):
+        hostile = TABLE.replace("<td><p>61</p></td>", f'<td colspan="{value}"><p>61</p></td>')
+        assert make_article(body=hostile).body == TABLE
+
     def test_a_pull_quote(self, make_article):
         assert make_article(body=PULL_QUOTE).body == PULL_QUOTE
 

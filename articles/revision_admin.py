@@ -255,6 +255,8 @@ def history(model_admin, request, object_id):
         "Revisions",
         revisions=revisions,
         live=live,
+        # A story unpublished, taken down, expired or not yet out shows no version.
+        showing=article.is_published(),
         can_restore=model_admin.has_change_permission(request, article),
     )
 

@@ -169,9 +169,31 @@ class TestHistoryAndCompare:
         page = client.get(reverse("admin:articles_article_revisions", args=[three_revisions.pk]))
         assert page.status_code == 200
         text = page.content.decode()
-        assert "3 revisions, newest first; readers see revision 2" in text
+        assert "3 revisions, newest first; readers last saw revision 2, and see none now" in text
+        assert '<span class="desk-flag">last live</span>' in text
         assert text.index("Restore revision 2") < text.index("Restore revision 1")
         assert "editor-on-duty" in text and "Published" in text
+
+    def test_history_of_a_story_out_now_names_the_version_readers_see(
+        self, client, editor, make_article
+    ):
+        article = make_article()
+        record_revision(article, editor, Action.PUBLISHED)
+        record_revision(article, editor, Action.SAVED)
+        client.force_login(editor)
+        url = reverse("admin:articles_article_revisions", args=[article.pk])
+        text = client.get(url).content.decode()
+        assert "2 revisions, newest first; readers see revision 2" in text
+        assert '<span class="desk-flag">live</span>' in text
+
+    def test_history_of_a_story_never_out_says_readers_have_seen_none(
+        self, client, editor, make_article
+    ):
+        article = make_article(status=Article.Status.DRAFT)
+        record_revision(article, editor, Action.CREATED)
+        client.force_login(editor)
+        url = reverse("admin:articles_article_revisions", args=[article.pk])
+        assert "readers have seen none" in client.get(url).content.decode()
 
     def test_change_form_links_to_the_revisions(self, client, editor, three_revisions):
         client.force_login(editor)

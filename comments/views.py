@@ -355,6 +355,9 @@ def more(request, slug):
             "sort": sort,
             "page": page,
             "after": after.pk if after else "",
+            "comments_closed": moderation.thread_is_closed(
+                article, rules=moderation.policy(request)
+            ),
         },
     )
 

@@ -176,6 +176,40 @@ class TestWhoMayNot:
         assert_refused(response, old, "recommendations are closed too")
 
 
+class TestAClosedThreadOffersNoButtons:
+    def test_a_closed_thread_shows_the_count_without_recommend_or_reply(
+        self, client, make_article, make_comment
+    ):
+        article = make_article(comments_open=False)
+        comment = make_comment(article=article, recommend_count=3)
+        page = client.get(article.get_absolute_url()).content.decode()
+        shown = page[page.index(f'id="comment-{comment.pk}"') :]
+        shown = shown[: shown.index("</footer>")]
+        assert "3 recommendations" in shown
+        assert (
+            'class="comment__recommend-button"' not in shown
+            and 'class="comment__reply"' not in shown
+        )
+
+    def test_an_open_thread_offers_both(self, client, make_article, make_comment):
+        comment = make_comment(article=make_article())
+        page = client.get(comment.article.get_absolute_url()).content.decode()
+        shown = page[page.index(f'id="comment-{comment.pk}"') :]
+        shown = shown[: shown.index("</footer>")]
+        assert 'class="comment__recommend-button"' in shown and 'class="comment__reply"' in shown
+
+    def test_a_closed_threads_later_page_offers_neither(self, reader, make_article, make_comment):
+        article = make_article(comments_open=False)
+        for _ in range(25):
+            make_comment(article=article)
+        url = reverse("comments:more", args=[article.slug]) + "?page=2"
+        page = reader.get(url, **HTMX).content.decode()
+        assert 'class="comment"' in page or "comment__body" in page
+        assert (
+            'class="comment__recommend-button"' not in page and 'class="comment__reply"' not in page
+        )
+
+
 class TestOneNetwork:
     """Anonymous readers are counted as reports count them: one recommendation
     per network, so a browser that changes its User-Agent is not a new reader."""

@@ -338,9 +338,10 @@ class TestPostingWithHtmx:
             make_comment(parent=make_comment(article=article))
         url = reverse("comments:more", args=[article.slug]) + "?page=2"
         # Cold: the article with its sources, credits and topics, its comment
-        # count, the page's top-level comments, their replies, and the next
-        # go-live the cache entries expire at. Warm: nothing at all.
-        with django_assert_num_queries(8):
+        # count, the discussion settings (is the thread closed?), the page's
+        # top-level comments, their replies, and the next go-live the cache
+        # entries expire at. Warm: nothing at all.
+        with django_assert_num_queries(9):
             assert reader.get(url, **HTMX).status_code == 200
         with django_assert_num_queries(0):
             assert reader.get(url, **HTMX).status_code == 200

@@ -49,6 +49,7 @@ FIELDS = [
     "expires_at",
     "comments_open",
     "comment_moderation",
+    "live_status",
 ]
 
 
@@ -157,6 +158,7 @@ LABELS = {
     "expires_at": "Expiry",
     "comments_open": "Comments open",
     "comment_moderation": "Comment moderation",
+    "live_status": "Live coverage",
     "sources": "Sources",
     "notes": "Corrections and updates",
 }
@@ -199,6 +201,8 @@ def _shown(data, name):
             f"{n['kind'].capitalize()}: {n['text']}" + (" (retracted)" if n["retracted"] else "")
             for n in value or []
         )
+    if name == "live_status":
+        return dict(Article.LiveStatus.choices).get(value or "", value)
     if name == "published_at":
         moment = parse_datetime(value) if value else None
         return timezone.localtime(moment).strftime("%-d %b %Y %H:%M") if moment else "not set"

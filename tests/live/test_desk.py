@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from articles.models import Article, ArticleRevision, Contributor
-from articles.revisions import latest_number
+from articles.revisions import latest_number, record_revision
 from live.models import LiveEntry
 
 pytestmark = pytest.mark.django_db
@@ -109,6 +109,22 @@ def test_an_article_form_opened_before_the_end_cannot_set_the_coverage_live_agai
     )
     match.refresh_from_db()
     assert match.live_status == Article.LiveStatus.ENDED
+
+
+def test_saving_a_stale_form_again_keeps_the_coverage_ended(client, editor, match):
+    from tests.articles.test_revisions import opened, saved_again
+
+    record_revision(match, editor, ArticleRevision.Action.PUBLISHED)  # as the desk keeps it
+    client.force_login(editor)
+    form = opened(client, match)
+    client.post(desk_url(match), {"action": "end"})
+    change = reverse("admin:articles_article_change", args=[match.pk])
+    refused = client.post(change, {**form, "standfirst": "Full time: 2-1."})
+    assert refused.status_code == 409
+    assert "Their changes, now in the form: Live coverage." in refused.content.decode()
+    saved_again(client, match, refused)
+    assert match.live_status == Article.LiveStatus.ENDED
+    assert match.standfirst == "Full time: 2-1."
 
 
 def test_an_entry_of_another_article_is_not_found(client, editor, match, make_article):

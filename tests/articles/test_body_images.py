@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +94,95 @@ class TestReadersSee:
             ),
         )
         assert "body-image" not in page and "Text." in page
+
+
+class TestTheEditorsThumbnails:
+    """What the body editor shows of the photos an editor picks or typed:
+    ``/admin/articles/image/thumbs/?ids=…``."""
+
+    def thumbs(self, client, ids):
+        return client.get(reverse("admin:articles_image_thumbs"), {"ids": ids})
+
+    def test_each_image_asked_for_comes_with_its_thumbnail_alt_text_and_credit_in_order(
+        self, client, editor, make_image
+    ):
+        first = make_image(alt_text="The winning goal", credit="Ana Photo")
+        second = make_image(alt_text="The celebrations", credit="")
+        client.force_login(editor)
+        found = self.thumbs(client, f"{second.pk},{first.pk}").json()["images"]
+        assert found == [
+            {
+                "id": second.pk,
+                "thumbnail": second.card_url(),
+                "alt": "The celebrations",
+                "credit": "",
+                "width": 2000,
+                "height": 1000,
+                "url": reverse("admin:articles_image_change", args=[second.pk]),
+            },
+            {
+                "id": first.pk,
+                "thumbnail": first.card_url(),
+                "alt": "The winning goal",
+                "credit": "Ana Photo",
+                "width": 2000,
+                "height": 1000,
+                "url": reverse("admin:articles_image_change", args=[first.pk]),
+            },
+        ]
+        assert found[0]["thumbnail"].startswith("/media/")
+
+    def test_ids_that_name_no_image_are_left_out(self, client, editor, make_image):
+        photo = make_image()
+        client.force_login(editor)
+        found = self.thumbs(client, f"999998,{photo.pk},999999").json()["images"]
+        assert [image["id"] for image in found] == [photo.pk]
+        assert self.thumbs(client, "999999").json() == {"images": []}
+
+    def test_the_images_come_in_one_query_however_many_are_asked_for(
+        self, client, editor, make_image, django_assert_num_queries
+    ):
+        photos = [make_image() for _ in range(8)]
+        client.force_login(editor)
+        ids = ",".join(str(photo.pk) for photo in photos)
+        # session, editor, their own and their groups' permissions, the images
+        with django_assert_num_queries(5):
+            found = self.thumbs(client, ids).json()["images"]
+        assert len(found) == 8
+
+    def test_a_reporter_may_look_as_they_may_view_the_library(
+        self, client, make_reporter, make_image
+    ):
+        photo = make_image()
+        client.force_login(make_reporter())
+        response = self.thumbs(client, str(photo.pk))
+        assert response.status_code == 200
+        assert [image["id"] for image in response.json()["images"]] == [photo.pk]
+
+    def test_only_staff_who_may_view_the_library_get_any_answer(
+        self, client, make_user, make_image
+    ):
+        photo = make_image()
+        anonymous = self.thumbs(client, str(photo.pk))
+        assert anonymous.status_code == 302
+        assert anonymous["Location"].startswith("/admin/login/")
+        client.force_login(make_user())  # signed in, but not staff
+        assert self.thumbs(client, str(photo.pk)).status_code == 302
+        client.force_login(make_user(is_staff=True))  # staff without the library
+        assert self.thumbs(client, str(photo.pk)).status_code == 403
+
+    @pytest.mark.parametrize("ids", ["12,x", "12;13", "-1", "12345678901"])
+    def test_anything_but_numbers_separated_by_commas_is_a_bad_request(self, client, editor, ids):
+        client.force_login(editor)
+        response = self.thumbs(client, ids)
+        assert response.status_code == 400
+        assert response.json() == {"error": "ids: numbers separated by commas."}
+
+    def test_more_than_a_hundred_ids_at_once_is_a_bad_request(self, client, editor):
+        client.force_login(editor)
+        response = self.thumbs(client, ",".join(str(n) for n in range(1, 102)))
+        assert response.status_code == 400
+        assert response.json() == {"error": "ids: at most 100 at a time."}
 
 
 class TestQueries:

@@ -18,10 +18,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.text import Truncator
+from django.utils.text import Truncator, get_text_list
 from js_asset import Media
 
 from . import desk, revision_admin, workflow
+from .body import referenced_images
 from .images import CROP_RATIOS
 from .models import (
     Article,
@@ -355,6 +356,30 @@ class ArticleForm(revision_admin.VersionCheckedForm):
                 '{} <span id="slug-check" class="slug-check" role="status"></span>',
                 self.fields["slug"].help_text,
             )
+
+    def clean_body(self):
+        """A photo or gallery must name images in the library: an id typed by
+        hand that names none is refused, by number, rather than stored to show
+        nothing. One the saved body already names is let be, so an old story
+        still saves; the editor marks it (static/js/body-media.js)."""
+        body = self.cleaned_data["body"]
+        stored = Article._meta.get_field("body").sanitize(body)  # as it would be saved
+        saved = set(referenced_images(self.instance.body)) if self.instance.pk else set()
+        wanted = [pk for pk in referenced_images(stored) if pk not in saved]
+        if missing := Image.objects.missing(wanted):
+            numbers = get_text_list([str(pk) for pk in missing], "and")
+            if len(missing) == 1:
+                message = (
+                    f"No photo in the image library has the number {numbers}. Choose the "
+                    "photo from the library, or take it out of the story."
+                )
+            else:
+                message = (
+                    f"No photos in the image library have the numbers {numbers}. Choose "
+                    "the photos from the library, or take them out of the story."
+                )
+            raise forms.ValidationError(message, code="unknown_image")
+        return body
 
     substantive_update = forms.BooleanField(
         required=False,

@@ -8,6 +8,11 @@ import re
 import pytest
 from django.urls import reverse
 
+from articles.models import Article
+from articles.models import Image as LibraryImage
+from articles.revisions import latest_number
+from tests.articles.test_admin import article_form
+
 pytestmark = pytest.mark.django_db
 
 
@@ -86,7 +91,7 @@ class TestReadersSee:
             f"http://testserver{hero.file.url}",
         ]
 
-    def test_an_image_id_that_names_nothing_shows_nothing(self, client, make_article):
+    def test_a_stored_image_id_that_names_nothing_shows_readers_nothing(self, client, make_article):
         page = page_of(
             client,
             make_article(
@@ -183,6 +188,83 @@ class TestTheEditorsThumbnails:
         response = self.thumbs(client, ",".join(str(n) for n in range(1, 102)))
         assert response.status_code == 400
         assert response.json() == {"error": "ids: at most 100 at a time."}
+
+
+class TestSavingFromTheDesk:
+    def post(self, client, category, body, article=None):
+        url = (
+            reverse("admin:articles_article_change", args=[article.pk])
+            if article
+            else reverse("admin:articles_article_add")
+        )
+        data = article_form(category, body=body)
+        if article:
+            data.update(slug=article.slug, based_on_revision=str(latest_number(article.pk)))
+        return client.post(url, data)
+
+    def test_a_body_naming_an_unknown_image_id_is_refused_by_number_and_kept_in_the_form(
+        self, client, editor, make_category, make_image
+    ):
+        photo = make_image()
+        body = (
+            "<p>The winner came late.</p>"
+            f'<figure data-image="{photo.pk}" data-layout="inline"></figure>'
+            '<figure data-image="999999" data-layout="inline"></figure>'
+        )
+        client.force_login(editor)
+        response = self.post(client, make_category(), body)
+        assert response.status_code == 200
+        assert not Article.objects.exists()
+        page = response.content.decode()
+        assert (
+            "No photo in the image library has the number 999999. Choose the photo from "
+            "the library, or take it out of the story."
+        ) in page
+        assert "The winner came late." in page
+        assert "data-image=&quot;999999&quot;" in page  # the body as sent, to correct
+
+    def test_a_gallery_naming_unknown_ids_is_refused_with_all_their_numbers(
+        self, client, editor, make_category, make_image
+    ):
+        photo = make_image()
+        client.force_login(editor)
+        body = f'<figure data-gallery="999998,{photo.pk},999999"></figure>'
+        response = self.post(client, make_category(), body)
+        assert response.status_code == 200
+        assert not Article.objects.exists()
+        assert (
+            "No photos in the image library have the numbers 999998 and 999999. Choose the "
+            "photos from the library, or take them out of the story."
+        ) in response.content.decode()
+
+    def test_a_body_naming_library_images_saves(self, client, editor, make_category, make_image):
+        first, second = make_image(), make_image()
+        client.force_login(editor)
+        body = inline(first) + gallery(first, second)
+        response = self.post(client, make_category(), body)
+        assert response.status_code == 302
+        assert Article.objects.get().body == body
+
+    def test_the_unknown_ids_among_many_are_found_in_one_query(
+        self, make_image, django_assert_num_queries
+    ):
+        photos = [make_image() for _ in range(8)]
+        ids = [999999, *(photo.pk for photo in photos), 999998, 999999]
+        with django_assert_num_queries(1):
+            assert LibraryImage.objects.missing(ids) == [999999, 999998]
+
+    def test_a_story_whose_saved_body_already_names_an_unknown_id_still_saves(
+        self, client, editor, make_article, make_image
+    ):
+        stale = '<figure data-image="999999" data-layout="inline"></figure>'
+        article = make_article(body=f"<p>Old text.</p>{stale}")
+        photo = make_image()
+        client.force_login(editor)
+        body = f"<p>New text.</p>{stale}{inline(photo)}"
+        response = self.post(client, article.category, body, article=article)
+        assert response.status_code == 302
+        article.refresh_from_db()
+        assert article.body == body
 
 
 class TestQueries:

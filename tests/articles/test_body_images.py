@@ -1,6 +1,7 @@
 """Photos and galleries from the image library inside a story: stored as
 references, shown with their sizes, srcset and credits, loaded in one query
-however many there are."""
+however many there are; shown to the desk by their thumbnails, and refused
+on save when the library has no such photo."""
 
 import json
 import re

@@ -11,16 +11,18 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Count
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.text import Truncator
+from django.utils.text import Truncator, get_text_list
 from js_asset import Media
 
 from . import desk, revision_admin, workflow
+from .body import referenced_images
 from .images import CROP_RATIOS
 from .models import (
     Article,
@@ -185,6 +187,24 @@ def stories_using(images):
     }
 
 
+def library_choice(image):
+    """A library image as the desk's pickers show it: its thumbnail (with the
+    size it keeps the shape of), alt text and credit, and where to edit it."""
+    return {
+        "thumbnail": image.card_url(),
+        "alt": image.alt_text,
+        "credit": image.credit,
+        "width": image.width,
+        "height": image.height,
+        "url": reverse("admin:articles_image_change", args=[image.pk]),
+    }
+
+
+# The most images one thumbnail request may ask for (the body editor asks in
+# batches of this size).
+THUMBS_LIMIT = 100
+
+
 class ImageForm(forms.ModelForm):
     class Meta:
         error_messages = {
@@ -232,14 +252,34 @@ class ImageAdmin(admin.ModelAdmin):
     def autocomplete_extra(self, image):
         """What the hero box's search shows beside each result: the photo, its
         alt text and credit (static/js/hero-picker.js draws them)."""
-        return {
-            "thumbnail": image.card_url(),
-            "alt": image.alt_text,
-            "credit": image.credit,
-            "width": image.width,
-            "height": image.height,
-            "url": reverse("admin:articles_image_change", args=[image.pk]),
-        }
+        return library_choice(image)
+
+    def get_urls(self):
+        return [
+            path(
+                "thumbs/",
+                self.admin_site.admin_view(self.thumbs_view),
+                name="articles_image_thumbs",
+            ),
+            *super().get_urls(),
+        ]
+
+    def thumbs_view(self, request):
+        """``?ids=12,13``: each of those library images that exists, as the
+        body editor shows a chosen photo (static/js/body-media.js): its id,
+        thumbnail, alt text and credit, in the order asked, in one query. An
+        id that names no image is left out; the editor says so."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        asked = [part.strip() for part in request.GET.get("ids", "").split(",") if part.strip()]
+        if not all(re.fullmatch(r"[0-9]{1,10}", part) for part in asked):
+            return JsonResponse({"error": "ids: numbers separated by commas."}, status=400)
+        if len(asked) > THUMBS_LIMIT:
+            return JsonResponse({"error": f"ids: at most {THUMBS_LIMIT} at a time."}, status=400)
+        ids = list(dict.fromkeys(int(part) for part in asked))
+        images = Image.objects.in_bulk(ids)
+        found = [{"id": pk, **library_choice(images[pk])} for pk in ids if pk in images]
+        return JsonResponse({"images": found})
 
     @admin.display(description="Size")
     def size(self, image):
@@ -316,6 +356,30 @@ class ArticleForm(revision_admin.VersionCheckedForm):
                 '{} <span id="slug-check" class="slug-check" role="status"></span>',
                 self.fields["slug"].help_text,
             )
+
+    def clean_body(self):
+        """A photo or gallery must name images in the library: an id typed by
+        hand that names none is refused, by number, rather than stored to show
+        nothing. One the saved body already names is let be, so an old story
+        still saves; the editor marks it (static/js/body-media.js)."""
+        body = self.cleaned_data["body"]
+        stored = Article._meta.get_field("body").sanitize(body)  # as it would be saved
+        saved = set(referenced_images(self.instance.body)) if self.instance.pk else set()
+        wanted = [pk for pk in referenced_images(stored) if pk not in saved]
+        if missing := Image.objects.missing(wanted):
+            numbers = get_text_list([str(pk) for pk in missing], "and")
+            if len(missing) == 1:
+                message = (
+                    f"No photo in the image library has the number {numbers}. Choose the "
+                    "photo from the library, or take it out of the story."
+                )
+            else:
+                message = (
+                    f"No photos in the image library have the numbers {numbers}. Choose "
+                    "the photos from the library, or take them out of the story."
+                )
+            raise forms.ValidationError(message, code="unknown_image")
+        return body
 
     substantive_update = forms.BooleanField(
         required=False,

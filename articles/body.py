@@ -192,7 +192,8 @@ def _reader_figure(figure, images):
     attributes = _attributes(figure.attributes)
     if "data-image" in attributes:
         image = images.get(int(attributes["data-image"]))
-        if image is None:  # an id that names no library image (typed by hand) shows nothing
+        if image is None:  # an id that names no library image (stored before the desk
+            # refused one, or from code) shows nothing
             return ""
         layout = attributes.get("data-layout", "inline")
         return render_to_string("articles/_body_image.html", {"image": image, "layout": layout})

@@ -105,6 +105,12 @@ class ImageQuerySet(models.QuerySet):
     def not_in_use(self):
         return self.exclude(_used_image())
 
+    def missing(self, ids):
+        """The ids among ``ids`` that name no image, in their order: one query."""
+        ids = list(dict.fromkeys(ids))
+        found = set(self.filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+        return [pk for pk in ids if pk not in found]
+
 
 def _used_image():
     """An image has a row that protects it (``image_protections``): one

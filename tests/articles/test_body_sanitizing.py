@@ -67,8 +67,9 @@ def test_a_hostile_variant_is_removed_on_save_through_the_model(make_article, bo
 
 @pytest.mark.parametrize("body", HOSTILE)
 def test_a_hostile_variant_is_removed_on_save_through_the_admin(
-    client, editor, make_category, body
+    client, editor, make_category, make_image, body
 ):
+    make_image(pk=1)  # the photo the variants name: the form refuses an unknown one
     client.force_login(editor)
     response = client.post(
         reverse("admin:articles_article_add"),

@@ -103,7 +103,11 @@ class TestMediaInATableCell:
         assert article.body == f"{TABLE_KEPT}{stored}<p>After.</p>"
 
     @pytest.mark.parametrize("medium", MEDIA)
-    def test_the_same_through_the_admin_form(self, client, editor, make_category, medium):
+    def test_the_same_through_the_admin_form(
+        self, client, editor, make_category, make_image, medium
+    ):
+        for pk in (3, 4, 12):  # the photos MEDIA names: the form refuses unknown ones
+            make_image(pk=pk)
         written, stored = MEDIA[medium]
         client.force_login(editor)
         response = client.post(

@@ -375,7 +375,7 @@ def live_changes(request, slug):
     replaces the text the page shows, never counted as new); comments taken away
     meanwhile are listed to go. Without JavaScript, the article page at its thread.
     """
-    article = caching.cached_article(slug, request)
+    article = caching.cached_article(slug, request, counted=False)
     if not request.htmx:
         return redirect(f"{article.get_absolute_url()}#comments")
     answer = nothing_new(request, slug, article)
@@ -408,7 +408,7 @@ def live_changes(request, slug):
             "removed": changes.removed,
             "nodes": changes.nodes if show else [],
         },
-        "count": article.comment_count,
+        "count": caching.comment_count(article, request),
     }
     response = render(request, "comments/_live.html", context)
     return live_updates.share(response, surrogate_key)
@@ -419,8 +419,10 @@ def nothing_new(request, slug, article=None):
     None when the poll needs ``live_changes``. Cheap enough for every open page
     to ask often: the article and its newest change come from the shared cache,
     and the cursor is compared, not verified (``articles.middleware.live_poll``
-    answers these before the session, CSRF and sign-in middleware)."""
-    article = article or caching.cached_article(slug, request)
+    answers these before the session, CSRF and sign-in middleware). The
+    comment count is not read: after a change to the thread, the newest change
+    is the one query."""
+    article = article or caching.cached_article(slug, request, counted=False)
     if request.htmx and request.GET.get("after") == live.latest_signed(article, request):
         return live_updates.nothing_new(f"article-{article.pk}")
     return None

@@ -107,12 +107,12 @@ document.addEventListener("htmx:load", function (event) {
     }
   }
   if (live) {
-    live.getAttribute("data-comments-removed").split(" ").forEach(function (pk) {
+    listed(live, "data-comments-removed").forEach(function (pk) {
       var item = document.getElementById("comment-" + pk);
       if (!item) return;
       var replies = document.getElementById("replies-" + pk);
       if (!replies || !replies.children.length) {
-        item.remove();
+        removeWithEmptyPlaceholders(item);
         return;
       }
       var body = item.querySelector(":scope > .comment__body");
@@ -126,6 +126,17 @@ document.addEventListener("htmx:load", function (event) {
     });
   }
 });
+
+// A removed comment kept its place only for its replies: once the last of them
+// goes, it goes too (as the thread leaves it out when loaded again).
+function removeWithEmptyPlaceholders(item) {
+  var replies = item.parentElement;
+  var parent = replies && replies.closest("li.comment");
+  item.remove();
+  if (parent && parent.classList.contains("comment--removed") && !replies.children.length) {
+    removeWithEmptyPlaceholders(parent);
+  }
+}
 
 // After a post, the new comment takes the focus (the status region says it is
 // published).

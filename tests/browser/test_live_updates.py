@@ -125,6 +125,40 @@ def test_a_comment_removed_meanwhile_disappears(page, live_server, article, make
     expect(page.locator("#comments-heading")).to_have_text("Comments (1)")
 
 
+def test_a_comment_deleted_meanwhile_disappears_with_its_replies(
+    page, live_server, article, make_comment
+):
+    kept = make_comment(article=article, body="Stays.")
+    deleted = make_comment(article=article, body="Goes.")
+    reply = make_comment(parent=deleted, body="Goes with it.")
+    page.goto(live_server.url + article.get_absolute_url())
+    expect(page.locator(f"#comment-{reply.pk}")).to_be_visible()
+
+    Comment.objects.get(pk=deleted.pk).delete()
+
+    expect(page.locator(f"#comment-{deleted.pk}")).to_have_count(0, timeout=10_000)
+    expect(page.locator(f"#comment-{reply.pk}")).to_have_count(0)
+    expect(page.locator(f"#comment-{kept.pk}")).to_be_visible()
+    expect(page.locator("#comments-heading")).to_have_text("Comments (1)")
+
+
+def test_a_removed_comment_kept_for_its_reply_goes_when_the_reply_is_deleted(
+    page, live_server, article, make_comment, editor
+):
+    parent = make_comment(article=article, body="Rejected later.")
+    reply = make_comment(parent=parent, body="Deleted later.")
+    page.goto(live_server.url + article.get_absolute_url())
+
+    decide(Comment.objects.filter(pk=parent.pk), Comment.Status.REJECTED, editor)
+    expect(page.locator(f"#comment-{parent.pk}")).to_contain_text(
+        "This comment has been removed.", timeout=10_000
+    )
+    Comment.objects.get(pk=reply.pk).delete()
+
+    expect(page.locator(f"#comment-{reply.pk}")).to_have_count(0, timeout=10_000)
+    expect(page.locator(f"#comment-{parent.pk}")).to_have_count(0)
+
+
 def test_none_in_a_hidden_tab(page, live_server, article, make_comment):
     make_comment(article=article)
     page.add_init_script(HIDEABLE_TAB % "true")

@@ -94,6 +94,7 @@ def thread_context(request, article, form=None, sort="newest", page=1, with_form
         # An editor's preview of an unpublished article: its comment endpoints answer 404.
         "preview": not article.is_published(),
         "live": SimpleLazyObject(lambda: live.page_context(article, request, rules=rules)),
+        "edit_minutes": editing.EDIT_MINUTES,
     }
 
 
@@ -654,7 +655,23 @@ def reader_state(request):
     """What the shared thread cannot say about this reader: which of the listed
     comments (``?ids=1,2,3``) they recommend and which they may still edit. The
     page asks once, and again for comments swapped in; it also sets the CSRF
-    cookie its htmx posts send."""
+    cookie its htmx posts send.
+
+    Without ``ids``, a page listing the comments this reader may still edit: the
+    thread links to it for readers without JavaScript, whose Edit links stay
+    hidden."""
+    if "ids" not in request.GET:
+        return render(
+            request,
+            "comments/mine.html",
+            {
+                "editable": [
+                    (comment, editing.editable_until(comment))
+                    for comment in editing.editable(request)
+                ],
+                "edit_minutes": editing.EDIT_MINUTES,
+            },
+        )
     ids = {parse_id(value) for value in request.GET.get("ids", "").split(",")}
     ids = sorted(pk for pk in ids if pk is not None)[:MAX_STATE_IDS]
     return JsonResponse(

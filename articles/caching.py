@@ -245,7 +245,7 @@ def cached(key, compute, request=None):
     return value
 
 
-def cached_article(slug, request=None):
+def cached_article(slug, request=None, counted=True):
     """The published article for its page, from the shared cache when it can be.
 
     The article is kept under the site version, so an edit is seen at once; its
@@ -253,6 +253,10 @@ def cached_article(slug, request=None):
     (``comment_count``), so a comment does not reload the article. The view
     count in the cached copy is stale and is refreshed by counting. Raises
     Http404 when no published article has this slug.
+
+    ``counted=False``: without the comment count, which is a query after each
+    change to the thread, for an answer that does not show it (an empty poll).
+    Read anyway, ``comment_count`` then comes from the database.
     """
     from django.shortcuts import get_object_or_404
 
@@ -269,7 +273,10 @@ def cached_article(slug, request=None):
     # object may be shared with other requests of this process.
     clone = object.__new__(type(article))
     clone.__dict__.update(article.__dict__)
-    clone.comment_count = comment_count(clone, request)
+    if counted:
+        clone.comment_count = comment_count(clone, request)
+    else:
+        clone.__dict__.pop("comment_count", None)  # deferred: never the stale cached count
     return clone
 
 

@@ -45,9 +45,10 @@ class Cursor:
         except (signing.BadSignature, ValueError):
             return None
 
-    def after(self, field):
-        """Rows that changed after this cursor, by their ``field`` time and their id."""
-        return Q(**{f"{field}__gt": self.at}) | Q(**{field: self.at, "pk__gt": self.pk})
+    def after(self, field, id_field="pk"):
+        """Rows that changed after this cursor, by their ``field`` time and their
+        id (``id_field``)."""
+        return Q(**{f"{field}__gt": self.at}) | Q(**{field: self.at, f"{id_field}__gt": self.pk})
 
 
 # Before anything changed: the cursor of a page with nothing on it yet.
@@ -59,18 +60,29 @@ def newest(rows, field, salt, key, request=None):
     none), and the same signed as pages carry it: one indexed query, kept under
     ``key`` (a ``caching.fragment_key`` of the scopes the rows belong to)."""
 
-    def compute():
+    def find():
         row = rows.order_by(f"-{field}", "-pk").values_list(field, "pk").first()
-        cursor = Cursor(*row) if row else START
+        return Cursor(*row) if row else None
+
+    return cached_cursor(find, salt, key, request)
+
+
+def cached_cursor(find, salt, key, request=None):
+    """The cursor ``find()`` returns (``START`` for None), and the same signed as
+    pages carry it, kept under ``key``: ``find`` runs once after each change."""
+
+    def compute():
+        cursor = find() or START
         return (cursor, cursor.sign(salt))
 
     return caching.cached(key, compute, request)
 
 
-def after(rows, field, cursor):
+def after(rows, field, cursor, id_field="pk"):
     """The first ``MOST_SHOWN`` of ``rows`` that changed after ``cursor``, oldest
     first, in one query, and whether more are waiting: ``(rows, too_many)``."""
-    found = list(rows.filter(cursor.after(field)).order_by(field, "pk")[: MOST_SHOWN + 1])
+    found = rows.filter(cursor.after(field, id_field)).order_by(field, id_field)
+    found = list(found[: MOST_SHOWN + 1])
     return found[:MOST_SHOWN], len(found) > MOST_SHOWN
 
 

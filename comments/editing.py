@@ -112,28 +112,38 @@ def editable_among(request, comment_ids, now=None, rules=None):
     """Which of these comments this request may edit now, by the rules of
     ``refusal``: one query, none for an anonymous reader who wrote none of them
     (the browser's cookie says)."""
+    if not comment_ids:
+        return set()
+    return {comment.pk for comment in editable(request, comment_ids, now=now, rules=rules)}
+
+
+def editable(request, comment_ids=None, now=None, rules=None):
+    """The comments this request may edit now (among ``comment_ids``, if given),
+    oldest first, with their articles: one query, none for an anonymous reader
+    whose browser wrote none."""
     if request.user.is_authenticated:
         own = Q(user=request.user)
     else:
-        mine = set(written_here(request)) & set(comment_ids)
+        mine = set(written_here(request))
+        if comment_ids is not None:
+            mine &= set(comment_ids)
         if not mine:
-            return set()
+            return []
         own = Q(pk__in=mine)
-    if not comment_ids:
-        return set()
+    if comment_ids is not None:
+        own &= Q(pk__in=comment_ids)
     now = now or timezone.now()
     rules = rules or moderation.policy(request)
-    found = Comment.objects.filter(
-        own,
-        pk__in=comment_ids,
-        created_at__gt=now - EDIT_WINDOW,
-        status__in=EDITABLE_STATUSES,
-    ).select_related("article")
-    return {
-        comment.pk
+    found = (
+        Comment.objects.filter(own, created_at__gt=now - EDIT_WINDOW, status__in=EDITABLE_STATUSES)
+        .select_related("article")
+        .order_by("created_at", "pk")
+    )
+    return [
+        comment
         for comment in found
         if not moderation.thread_is_closed(comment.article, now=now, rules=rules)
-    }
+    ]
 
 
 def apply_edit(comment, body, rules=None, sanction=None):

@@ -6,7 +6,9 @@ A comment's ``shown_changed_at`` is the time readers saw it appear, change or
 go (``comments.threads`` stamps it as the change commits), not the time it was
 written: a comment held for review and approved an hour later arrives like a
 new one. Its ``first_shown_at`` tells an edit of a comment a page already had
-from a comment that is new to it. The newest stamp of an article is kept under its thread's version, so
+from a comment that is new to it. A comment readers had seen and that is
+deleted leaves a ``DeletedComment`` stamped the same way, so open pages take it
+away too. The newest stamp of an article is kept under its thread's version, so
 a poll that has seen it is answered without a query.
 """
 
@@ -14,14 +16,16 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import OuterRef, Subquery
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from articles import caching, live
 from articles.live import Cursor
+from articles.models import Article
 
 from . import moderation, tree
-from .models import Comment
+from .models import Comment, DeletedComment
 
 SALT = "comments.live"
 # A thread nobody has commented on for this long is not polled: a reader checks.
@@ -30,7 +34,9 @@ QUIET_AFTER = timedelta(days=14)
 
 def latest(article, request=None):
     """The cursor of the newest change readers saw on the article's thread
-    (``articles.live.START`` for none): one indexed query after each change, none otherwise."""
+    (``articles.live.START`` for none), a deletion included: one query after
+    each change (two index lookups, ``comment_live`` and ``deleted_comment_live``),
+    none otherwise."""
     return _newest(article, request)[0]
 
 
@@ -41,15 +47,40 @@ def latest_signed(article, request=None):
 
 
 def _newest(article, request):
-    return live.newest(
-        Comment.objects.filter(article=article, shown_changed_at__isnull=False),
-        "shown_changed_at",
+    return live.cached_cursor(
+        lambda: newest_change(article),
         SALT,
         caching.fragment_key(
             "comment-live-latest", [article.pk], request, scopes=caching.thread_scopes(article)
         ),
         request,
     )
+
+
+def newest_change(article):
+    """The cursor of the newest comment readers saw appear, change or go, or of
+    the newest deletion of one, whichever is later (None for neither), in one
+    query: each is an index lookup in a subquery of the article's row."""
+    shown = Comment.objects.filter(article=OuterRef("pk"), shown_changed_at__isnull=False).order_by(
+        "-shown_changed_at", "-pk"
+    )
+    deleted = DeletedComment.objects.filter(article=OuterRef("pk")).order_by(
+        "-deleted_at", "-comment_id"
+    )
+    row = (
+        Article.objects.filter(pk=article.pk)
+        .values_list(
+            Subquery(shown.values("shown_changed_at")[:1]),
+            Subquery(shown.values("pk")[:1]),
+            Subquery(deleted.values("deleted_at")[:1]),
+            Subquery(deleted.values("comment_id")[:1]),
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    found = [Cursor(at, pk) for at, pk in (row[:2], row[2:]) if at is not None]
+    return max(found, default=None)
 
 
 @dataclass
@@ -75,22 +106,37 @@ class Changes:
 
 
 def changes_since(article, cursor, request=None):
-    """The changes readers saw after ``cursor``, oldest first, in one query; kept
-    under the thread's version, so readers holding the same cursor share them."""
+    """The changes readers saw after ``cursor``, oldest first, in two queries
+    (comments, deletions); kept under the thread's version, so readers holding
+    the same cursor share them."""
 
     def compute():
-        found, too_many = live.after(
+        found, more = live.after(
             Comment.objects.filter(article=article).select_related("user", "in_reply_to__user"),
             "shown_changed_at",
             cursor,
         )
-        found = tree.belong_to(article, found)
-        newest = Cursor(found[-1].shown_changed_at, found[-1].pk) if found else cursor
-        arrived = [c for c in found if c.is_visible()]
+        gone, more_gone = live.after(
+            DeletedComment.objects.filter(article=article), "deleted_at", cursor, "comment_id"
+        )
+        # The first MOST_SHOWN changes of both kinds, in the order they happened.
+        changes = sorted(
+            [(Cursor(c.shown_changed_at, c.pk), c) for c in tree.belong_to(article, found)]
+            + [(Cursor(d.deleted_at, d.comment_id), None) for d in gone],
+            key=lambda change: change[0],
+        )
+        too_many = more or more_gone or len(changes) > live.MOST_SHOWN
+        changes = changes[: live.MOST_SHOWN]
+        newest = changes[-1][0] if changes else cursor
+        comments = [comment for _, comment in changes if comment is not None]
+        arrived = [c for c in comments if c.is_visible()]
         return Changes(
             newest,
             arrived=arrived,
-            removed=[c.pk for c in found if not c.is_visible()],
+            # Each change's cursor names its comment, there or deleted.
+            removed=[
+                at.pk for at, comment in changes if comment is None or not comment.is_visible()
+            ],
             too_many=too_many,
             edited=[c.pk for c in arrived if shown_before(c, cursor)],
         )

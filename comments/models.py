@@ -354,6 +354,32 @@ class CommentEdit(models.Model):
         return f"edit of comment {self.comment_id} at {self.edited_at:%Y-%m-%d %H:%M}"
 
 
+class DeletedComment(models.Model):
+    """A comment readers had seen, deleted (in the admin, or with its parent):
+    what live updates need to take it off pages still open (``comments.live``).
+    Written in the delete's transaction (``comments.signals``); kept for
+    ``comments.threads.DELETED_KEPT``, so a page that polls after that reloads to
+    lose it."""
+
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # Not a key: the comment is gone. Ids are never reused.
+    comment_id = models.BigIntegerField()
+    deleted_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # Live updates: what went on an article since a time, as comment_live.
+            models.Index(
+                fields=["article", "deleted_at", "comment_id"], name="deleted_comment_live"
+            ),
+        ]
+
+    def __str__(self):
+        return f"comment {self.comment_id}, deleted at {self.deleted_at:%Y-%m-%d %H:%M}"
+
+
 class CommentReport(models.Model):
     """A reader's report of a comment: one per reader and comment, and one per
     network address and comment, so a new User-Agent does not make a new reporter."""

@@ -10,6 +10,8 @@ what an edge cache holds of its page) are invalidated once the change commits;
 listings are not: their comment counts may lag by ``caching.FRAGMENT_TTL``.
 """
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -18,10 +20,14 @@ from django.utils import timezone
 from articles import caching
 from articles.models import Article
 
-from .models import Comment
+from .models import Comment, DeletedComment
+
+# How long a deleted comment is remembered for pages still open: longer than
+# anyone keeps a page open and polling.
+DELETED_KEPT = timedelta(days=1)
 
 
-def thread_changed(*article_ids, shown=()):
+def thread_changed(*article_ids, shown=(), deleted=()):
     """Recount the visible comments of these articles and invalidate their threads.
 
     ``shown``: the ids of the comments readers saw appear, change or go. Their
@@ -29,8 +35,10 @@ def thread_changed(*article_ids, shown=()):
     once the articles are locked, so the stamps follow the order in which the
     changes commit: a reader polling after the newest stamp they know
     (``comments.live``) cannot miss a change that committed later with an
-    earlier time."""
-    ids = sorted(set(article_ids))
+    earlier time. ``deleted``: ``(article id, comment id)`` of comments readers
+    had seen that were deleted, remembered as ``DeletedComment`` rows stamped
+    the same way."""
+    ids = sorted(set(article_ids) | {article_id for article_id, _ in deleted})
     if not ids:
         return
     with transaction.atomic():
@@ -40,10 +48,24 @@ def thread_changed(*article_ids, shown=()):
         if not articles:
             return  # the articles are being deleted with their comments
         recount(Article.objects.filter(pk__in=ids))
+        now = timezone.now()
         if shown:
-            stamp(shown, timezone.now())
+            stamp(shown, now)
+        if deleted:
+            remember_deleted(deleted, now)
         for article in articles:
             caching.invalidate_thread(article)
+
+
+def remember_deleted(deleted, now):
+    """Remember deleted comments for the pages that still show them, and forget
+    the ones deleted more than ``DELETED_KEPT`` ago (so the table holds a day's
+    deletions at most)."""
+    DeletedComment.objects.filter(deleted_at__lt=now - DELETED_KEPT).delete()
+    DeletedComment.objects.bulk_create(
+        DeletedComment(article_id=article_id, comment_id=comment_id, deleted_at=now)
+        for article_id, comment_id in deleted
+    )
 
 
 def stamp(shown, now):

@@ -94,6 +94,7 @@ def thread_context(request, article, form=None, sort="newest", page=1, with_form
         # An editor's preview of an unpublished article: its comment endpoints answer 404.
         "preview": not article.is_published(),
         "live": SimpleLazyObject(lambda: live.page_context(article, request, rules=rules)),
+        "edit_minutes": editing.EDIT_MINUTES,
     }
 
 
@@ -375,7 +376,7 @@ def live_changes(request, slug):
     replaces the text the page shows, never counted as new); comments taken away
     meanwhile are listed to go. Without JavaScript, the article page at its thread.
     """
-    article = caching.cached_article(slug, request)
+    article = caching.cached_article(slug, request, counted=False)
     if not request.htmx:
         return redirect(f"{article.get_absolute_url()}#comments")
     answer = nothing_new(request, slug, article)
@@ -408,7 +409,7 @@ def live_changes(request, slug):
             "removed": changes.removed,
             "nodes": changes.nodes if show else [],
         },
-        "count": article.comment_count,
+        "count": caching.comment_count(article, request),
     }
     response = render(request, "comments/_live.html", context)
     return live_updates.share(response, surrogate_key)
@@ -419,8 +420,10 @@ def nothing_new(request, slug, article=None):
     None when the poll needs ``live_changes``. Cheap enough for every open page
     to ask often: the article and its newest change come from the shared cache,
     and the cursor is compared, not verified (``articles.middleware.live_poll``
-    answers these before the session, CSRF and sign-in middleware)."""
-    article = article or caching.cached_article(slug, request)
+    answers these before the session, CSRF and sign-in middleware). The
+    comment count is not read: after a change to the thread, the newest change
+    is the one query."""
+    article = article or caching.cached_article(slug, request, counted=False)
     if request.htmx and request.GET.get("after") == live.latest_signed(article, request):
         return live_updates.nothing_new(f"article-{article.pk}")
     return None
@@ -652,7 +655,23 @@ def reader_state(request):
     """What the shared thread cannot say about this reader: which of the listed
     comments (``?ids=1,2,3``) they recommend and which they may still edit. The
     page asks once, and again for comments swapped in; it also sets the CSRF
-    cookie its htmx posts send."""
+    cookie its htmx posts send.
+
+    Without ``ids``, a page listing the comments this reader may still edit: the
+    thread links to it for readers without JavaScript, whose Edit links stay
+    hidden."""
+    if "ids" not in request.GET:
+        return render(
+            request,
+            "comments/mine.html",
+            {
+                "editable": [
+                    (comment, editing.editable_until(comment))
+                    for comment in editing.editable(request)
+                ],
+                "edit_minutes": editing.EDIT_MINUTES,
+            },
+        )
     ids = {parse_id(value) for value in request.GET.get("ids", "").split(",")}
     ids = sorted(pk for pk in ids if pk is not None)[:MAX_STATE_IDS]
     return JsonResponse(

@@ -73,18 +73,52 @@ function replaceEdited(item) {
   if (edit && own) edit.hidden = false;
 }
 
+// Where a top-level comment stands in the thread's order (comments.tree.SORTS):
+// its recommendations, when it was posted and its id, as the page shows them.
+// None for a removed comment kept for its replies.
+function orderOf(item) {
+  var body = item.querySelector(":scope > .comment__body");
+  var time = body && body.querySelector(".comment__permalink time[datetime]");
+  if (!time) return null;
+  var count = body.querySelector(".comment__recommend-count, .comment__recommended");
+  return {
+    count: count ? parseInt(count.textContent, 10) || 0 : 0,
+    at: Date.parse(time.getAttribute("datetime")),
+    pk: parseInt(item.id.replace("comment-", ""), 10),
+  };
+}
+
+function comesBefore(a, b, sort) {
+  if (sort === "top" && a.count !== b.count) return a.count > b.count;
+  if (a.at !== b.at) return sort === "oldest" ? a.at < b.at : a.at > b.at;
+  return sort === "oldest" ? a.pk < b.pk : a.pk > b.pk;
+}
+
+// A new top-level comment goes where the thread shown again would have it:
+// before the first comment of the list that comes after it in the list's
+// order, or at the end of what is loaded. Most recommended, a comment nobody
+// has recommended yet goes after the recommended ones, first of the others.
+function placeTopLevel(list, item, sort) {
+  var order = orderOf(item);
+  var after = order && Array.prototype.find.call(list.children, function (shown) {
+    var other = shown.matches("li.comment") && orderOf(shown);
+    return other && comesBefore(order, other, sort);
+  });
+  list.insertBefore(item, after || null);
+}
+
 // New comments a reader chose to show (live updates, comments.live) go in their
-// place: a reply under its parent (if the page shows it), a new comment at the
-// top of the list, newest first, or at the end, oldest first. One the page
-// already holds is not added again. Comments removed meanwhile go, or keep
-// their place as "removed" when replies hang on them.
+// place: a reply under its parent (if the page shows it), a new comment in the
+// list's order (placeTopLevel). One the page already holds is not added again.
+// Comments removed meanwhile go, or keep their place as "removed" when replies
+// hang on them.
 document.addEventListener("htmx:load", function (event) {
   var root = event.detail.elt;
   var arrived = root.querySelector && root.querySelector("[data-comments-arrived]");
   var live = root.matches && root.matches("[data-comments-removed]") ? root : null;
   if (arrived) {
     var list = document.getElementById("comment-list");
-    var newestFirst = arrived.getAttribute("data-comments-arrived") !== "oldest";
+    var sort = arrived.getAttribute("data-comments-arrived");
     var first = null;
     arrived.remove(); // out of the page first, so the thread's own copies are found
     Array.prototype.slice.call(arrived.children).forEach(function (group) {
@@ -97,8 +131,8 @@ document.addEventListener("htmx:load", function (event) {
       var parent = group.getAttribute("data-parent");
       var into = parent ? document.getElementById("replies-" + parent) : list;
       if (!into) return; // its parent is on another page of the thread
-      if (!parent && newestFirst) into.insertBefore(item, into.firstChild);
-      else into.appendChild(item);
+      if (parent) into.appendChild(item);
+      else placeTopLevel(into, item, sort);
       first = first || item;
     });
     if (first) {
@@ -107,12 +141,12 @@ document.addEventListener("htmx:load", function (event) {
     }
   }
   if (live) {
-    live.getAttribute("data-comments-removed").split(" ").forEach(function (pk) {
+    listed(live, "data-comments-removed").forEach(function (pk) {
       var item = document.getElementById("comment-" + pk);
       if (!item) return;
       var replies = document.getElementById("replies-" + pk);
       if (!replies || !replies.children.length) {
-        item.remove();
+        removeWithEmptyPlaceholders(item);
         return;
       }
       var body = item.querySelector(":scope > .comment__body");
@@ -126,6 +160,17 @@ document.addEventListener("htmx:load", function (event) {
     });
   }
 });
+
+// A removed comment kept its place only for its replies: once the last of them
+// goes, it goes too (as the thread leaves it out when loaded again).
+function removeWithEmptyPlaceholders(item) {
+  var replies = item.parentElement;
+  var parent = replies && replies.closest("li.comment");
+  item.remove();
+  if (parent && parent.classList.contains("comment--removed") && !replies.children.length) {
+    removeWithEmptyPlaceholders(parent);
+  }
+}
 
 // After a post, the new comment takes the focus (the status region says it is
 // published).

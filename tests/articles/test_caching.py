@@ -390,3 +390,14 @@ class TestVersions:
         first, second = caching.cached_article(article.slug), caching.cached_article(article.slug)
         first.view_count = 99
         assert second is not first and second.view_count != 99
+
+    def test_an_article_without_its_count_never_shows_the_count_it_was_cached_with(
+        self, make_article, django_assert_num_queries
+    ):
+        article = make_article()
+        caching.cached_article(article.slug)
+        Article.objects.filter(pk=article.pk).update(comment_count=3)  # no new version
+        with django_assert_num_queries(0):
+            uncounted = caching.cached_article(article.slug, counted=False)
+        with django_assert_num_queries(1):
+            assert uncounted.comment_count == 3

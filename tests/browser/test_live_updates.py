@@ -102,6 +102,36 @@ def test_a_comment_approved_after_page_load_appears_after_the_next_poll(
     expect(page.locator(f"#comment-{held.pk}")).to_have_count(1)
 
 
+def test_most_recommended_puts_a_new_comment_after_the_recommended_ones(
+    page, live_server, article, make_comment
+):
+    recommended = make_comment(article=article, body="Liked.", recommend_count=2)
+    unrecommended = make_comment(article=article, body="Not yet liked.")
+    page.goto(live_server.url + article.get_absolute_url() + "?csort=top")
+    arrived = make_comment(article=article, body="Just posted.")
+
+    page.get_by_role("link", name="1 new comment — show").click(timeout=10_000)
+
+    expect(page.locator(f"#comment-{arrived.pk}")).to_be_focused()
+    order = page.locator("#comment-list > li").evaluate_all("items => items.map(i => i.id)")
+    assert order == [f"comment-{c.pk}" for c in (recommended, arrived, unrecommended)]
+
+
+def test_a_comment_approved_late_goes_where_its_posting_time_puts_it(
+    page, live_server, article, make_comment, editor
+):
+    held = make_comment(article=article, status=Comment.Status.PENDING, body="Written first.")
+    later = make_comment(article=article, body="Written second.")
+    page.goto(live_server.url + article.get_absolute_url())
+
+    decide(Comment.objects.filter(pk=held.pk), Comment.Status.APPROVED, editor)
+    page.get_by_role("link", name="1 new comment — show").click(timeout=10_000)
+
+    expect(page.locator(f"#comment-{held.pk}")).to_be_focused()
+    order = page.locator("#comment-list > li").evaluate_all("items => items.map(i => i.id)")
+    assert order == [f"comment-{later.pk}", f"comment-{held.pk}"]  # newest first, as reloaded
+
+
 def test_a_reply_that_arrives_goes_under_its_parent(page, live_server, article, make_comment):
     parent = make_comment(article=article, body="Where is the money from?")
     page.goto(live_server.url + article.get_absolute_url())
@@ -123,6 +153,40 @@ def test_a_comment_removed_meanwhile_disappears(page, live_server, article, make
     expect(page.locator(f"#comment-{removed.pk}")).to_have_count(0, timeout=10_000)
     expect(page.locator(f"#comment-{kept.pk}")).to_be_visible()
     expect(page.locator("#comments-heading")).to_have_text("Comments (1)")
+
+
+def test_a_comment_deleted_meanwhile_disappears_with_its_replies(
+    page, live_server, article, make_comment
+):
+    kept = make_comment(article=article, body="Stays.")
+    deleted = make_comment(article=article, body="Goes.")
+    reply = make_comment(parent=deleted, body="Goes with it.")
+    page.goto(live_server.url + article.get_absolute_url())
+    expect(page.locator(f"#comment-{reply.pk}")).to_be_visible()
+
+    Comment.objects.get(pk=deleted.pk).delete()
+
+    expect(page.locator(f"#comment-{deleted.pk}")).to_have_count(0, timeout=10_000)
+    expect(page.locator(f"#comment-{reply.pk}")).to_have_count(0)
+    expect(page.locator(f"#comment-{kept.pk}")).to_be_visible()
+    expect(page.locator("#comments-heading")).to_have_text("Comments (1)")
+
+
+def test_a_removed_comment_kept_for_its_reply_goes_when_the_reply_is_deleted(
+    page, live_server, article, make_comment, editor
+):
+    parent = make_comment(article=article, body="Rejected later.")
+    reply = make_comment(parent=parent, body="Deleted later.")
+    page.goto(live_server.url + article.get_absolute_url())
+
+    decide(Comment.objects.filter(pk=parent.pk), Comment.Status.REJECTED, editor)
+    expect(page.locator(f"#comment-{parent.pk}")).to_contain_text(
+        "This comment has been removed.", timeout=10_000
+    )
+    Comment.objects.get(pk=reply.pk).delete()
+
+    expect(page.locator(f"#comment-{reply.pk}")).to_have_count(0, timeout=10_000)
+    expect(page.locator(f"#comment-{parent.pk}")).to_have_count(0)
 
 
 def test_none_in_a_hidden_tab(page, live_server, article, make_comment):

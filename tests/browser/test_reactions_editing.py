@@ -100,3 +100,29 @@ def test_other_readers_see_no_edit_link(browser, page, live_server, article):
     other.wait_for_load_state("networkidle")
     expect(other.get_by_role("link", name="Edit your comment")).to_have_count(0)
     other.context.close()
+
+
+def test_without_javascript_an_author_finds_the_edit_form_from_the_thread(
+    browser, live_server, article
+):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + article.get_absolute_url())
+    page.get_by_role("link", name="Write a comment").click()
+    page.get_by_label("Name").fill("Jane Reader")
+    page.get_by_role("textbox", name="Comment").fill("The plan has 400 homes.")
+    page.get_by_role("button", name="Post comment").click()
+    comment = Comment.objects.get()
+
+    page.goto(live_server.url + article.get_absolute_url())  # the posted message is gone
+    expect(page.locator(f"#edit-{comment.pk}")).to_be_hidden()
+    page.get_by_role("link", name="Edit a comment you posted").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your comments you can still edit")
+    page.get_by_role("link", name="Edit this comment").click()
+    page.get_by_label("Your comment").fill("The plan has 450 homes.")
+    page.get_by_role("button", name="Save your edit").click()
+
+    expect(page.locator(f"#comment-{comment.pk}")).to_contain_text("The plan has 450 homes.")
+    comment.refresh_from_db()
+    assert comment.body == "The plan has 450 homes."
+    context.close()

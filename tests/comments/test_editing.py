@@ -165,6 +165,63 @@ class TestTheAuthorEdits:
         assert browser(4).get(url).json()["editable"] == []
 
 
+class TestWithoutJavaScript:
+    """The thread's Edit links are hidden until the script shows an author theirs;
+    without it, the thread links to a page listing them."""
+
+    MINE = reverse("comments:reader_state")
+
+    def test_the_thread_links_to_the_comments_a_reader_may_edit_when_scripts_are_off(
+        self, author, posted
+    ):
+        page = text(browser(9).get(posted.article.get_absolute_url()))
+        assert (
+            f'<noscript><p class="comments__mine"><a href="{self.MINE}">Edit a comment you '
+            "posted</a> in the last 10 minutes.</p></noscript>"
+        ) in page
+
+    def test_the_page_lists_the_comment_this_browser_posted_with_its_edit_link(
+        self, author, posted, make_comment
+    ):
+        other = make_comment(article=posted.article)
+        page = text(author.get(self.MINE))
+        assert "Your comments you can still edit" in page
+        assert f'<a href="{edit_url(posted)}">Edit' in page
+        assert "The first version." in page and posted.article.headline in page
+        assert edit_url(other) not in page
+
+    def test_another_browser_is_told_it_has_none_without_a_query(
+        self, posted, django_assert_num_queries
+    ):
+        browser(10).get(self.MINE)  # the site's navigation and banner are cached now
+        with django_assert_num_queries(0):
+            page = text(browser(10).get(self.MINE))
+        assert "You have no comments you can still edit." in page
+        assert edit_url(posted) not in page
+
+    def test_a_comment_older_than_ten_minutes_is_not_listed(self, author, posted):
+        Comment.objects.filter(pk=posted.pk).update(
+            created_at=timezone.now() - timedelta(minutes=10, seconds=1)
+        )
+        assert edit_url(posted) not in text(author.get(self.MINE))
+
+    def test_a_signed_in_author_finds_their_comment_from_another_browser(
+        self, make_comment, make_user
+    ):
+        user = make_user()
+        comment = make_comment(user=user, status=Comment.Status.PENDING, body="Held for now.")
+        elsewhere = browser(11)
+        elsewhere.force_login(user)
+        page = text(elsewhere.get(self.MINE))
+        assert f'<a href="{edit_url(comment)}">Edit' in page
+        assert "(awaiting review)" in page
+
+    def test_the_edit_link_on_the_page_opens_the_edit_form(self, author, posted):
+        page = text(author.get(self.MINE))
+        link = html.unescape(re.search(r'<a href="([^"]+/edit/)">Edit', page).group(1))
+        assert '<h1 class="page-title">Edit your comment</h1>' in text(author.get(link))
+
+
 class TestWhoMayNot:
     def test_another_browser_cannot_edit_an_anonymous_comment(self, posted):
         response = browser(5).post(edit_url(posted), {"body": "Hijacked."}, **HTMX)

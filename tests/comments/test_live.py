@@ -16,7 +16,7 @@ from articles import caching
 from articles.live import MOST_SHOWN, Cursor
 from comments import live
 from comments.editing import apply_edit
-from comments.models import Comment
+from comments.models import Comment, DeletedComment
 from comments.moderation import decide
 from tests.comments.helpers import comment_data
 from tests.comments.test_views import HTMX
@@ -99,7 +99,7 @@ class TestWhenReadersSawAComment:
         comment.refresh_from_db()
         assert comment.shown_changed_at > shown
 
-    def test_the_newest_change_costs_one_query_that_uses_the_live_index(self, make_comment):
+    def test_the_newest_change_costs_one_query_that_uses_the_live_indexes(self, make_comment):
         comment = make_comment()
         with CaptureQueriesContext(connection) as captured:
             latest = live.latest(comment.article)
@@ -111,7 +111,7 @@ class TestWhenReadersSawAComment:
             with connection.cursor() as cursor:
                 cursor.execute(f"EXPLAIN QUERY PLAN {queries[0]}")
                 plan = " ".join(str(row) for row in cursor.fetchall())
-            assert "comment_live" in plan
+            assert "comment_live" in plan and "deleted_comment_live" in plan
 
     def test_existing_visible_comments_are_filled_from_their_approval_or_posting(
         self, make_comment, editor
@@ -189,10 +189,12 @@ class TestPolling:
         with committed():
             make_comment(article=comment.article, status=Comment.Status.PENDING)
             caching.invalidate_thread(comment.article)  # as any change readers see does
-        # The comment count again, and the newest change: one indexed query.
-        with django_assert_num_queries(2) as captured:
+        # The newest change, which the comment_live index answers; no comment count.
+        with django_assert_num_queries(1) as captured:
             assert reader_client.get(url, **HTMX).status_code == 204
-        assert "shown_changed_at" in captured.captured_queries[-1]["sql"]
+        assert "shown_changed_at" in captured.captured_queries[0]["sql"]
+        with django_assert_num_queries(0):
+            assert reader_client.get(url, **HTMX).status_code == 204
 
     def test_an_empty_thread_polls_too(self, reader_client, make_article):
         article = make_article()
@@ -306,14 +308,18 @@ class TestPolling:
         assert "1 new comment — show" in answer
         assert 'data-comments-edited=""' in answer
 
+    @pytest.mark.parametrize("removal", ["rejected", "deleted"])
     def test_a_comment_removed_meanwhile_is_listed_to_go(
-        self, reader_client, make_comment, editor, committed
+        self, reader_client, make_comment, editor, committed, removal
     ):
         comment = make_comment()
         make_comment(article=comment.article)  # stays: the count below is 1
         url = poll_url(page_of(reader_client, comment.article))
         with committed():
-            decide(Comment.objects.filter(pk=comment.pk), Comment.Status.REJECTED, editor)
+            if removal == "rejected":
+                decide(Comment.objects.filter(pk=comment.pk), Comment.Status.REJECTED, editor)
+            else:
+                Comment.objects.get(pk=comment.pk).delete()
         answer = reader_client.get(url, **HTMX).content.decode()
         assert f'data-comments-removed="{comment.pk}"' in answer
         assert "— show" not in answer and "Comments (1)" in answer
@@ -390,6 +396,91 @@ class TestPolling:
         client.force_login(editor)
         page = client.get(article.get_absolute_url()).content.decode()
         assert 'id="comments-live"' not in page
+
+
+class TestDeletedComments:
+    def test_a_comment_deleted_in_the_admin_is_listed_to_go(
+        self, reader_client, admin_client, make_comment, committed
+    ):
+        comment = make_comment()
+        url = poll_url(page_of(reader_client, comment.article))
+        with committed():
+            admin_client.post(
+                reverse("admin:comments_comment_delete", args=[comment.pk]), {"post": "yes"}
+            )
+        assert not Comment.objects.filter(pk=comment.pk).exists()
+        answer = reader_client.get(url, **HTMX).content.decode()
+        assert f'data-comments-removed="{comment.pk}"' in answer
+
+    def test_a_comment_deleted_with_its_replies_lists_them_all_to_go(
+        self, reader_client, make_comment, committed
+    ):
+        parent = make_comment()
+        reply = make_comment(parent=parent)
+        url = poll_url(page_of(reader_client, parent.article))
+        with committed():
+            Comment.objects.get(pk=parent.pk).delete()
+        answer = reader_client.get(url, **HTMX).content.decode()
+        listed = re.search(r'data-comments-removed="([^"]*)"', answer).group(1).split()
+        assert sorted(listed) == sorted([str(parent.pk), str(reply.pk)])
+        assert "Comments (" not in answer  # none left
+
+    def test_a_comment_rejected_then_deleted_is_still_listed_to_go(
+        self, reader_client, make_comment, editor, committed
+    ):
+        comment = make_comment()
+        make_comment(article=comment.article)
+        url = poll_url(page_of(reader_client, comment.article))
+        with committed():
+            decide(Comment.objects.filter(pk=comment.pk), Comment.Status.REJECTED, editor)
+            Comment.objects.get(pk=comment.pk).delete()
+        answer = reader_client.get(url, **HTMX).content.decode()
+        assert f'data-comments-removed="{comment.pk}"' in answer
+
+    def test_deleting_a_comment_nobody_saw_wakes_no_open_page(
+        self, reader_client, make_comment, committed
+    ):
+        article = make_comment().article
+        held = make_comment(article=article, status=Comment.Status.PENDING)
+        url = poll_url(page_of(reader_client, article))
+        with committed():
+            Comment.objects.get(pk=held.pk).delete()
+        assert reader_client.get(url, **HTMX).status_code == 204
+        assert not DeletedComment.objects.exists()
+
+    def test_the_first_empty_poll_after_a_deletion_costs_one_query(
+        self, reader_client, make_comment, committed, django_assert_num_queries
+    ):
+        comment = make_comment()
+        article = comment.article
+        with committed():
+            Comment.objects.get(pk=comment.pk).delete()
+        url = poll_url(page_of(reader_client, article))  # its cursor is the deletion's
+        with committed():
+            caching.invalidate_thread(article)
+        with django_assert_num_queries(1):
+            assert reader_client.get(url, **HTMX).status_code == 204
+
+    def test_a_deletion_after_every_comment_is_the_newest_change(self, make_comment):
+        kept = make_comment()
+        deleted = make_comment(article=kept.article)
+        Comment.objects.get(pk=deleted.pk).delete()
+        latest = live.latest(kept.article)
+        kept.refresh_from_db()
+        assert latest.pk == deleted.pk
+        assert latest.at == DeletedComment.objects.get().deleted_at > kept.shown_changed_at
+
+    def test_deleted_comments_are_forgotten_after_a_day(self, make_comment):
+        Comment.objects.get(pk=make_comment().pk).delete()
+        DeletedComment.objects.update(deleted_at=timezone.now() - timedelta(days=1, minutes=1))
+        recent = make_comment()
+        Comment.objects.get(pk=recent.pk).delete()
+        assert list(DeletedComment.objects.values_list("comment_id", flat=True)) == [recent.pk]
+
+    def test_deleting_an_article_remembers_none_of_its_comments(self, make_comment):
+        article = make_comment().article
+        article.delete()
+        assert not Comment.objects.exists() and not DeletedComment.objects.exists()
 
 
 class TestStatusRegion:

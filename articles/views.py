@@ -290,7 +290,7 @@ def viewed(request, slug):
     The page asks for it with htmx when it loads (the answer replaces "N views"),
     or as an image inside <noscript>. The counting rule is the page's own.
     """
-    article = caching.cached_article(slug, request)
+    article = caching.cached_article(slug, request, counted=False)  # it shows no comment count
     counting.record_beacon(request, article)
     if request.htmx:
         return HttpResponse(page_cache.views_label(article.view_count))

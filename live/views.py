@@ -20,7 +20,8 @@ def changes(request, slug):
     Ended coverage answers that it has ended, with nothing more to ask. Without
     JavaScript, the article page at its entries.
     """
-    article = caching.cached_article(slug, request)
+    # Neither answer shows the comment count, a query after each comment.
+    article = caching.cached_article(slug, request, counted=False)
     if not request.htmx:
         return redirect(f"{article.get_absolute_url()}#live-coverage")
     surrogate_key = f"article-{article.pk}"
@@ -55,7 +56,7 @@ def nothing_new(request, slug, article=None):
     or None when ``changes`` must answer. Cheap: the article and its newest
     entry come from the shared cache (``articles.middleware.live_poll`` asks
     this first)."""
-    article = article or caching.cached_article(slug, request)
+    article = article or caching.cached_article(slug, request, counted=False)
     if (
         request.htmx
         and article.is_live_now

@@ -240,6 +240,19 @@ class TestPolling:
             response = client.get(url, **HTMX)
         assert response.status_code == 204 and response.content == b""
 
+    def test_a_reader_comment_costs_an_empty_live_poll_no_query(
+        self, client, live_article, make_comment, committed, django_assert_num_queries
+    ):
+        from comments.threads import thread_changed
+
+        article = live_article()
+        entry(article, "Kick-off")
+        url = poll_url(page_of(client, article))
+        with committed():  # a comment: the thread's count and caches move on
+            thread_changed(make_comment(article=article).article_id)
+        with django_assert_num_queries(0):
+            assert client.get(url, **HTMX).status_code == 204
+
     def test_a_new_entry_is_announced_after_the_next_poll(self, client, live_article, committed):
         article = live_article()
         entry(article, "Kick-off", minutes_ago=5)

@@ -428,11 +428,12 @@ class RestoreRefused(Exception):
 PUBLICATION_FIELDS = ("status", "published_at", "expires_at")
 
 
-def restore(article, revision, user, may_publish=True):
-    """Put ``revision``'s fields and sources back on the article and keep that
-    as a new revision. History is never rewritten. Without ``may_publish``
-    the article's publication state stays as it is: restoring is not a way
-    round the publish permission."""
+def put_back(article, revision, may_publish=True):
+    """Set ``revision``'s fields back on ``article``, not saved yet
+    (``save_restored`` does, ``articles.workflow.restore`` puts the two
+    together). Without ``may_publish`` the article's publication state stays
+    as it is: restoring is not a way round the publish permission. Raises
+    ``RestoreRefused`` when the old version cannot come back as it was."""
     data = revision.snapshot
     if not Category.objects.filter(pk=data["category"]).exists():
         raise RestoreRefused(f"Its category “{data['category_name']}” no longer exists.")
@@ -461,6 +462,13 @@ def restore(article, revision, user, may_publish=True):
         article.validate_unique()
     except ValidationError as error:
         raise RestoreRefused(" ".join(error.messages)) from error
+
+
+def save_restored(article, revision, user):
+    """Save the article ``put_back`` prepared, with ``revision``'s sources,
+    credits and topics, and keep that as a new revision. History is never
+    rewritten."""
+    data = revision.snapshot
     with transaction.atomic():
         article.save()
         article.sources.all().delete()

@@ -1,7 +1,9 @@
 """Review before publication: roles, states and their history, through the
 admin as reporters and editors use it."""
 
+import re
 from datetime import datetime
+from html import unescape
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -9,7 +11,9 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article
+from articles import workflow
+from articles.models import Article, ArticleRevision
+from articles.revisions import record_revision
 from tests.articles.test_admin import article_form
 from tests.conftest import days_ago, days_ahead
 
@@ -34,6 +38,13 @@ def history(article):
         .order_by("pk")
         .values_list("user__username", "change_message")
     )
+
+
+def listed(client, **filters):
+    """The headlines the desk's article list shows with ``filters``, in order."""
+    page = client.get(LIST, filters).content.decode()
+    cells = re.findall(r'<th class="field-short_headline"><a [^>]*><span\s+title="([^"]*)"', page)
+    return [unescape(title) for title in cells]
 
 
 @pytest.fixture
@@ -128,20 +139,23 @@ class TestReporterCannotPublish:
     def test_restoring_a_published_revision_keeps_the_draft_a_draft(
         self, client, reporter, make_article
     ):
-        from articles.revisions import record_revision
-
         article = make_article(author=reporter, body="<p>First words.</p>")
         first = record_revision(article, None, "published")
         article.status = Article.Status.DRAFT
+        article.workflow_state = Article.Stage.UNPUBLISHED
         article.body = "<p>Second words.</p>"
         article.save()
         record_revision(article, None, "unpublished")
         client.force_login(reporter)
         url = reverse("admin:articles_article_restore", args=[article.pk, first.number])
-        assert "publication state stays as it is" in client.get(url).content.decode()
+        confirmation = client.get(url).content.decode()
+        assert "publication state stays as it is" in confirmation
+        assert "Restoring publishes the story" not in confirmation
         assert client.post(url).status_code == 302
         article.refresh_from_db()
         assert article.body == "<p>First words.</p>" and article.status == "draft"
+        assert article.desk_state() == "unpublished"
+        assert history(article) == [("reporter-on-beat", "Restored revision 1.")]
 
     def test_publish_button_post_is_refused(self, client, reporter, draft):
         client.force_login(reporter)
@@ -290,6 +304,89 @@ class TestPublishNow:
         story.refresh_from_db()
         assert story.published_at == when and story.desk_state() == "scheduled"
         assert any(message.startswith("Published (scheduled for ") for _, message in history(story))
+
+
+def restore_url(article, number):
+    return reverse("admin:articles_article_restore", args=[article.pk, number])
+
+
+class TestRestoringIsAMoveLikeAnyOther:
+    """A restore that brings back another publication state publishes or
+    unpublishes the story as the buttons do: the stage follows the status and
+    the history says who did it."""
+
+    @pytest.fixture(autouse=True)
+    def signed_in(self, client, editor):
+        client.force_login(editor)
+
+    @pytest.fixture
+    def pulled(self, make_article, editor):
+        """Live at revision 1, then unpublished (revision 2)."""
+        story = make_article(headline="Pulled story")
+        record_revision(story, editor, ArticleRevision.Action.PUBLISHED)
+        workflow.transition(story, editor, workflow.UNPUBLISH)
+        return story
+
+    @pytest.fixture
+    def live(self, make_article, editor):
+        """A draft at revision 1, live since revision 2."""
+        story = make_article(headline="Live story", status="draft", published_at=None)
+        record_revision(story, editor, ArticleRevision.Action.CREATED)
+        workflow.transition(story, editor, workflow.PUBLISH)
+        return story
+
+    def test_restoring_a_published_revision_publishes_the_story_and_says_who(self, client, pulled):
+        assert (
+            "Restoring publishes the story" in client.get(restore_url(pulled, 1)).content.decode()
+        )
+        assert client.post(restore_url(pulled, 1)).status_code == 302
+        pulled.refresh_from_db()
+        assert pulled.is_published() and pulled.workflow_state == Article.Stage.PUBLISHED
+        assert history(pulled)[-1] == ("editor-on-duty", "Published by restoring revision 1.")
+        actions = list(pulled.revisions.order_by("number").values_list("action", flat=True))
+        assert actions == ["published", "unpublished", "restored"]
+
+    def test_restoring_a_draft_revision_unpublishes_the_story_and_says_who(self, client, live):
+        page = client.get(restore_url(live, 1)).content.decode()
+        assert "Restoring unpublishes the story" in page
+        assert client.post(restore_url(live, 1)).status_code == 302
+        live.refresh_from_db()
+        assert live.status == "draft" and live.workflow_state == Article.Stage.UNPUBLISHED
+        assert history(live)[-1] == ("editor-on-duty", "Unpublished by restoring revision 1.")
+
+    def test_restoring_a_revision_set_for_later_schedules_the_story(
+        self, client, editor, make_article
+    ):
+        story = make_article(published_at=days_ahead(2))
+        record_revision(story, editor, ArticleRevision.Action.APPROVED)
+        workflow.transition(story, editor, workflow.UNPUBLISH)
+        client.post(restore_url(story, 1))
+        story.refresh_from_db()
+        assert story.desk_state() == "scheduled"
+        assert history(story)[-1][1].startswith("Published (scheduled for ")
+        assert history(story)[-1][1].endswith(") by restoring revision 1.")
+
+    def test_a_restore_that_keeps_the_state_is_in_the_history_too(self, client, make_article):
+        story = make_article(headline="First headline")
+        record_revision(story, None, ArticleRevision.Action.SAVED)
+        story.headline = "Second headline"
+        story.save()
+        record_revision(story, None, ArticleRevision.Action.SAVED)
+        client.post(restore_url(story, 1))
+        story.refresh_from_db()
+        assert story.headline == "First headline"
+        assert history(story) == [("editor-on-duty", "Restored revision 1.")]
+
+    @pytest.mark.parametrize("story, state", [("pulled", "published"), ("live", "unpublished")])
+    def test_a_restored_story_is_listed_under_its_new_state_only(
+        self, client, request, story, state
+    ):
+        story = request.getfixturevalue(story)
+        client.post(restore_url(story, 1))
+        shown_under = [
+            name for name in Article.DESK_STATES if story.headline in listed(client, state=name)
+        ]
+        assert shown_under == [state]
 
 
 class TestStatesReadersNoLongerSee:

@@ -119,10 +119,13 @@ def record(article, user, action, note=""):
 
 
 def move_label(article, action):
-    """What the history calls a move made: "Published (scheduled for 26 Feb 14:00)"."""
+    """What the history calls a move made: "Published", or with the state
+    when readers do not see the story yet or any more: "Published (scheduled
+    for 26 Feb 14:00)", "(expired)", "(taken down)"."""
     label = ACTIONS[action][0]
     if action in (APPROVE, PUBLISH) and not article.is_published():
-        label += f" (scheduled for {article.desk_state_words().removeprefix('Scheduled for ')})"
+        words = article.desk_state_words()
+        label += f" ({words[0].lower()}{words[1:]})"
     return label
 
 

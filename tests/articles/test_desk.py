@@ -366,6 +366,19 @@ class TestRestoringIsAMoveLikeAnyOther:
         assert history(story)[-1][1].startswith("Published (scheduled for ")
         assert history(story)[-1][1].endswith(") by restoring revision 1.")
 
+    def test_restoring_a_published_revision_onto_a_taken_down_story_says_it_stays_down(
+        self, client, editor, pulled
+    ):
+        pulled.take_down("legal", "Removed.")
+        pulled.save()
+        client.post(restore_url(pulled, 1))
+        pulled.refresh_from_db()
+        assert pulled.status == "published" and pulled.desk_state() == "taken_down"
+        assert history(pulled)[-1] == (
+            "editor-on-duty",
+            "Published (taken down) by restoring revision 1.",
+        )
+
     def test_a_restore_that_keeps_the_state_is_in_the_history_too(self, client, make_article):
         story = make_article(headline="First headline")
         record_revision(story, None, ArticleRevision.Action.SAVED)

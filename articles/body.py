@@ -27,6 +27,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from . import embeds
+from .search import plain_text
 
 _FIGURE_TAG = re.compile(r"<(/?)figure\b([^>]*)>")
 _TABLE_TAG = re.compile(r"<(/?)table\b([^>]*)>")
@@ -155,6 +156,53 @@ def image_uses(body):
         for part in ids.split(",")
     )
     return list(dict.fromkeys(uses))
+
+
+class Reference(NamedTuple):
+    """Something a stored body points at beyond its words: a link, a library
+    photo, a gallery or an embed."""
+
+    kind: str  # "link", "photo", "gallery" or "embed"
+    target: str  # a link's address, the image ids, an embed's provider and id
+    detail: str  # a link's words, a photo's layout, an embed's title
+
+    @property
+    def key(self):
+        """What makes two references the same: a link is its address (its
+        words are the body's words), the rest all they store."""
+        return (self.kind, self.target) if self.kind == "link" else self
+
+
+_LINK = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.S)
+
+
+def references(body):
+    """The links, library photos, galleries and embeds a stored body holds, in
+    the body's order (a figure inside a table's figure included)."""
+    found = [
+        (
+            link.start(),
+            Reference(
+                "link", _attributes(link.group(1)).get("href", ""), plain_text(link.group(2))
+            ),
+        )
+        for link in _LINK.finditer(body or "")
+    ]
+    for tag in _FIGURE_TAG.finditer(body or ""):
+        attributes = _attributes(tag.group(2))
+        if "data-image" in attributes:
+            reference = Reference(
+                "photo", attributes["data-image"], attributes.get("data-layout", "")
+            )
+        elif "data-gallery" in attributes:
+            reference = Reference("gallery", attributes["data-gallery"], "")
+        elif "data-embed" in attributes:
+            target = f"{attributes['data-embed']}:{attributes.get('data-id', '')}"
+            reference = Reference("embed", target, attributes.get("data-title", ""))
+        else:
+            continue
+        found.append((tag.start(), reference))
+    return [reference for _, reference in sorted(found, key=lambda item: item[0])]
 
 
 _TABLE_FIGURE = re.compile(r"<table>.*</table><figcaption>.*</figcaption>", re.S)

@@ -27,7 +27,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.text import Truncator
 
-from . import presence
+from . import presence, workflow
 from .models import Article, ArticleRevision
 from .revisions import (
     LABELS,
@@ -39,7 +39,6 @@ from .revisions import (
     latest_number,
     live_revision,
     merge,
-    restore,
 )
 
 CONFLICT = "stale_revision"
@@ -312,12 +311,7 @@ def restore_view(model_admin, request, object_id, number):
     revision = get_object_or_404(article.revisions.select_related("created_by"), number=number)
     if request.method == "POST":
         try:
-            new = restore(
-                article,
-                revision,
-                request.user,
-                may_publish=model_admin.has_publish_permission(request),
-            )
+            new = workflow.restore(article, revision, request.user)
         except RestoreRefused as refused:
             messages.error(request, f"Revision {number} was not restored: {refused}")
             return redirect("admin:articles_article_revisions", article.pk)
@@ -337,6 +331,7 @@ def restore_view(model_admin, request, object_id, number):
         revision=revision,
         changes=[c for c in compare(newest.snapshot, revision.snapshot) if c.changed],
         may_publish=model_admin.has_publish_permission(request),
+        move=workflow.restore_move(article, revision, request.user),
     )
 
 

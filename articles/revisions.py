@@ -10,7 +10,8 @@ revision is never changed; restoring writes a new one.
 """
 
 import difflib
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
@@ -18,6 +19,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from . import embeds
+from .body import references
 from .models import (
     Article,
     ArticleContributor,
@@ -170,10 +173,15 @@ class FieldChange:
     old: str
     new: str
     words: list  # [(op, text)] with op "same", "del" or "ins"; the body only
+    # The body only: the links, photos, galleries and embeds removed ("del")
+    # or added ("ins"), and whether the markup changed with the words, links
+    # and media all the same (formatting, order).
+    media: list = field(default_factory=list)
+    restyled: bool = False
 
     @property
     def changed(self):
-        return self.old != self.new
+        return self.old != self.new or bool(self.media) or self.restyled
 
 
 def _shown(data, name):
@@ -185,8 +193,6 @@ def _shown(data, name):
         return data.get("author_name", "")
     if name == "hero":
         return data.get("hero_name", "") if value else "none"
-    if name == "body":
-        return plain_text(value or "")
     if name == "sources":
         return "\n".join(
             f"{s['name']} ({s['url']})" if s["url"] else s["name"] for s in value or []
@@ -227,16 +233,96 @@ def word_diff(old, new):
     return parts
 
 
+def _only_in(these, those):
+    """The references of ``these`` that ``those`` does not hold, in order;
+    one held twice and kept once counts once."""
+    left = Counter(reference.key for reference in those)
+    only = []
+    for reference in these:
+        if left[reference.key]:
+            left[reference.key] -= 1
+        else:
+            only.append(reference)
+    return only
+
+
+def _image_names(found):
+    """The library's names of the images ``found`` references show, by id: one query."""
+    ids = {
+        int(part)
+        for reference in found
+        if reference.kind in ("photo", "gallery")
+        for part in reference.target.split(",")
+        if part.isdigit()
+    }
+    if not ids:
+        return {}
+    return {
+        image.pk: hero_name(image)
+        for image in Image.objects.filter(pk__in=ids).only("alt_text", "credit")
+    }
+
+
+def _quoted(text):
+    return f"“{text}”"
+
+
+def _reference_words(reference, names):
+    """A link, photo, gallery or embed as an editor recognises it."""
+
+    def named(pk):
+        name = names.get(int(pk)) if pk.isdigit() else None
+        return _quoted(name) if name else f"no. {pk} (no longer in the library)"
+
+    if reference.kind == "link":
+        words = reference.detail
+        if words and words != reference.target:
+            return f"link {_quoted(words)} to {reference.target}"
+        return f"link to {reference.target}"
+    if reference.kind == "photo":
+        layout = "full width" if reference.detail == "full" else "in the text"
+        return f"photo {named(reference.target)}, {layout}"
+    if reference.kind == "gallery":
+        ids = reference.target.split(",")
+        photos = "photo" if len(ids) == 1 else "photos"
+        return f"gallery of {len(ids)} {photos}: " + ", ".join(named(pk) for pk in ids)
+    provider, _, embed_id = reference.target.partition(":")
+    embed = embeds.Embed.of(provider, embed_id, reference.detail)
+    if embed is None:
+        return f"embed {reference.target}"
+    title = f" {_quoted(reference.detail)}" if reference.detail else ""
+    return f"{embed.provider.name} embed{title} ({embed.link_url})"
+
+
+def body_change(old_html, new_html):
+    """The body from ``old_html`` to ``new_html``: a word diff of the words, and
+    the links, library photos, galleries and embeds removed or added, which
+    the words alone do not show (a link's new address, a photo put in)."""
+    change = FieldChange(LABELS["body"], plain_text(old_html), plain_text(new_html), [])
+    if old_html == new_html:
+        return change
+    if change.old != change.new:
+        change.words = word_diff(change.old, change.new)
+    before, after = references(old_html), references(new_html)
+    removed, added = _only_in(before, after), _only_in(after, before)
+    names = _image_names(removed + added)
+    change.media = [("del", _reference_words(r, names)) for r in removed] + [
+        ("ins", _reference_words(r, names)) for r in added
+    ]
+    change.restyled = not change.words and not change.media
+    return change
+
+
 def compare(old, new):
     """Field by field, what changed from snapshot ``old`` to snapshot ``new``
     (either may be None: nothing kept)."""
     old, new = old or {}, new or {}
     changes = []
     for name, label in LABELS.items():
-        change = FieldChange(label, _shown(old, name), _shown(new, name), [])
-        if name == "body" and change.changed:
-            change.words = word_diff(change.old, change.new)
-        changes.append(change)
+        if name == "body":
+            changes.append(body_change(old.get("body") or "", new.get("body") or ""))
+            continue
+        changes.append(FieldChange(label, _shown(old, name), _shown(new, name), []))
     return changes
 
 
@@ -342,11 +428,12 @@ class RestoreRefused(Exception):
 PUBLICATION_FIELDS = ("status", "published_at", "expires_at")
 
 
-def restore(article, revision, user, may_publish=True):
-    """Put ``revision``'s fields and sources back on the article and keep that
-    as a new revision. History is never rewritten. Without ``may_publish``
-    the article's publication state stays as it is: restoring is not a way
-    round the publish permission."""
+def put_back(article, revision, may_publish=True):
+    """Set ``revision``'s fields back on ``article``, not saved yet
+    (``save_restored`` does, ``articles.workflow.restore`` puts the two
+    together). Without ``may_publish`` the article's publication state stays
+    as it is: restoring is not a way round the publish permission. Raises
+    ``RestoreRefused`` when the old version cannot come back as it was."""
     data = revision.snapshot
     if not Category.objects.filter(pk=data["category"]).exists():
         raise RestoreRefused(f"Its category “{data['category_name']}” no longer exists.")
@@ -375,6 +462,13 @@ def restore(article, revision, user, may_publish=True):
         article.validate_unique()
     except ValidationError as error:
         raise RestoreRefused(" ".join(error.messages)) from error
+
+
+def save_restored(article, revision, user):
+    """Save the article ``put_back`` prepared, with ``revision``'s sources,
+    credits and topics, and keep that as a new revision. History is never
+    rewritten."""
+    data = revision.snapshot
     with transaction.atomic():
         article.save()
         article.sources.all().delete()

@@ -279,7 +279,8 @@ def rendered(
     )
     # The desk's revision pages and fragments, as an editor gets them.
     record_revision(article, desk, ArticleRevision.Action.PUBLISHED)
-    article.body = "<p>A remarkable comeback, in extra time.</p>"
+    # New words and a link: the comparison lists the link under the word diff.
+    article.body = '<p>A remarkable comeback, in <a href="https://example.com/">extra time</a>.</p>'
     article.save()
     record_revision(article, desk, ArticleRevision.Action.SAVED)
     client.force_login(desk)
@@ -340,6 +341,7 @@ def rendered(
     assert all(response.status_code < 500 for response in pages.values())
     assert [pages[name].status_code for name in ("410 taken down", "preview link")] == [410, 200]
     assert "Polls have closed" in pages["home"].content.decode()
+    assert b'<ul class="desk-media">' in pages["compare page"].content
     html = {name: response.content.decode() for name, response in pages.items()}
     for name in ("revisions page", "compare page", "restore page", "live desk"):
         # Django's own model list in the sidebar leaves the add column out of

@@ -249,6 +249,117 @@ class TestHistoryAndCompare:
         assert client.get(url).status_code == 302  # to the desk's sign-in
 
 
+def compared(client, article, a=1, b=2):
+    url = reverse("admin:articles_article_compare", args=[article.pk])
+    return client.get(url, {"a": a, "b": b}).content.decode()
+
+
+def photo(image_id, layout="inline"):
+    return f'<figure data-image="{image_id}" data-layout="{layout}"></figure>'
+
+
+class TestCompareTheBodysMarkup:
+    """The words alone do not show every change to a body: a link's address,
+    a photo, gallery or embed put in or taken out are listed under them."""
+
+    @pytest.fixture(autouse=True)
+    def signed_in(self, client, editor):
+        client.force_login(editor)
+
+    @pytest.fixture
+    def kept(self, editor, make_article):
+        """A story kept as revision 1 with body ``before``, then 2 with ``after``."""
+
+        def keep(before, after):
+            article = make_article(body=before)
+            record_revision(article, editor, Action.SAVED)
+            article.body = after
+            article.save()
+            record_revision(article, editor, Action.SAVED)
+            return article
+
+        return keep
+
+    @pytest.fixture
+    def bodies_compared(self, client, kept):
+        """The compare page of revision 1 with body ``before`` against 2 with ``after``."""
+        return lambda before, after: compared(client, kept(before, after))
+
+    def test_a_link_with_a_new_address_is_listed_as_removed_and_added(self, bodies_compared):
+        text = bodies_compared(
+            '<p>Read <a href="https://example.org/old">the report</a>.</p>',
+            '<p>Read <a href="https://example.org/new">the report</a>.</p>',
+        )
+        assert 'Body <span class="desk-flag">changed</span>' in text
+        assert "<p>The words are the same.</p>" in text
+        assert "Removed: <del>link “the report” to https://example.org/old</del>" in text
+        assert "Added: <ins>link “the report” to https://example.org/new</ins>" in text
+
+    def test_a_link_with_new_words_is_a_word_change_only(self, bodies_compared):
+        text = bodies_compared(
+            '<p>Read <a href="https://example.org/r">the report</a>.</p>',
+            '<p>Read <a href="https://example.org/r">the full report</a>.</p>',
+        )
+        assert '<ins><span class="desk-sr">added: </span>full</ins>' in text
+        assert 'class="desk-media"' not in text
+
+    def test_a_library_photo_put_in_is_named_with_its_layout(self, bodies_compared, make_image):
+        chamber = make_image(alt_text="The council chamber", credit="Ana Photo")
+        words = "<p>The vote was close.</p>"
+        text = bodies_compared(words, words + photo(chamber.pk, "full"))
+        assert "Added: <ins>photo “The council chamber (Ana Photo)”, full width</ins>" in text
+        assert "Removed:" not in text
+
+    def test_a_gallery_taken_out_names_its_photos_in_order(self, bodies_compared, make_image):
+        first, second = make_image(alt_text="Before"), make_image(alt_text="After")
+        gallery = f'<figure data-gallery="{first.pk},{second.pk}"></figure>'
+        text = bodies_compared("<p>Then and now.</p>" + gallery, "<p>Then and now.</p>")
+        assert (
+            "Removed: <del>gallery of 2 photos: “Before (Agency)”, “After (Agency)”</del>" in text
+        )
+
+    def test_an_embed_put_in_is_named_by_provider_title_and_address(self, bodies_compared):
+        embed = (
+            '<figure data-embed="youtube" data-id="dQw4w9WgXcQ" data-title="The debate"></figure>'
+        )
+        text = bodies_compared("<p>Watch it.</p>", "<p>Watch it.</p>" + embed)
+        assert (
+            "Added: <ins>YouTube embed “The debate” "
+            "(https://www.youtube.com/watch?v=dQw4w9WgXcQ)</ins>" in text
+        )
+
+    def test_a_photo_gone_from_the_library_is_named_by_its_number(self, bodies_compared):
+        text = bodies_compared("<p>Words.</p>", "<p>Words.</p>" + photo(987654))
+        assert "Added: <ins>photo no. 987654 (no longer in the library), in the text</ins>" in text
+
+    def test_formatting_alone_is_a_change_that_says_so(self, bodies_compared):
+        plain = "<p>The chancellor said little.</p>"
+        text = bodies_compared(plain, plain.replace("little", "<strong>little</strong>"))
+        assert 'Body <span class="desk-flag">changed</span>' in text
+        assert "only the formatting or the order changed" in text
+
+    def test_the_restore_page_lists_a_photo_the_restore_takes_out(self, client, kept, make_image):
+        chamber = make_image(alt_text="The council chamber", credit="")
+        words = "<p>The vote was close.</p>"
+        article = kept(words, words + photo(chamber.pk))
+        url = reverse("admin:articles_article_restore", args=[article.pk, 1])
+        text = client.get(url).content.decode()
+        assert "It is the same as the article now" not in text
+        assert "Removed: <del>photo “The council chamber”, in the text</del>" in text
+
+    @pytest.mark.parametrize("photos", [1, 5])
+    def test_compare_names_the_photos_in_one_query_whatever_their_number(
+        self, client, kept, make_image, django_assert_num_queries, photos
+    ):
+        figures = "".join(photo(make_image().pk) for _ in range(photos))
+        article = kept("<p>Words.</p>", "<p>Words.</p>" + figures)
+        # Session, user, article, the user's two permission lookups, the two
+        # revisions, and the photos' names in one.
+        with django_assert_num_queries(7):
+            text = compared(client, article)
+        assert text.count("Added: <ins>photo “Photo number") == photos
+
+
 class TestRestore:
     def test_restore_asks_first_then_makes_a_new_revision_and_keeps_history(
         self, client, editor, three_revisions

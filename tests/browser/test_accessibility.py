@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from articles.models import Article, Banner, Contributor, PreviewLink, Topic
+from articles.models import Article, ArticleNote, Banner, Contributor, PreviewLink, Topic
 from comments import notifications
 from comments.models import Subscription
 from pages.models import Page
@@ -70,6 +70,20 @@ def site(make_article, make_category, make_comment, make_image):
     Page.objects.get_or_create(
         slug="about", defaults={"title": "About us", "body": "<p>Who we are.</p>"}
     )
+    # A story corrected twice, one correction since retracted, and updated below.
+    corrected = make_article(category=sports, headline="Derby tickets go on sale")
+    ArticleNote.objects.create(article=corrected, text="Tickets cost €30, not €40.")
+    ArticleNote.objects.create(
+        article=corrected,
+        text="The sale opens on Monday.",
+        retraction_note="It opens on Tuesday, as first reported.",
+    )
+    ArticleNote.objects.create(
+        article=corrected,
+        kind=ArticleNote.Kind.UPDATE,
+        placement=ArticleNote.Placement.BELOW,
+        text="Sold out within the hour.",
+    )
     return {
         "follow": reverse("comments:follow", args=[article.slug]),
         "unsubscribe": notifications.unsubscribe_link("ann@example.com", [followed.pk]).replace(
@@ -87,6 +101,8 @@ def site(make_article, make_category, make_comment, make_image):
         "author": "/authors/ada-reporter/",
         "topic": topic.get_absolute_url(),
         "about": "/about/",
+        "corrections": reverse("articles:corrections"),
+        "corrected article": corrected.get_absolute_url(),
     }
 
 
@@ -105,6 +121,8 @@ PAGES = [
     "author",
     "topic",
     "about",
+    "corrections",
+    "corrected article",
 ]
 
 

@@ -147,13 +147,85 @@ def test_unsaved_body_text_is_offered_back_after_a_crash_and_cleared_by_saving(
     page.get_by_role("button", name="Save and continue editing").first.click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     assert "Nine to eight." in Article.objects.get(pk=article.pk).body
-    assert (
-        page.evaluate(
-            "() => Object.keys(localStorage).filter(k => k.startsWith('newsroom-draft:'))"
-        )
-        == []
-    )
+    assert drafts_kept(page) == []
     expect(page.locator("#desk-draft")).to_be_hidden()
+    context.close()
+
+
+def drafts_kept(page):
+    return page.evaluate(
+        "() => Object.keys(localStorage).filter(k => k.startsWith('newsroom-draft:'))"
+    )
+
+
+BODY = '.ProseMirror[contenteditable="true"]'
+
+
+def add_form_typed_into(browser, live_server, user, words):
+    """A new story's add form, opened by ``user``, with ``words`` typed into the body."""
+    page = signed_in(browser, live_server, user)
+    page.goto(f"{live_server.url}/admin/articles/article/add/")
+    page.locator(BODY).click()
+    page.keyboard.type(words)
+    return page
+
+
+def offered_back_on_a_new_add_form(context, live_server, words):
+    """A new add form in the same browser: it offers the kept body, and
+    "Restore it" puts it back."""
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/articles/article/add/")
+    notice = page.locator("#desk-draft")
+    expect(notice).to_contain_text("Restore unsaved text from")
+    expect(notice).to_contain_text("It was typed into a new story but never saved.")
+    page.get_by_role("button", name="Restore it").click()
+    expect(notice).to_be_hidden()
+    expect(page.locator(BODY)).to_contain_text(words)
+    return page
+
+
+def test_a_new_storys_unsaved_body_is_offered_back_on_the_add_form_and_cleared_by_saving(
+    browser, live_server, editor, make_category
+):
+    make_category(name="City")
+    page = add_form_typed_into(browser, live_server, editor, "The council met at dawn.")
+    page.wait_for_function(
+        "() => Object.keys(localStorage).some(k => k.startsWith('newsroom-draft:new:'))"
+    )
+    context = page.context
+    page.close()  # the browser dies before the first save: the story has no id yet
+
+    page = offered_back_on_a_new_add_form(context, live_server, "The council met at dawn.")
+    page.get_by_label("Headline").fill("Council meets at dawn")
+    page.locator(".field-category .select2-selection").click()
+    page.locator(".select2-results__option", has_text="City").click()
+    page.get_by_label("Standfirst").fill("An early start.")
+    page.get_by_role("button", name="Save and continue editing").first.click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    assert "The council met at dawn." in Article.objects.get(headline="Council meets at dawn").body
+    assert drafts_kept(page) == []
+
+    page.goto(f"{live_server.url}/admin/articles/article/add/")  # a fresh one offers nothing
+    page.wait_for_load_state("load")
+    expect(page.locator("#desk-draft")).to_be_hidden()
+    context.close()
+
+
+def test_a_new_storys_body_refused_by_a_failed_save_is_still_offered_after_a_crash(
+    browser, live_server, editor
+):
+    page = add_form_typed_into(browser, live_server, editor, "Word from the council.")
+    page.get_by_role("button", name="Save and continue editing").first.click()
+    expect(page.locator(".errornote")).to_be_visible()  # no headline, no section
+    page.wait_for_load_state("load")
+    page.wait_for_function(
+        """() => Object.keys(localStorage).some(k => k.startsWith('newsroom-draft:new:')
+            && JSON.parse(localStorage.getItem(k)).body.includes('Word from the council.'))"""
+    )
+    context = page.context
+    page.close()
+
+    offered_back_on_a_new_add_form(context, live_server, "Word from the council.")
     context.close()
 
 

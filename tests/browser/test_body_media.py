@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from articles.models import Article
-from tests.browser.test_embeds import log_in
+from tests.browser.test_embeds import log_in, pick_from_the_library
 from tests.browser.test_hero_picker import serve_media
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -113,13 +113,6 @@ def edit_body(page, live_server, article):
     body = page.locator('.ProseMirror[contenteditable="true"]')
     expect(body).to_be_visible()
     return body
-
-
-def pick_from_the_library(page, dialog, button, photo):
-    """Open the library from the dialog with ``button`` and choose ``photo``."""
-    with page.expect_popup() as opened:
-        dialog.get_by_role("button", name=button).click()
-    opened.value.get_by_role("link", name=photo.alt_text).first.click()  # its thumbnail
 
 
 def loaded(image):

@@ -22,6 +22,20 @@ def log_in(page, live_server, editor):
     expect(page.get_by_role("heading", name="Desk")).to_be_visible()
 
 
+def pick_from_the_library(page, dialog, button, photo):
+    """Open the library from the dialog with ``button`` and choose ``photo``."""
+    with page.expect_popup() as opened:
+        dialog.get_by_role("button", name=button).click()
+    popup = opened.value
+    thumbnail = popup.get_by_role("link", name=photo.alt_text).first
+    thumbnail.wait_for()
+    # Choosing closes the popup at once: a click that waited on the closed page
+    # afterwards would fail, so the click is the page's own and the test waits
+    # for the popup to go.
+    with popup.expect_event("close"):
+        thumbnail.evaluate("link => link.click()")
+
+
 def test_an_editor_inserts_a_library_photo_and_a_video_and_readers_find_them(
     page, live_server, editor, make_article, make_image
 ):
@@ -36,10 +50,7 @@ def test_an_editor_inserts_a_library_photo_and_a_video_and_readers_find_them(
 
     page.locator('[title="Insert a photo from the library"]').first.click()
     dialog = page.locator("dialog[open]")
-    with page.expect_popup() as opened:
-        dialog.get_by_role("button", name="Choose from the library").click()
-    library = opened.value
-    library.get_by_role("link", name=photo.alt_text).first.click()  # its thumbnail in the list
+    pick_from_the_library(page, dialog, "Choose from the library", photo)
     expect(dialog.get_by_label("Photo")).to_have_value(str(photo.pk))
     dialog.get_by_role("button", name="Insert").click()
     expect(body).to_contain_text(f"Library photo {photo.pk} (inline)")

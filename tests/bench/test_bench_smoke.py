@@ -242,6 +242,60 @@ def test_the_issues_scenarios_are_in_the_bench_with_their_targets():
     assert scenarios["varnish"].cdn and scenarios["varnish"].through_varnish
 
 
+def test_the_mix_and_cdn_targets_are_judged_in_the_viral_deployment_and_reported_elsewhere():
+    scenarios = {s.name: s for s in run.SCENARIOS}
+
+    for name in ("mix-100", "mix-10", "beacon"):
+        target = scenarios[name].target
+        assert run.target_of(scenarios[name], "postgresql+redis") == {"target": target}
+        assert run.target_of(scenarios[name], "postgresql") == {
+            "target_elsewhere": [target, ["postgresql+redis"]]
+        }
+        assert run.target_of(scenarios[name], "sqlite") == {
+            "target_elsewhere": [target, ["postgresql+redis"]]
+        }
+    for deployment in ("sqlite", "postgresql", "postgresql+redis", "sqlite+redis"):
+        assert run.target_of(scenarios["article_readers"], deployment) == {"target": 0.5}
+        assert run.target_of(scenarios["home"], deployment) == {"target": 0.6}
+    assert run.target_of(scenarios["search"], "postgresql") == {}
+
+
+def test_the_deployment_names_redis_when_the_site_has_it(monkeypatch):
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    assert run.deployment("postgresql") == "postgresql"
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/14")
+    assert run.deployment("postgresql") == "postgresql+redis"
+
+
+def test_a_row_measured_outside_its_targets_deployment_says_so_and_passes():
+    results = {
+        "meta": {
+            "backend": "postgresql",
+            "deployment": "postgresql",
+            "workers": 3,
+            "worker_class": "sync",
+            "connections": 32,
+            "duration": 10,
+        },
+        "scenarios": [
+            {
+                "name": "beacon",
+                "rps": 700.0,
+                "ratio": 0.55,
+                "p50_ms": 40,
+                "p99_ms": 70,
+                "non_2xx": 0,
+                "read": True,
+                "target_elsewhere": [1.0, ["postgresql+redis"]],
+            },
+        ],
+    }
+    run.apply_ratios(results["scenarios"])
+
+    assert results["scenarios"][0]["failures"] == []
+    assert "ok (its 100% target is for postgresql+redis)" in run.markdown_table(results)
+
+
 def test_a_scenario_whose_url_is_a_404_is_a_failure():
     search = next(s for s in run.SCENARIOS if s.name == "search")
 

@@ -18,6 +18,9 @@ Only requests that would get exactly that page are served this way: anonymous
 readers, no session (so no flash message to show), no thread page or order
 chosen. Everyone else gets the page rendered for them.
 
+Listings (``listing``) are simpler: nothing on them is per request, so the whole
+response is kept under the site's version and served as kept to the same readers.
+
 Behind a shared cache (``NEWSROOM_CDN``) the same page is served to everyone
 with the count it had when it was served; the page's own small request counts
 the visit and brings the fresh count.
@@ -97,16 +100,22 @@ def thread_section(request, article):
 
 
 def applies(request):
-    """Whether this request gets the shared page: a GET of the default view of the
-    thread, with no session and no flash message to show.
+    """Whether this request gets the shared article page: the default view of the
+    thread, for a reader like any other (``shares_pages``)."""
+    if any(pattern.fullmatch(request.GET.get(name, "")) for name, pattern in THREAD_VIEWS.items()):
+        return False
+    return shares_pages(request)
+
+
+def shares_pages(request):
+    """Whether this request gets pages as every reader does: a GET that is not
+    htmx's, with no session and no flash message to show.
 
     A cookie is believed only when it holds something: a session cookie the
     session store does not know, or a messages cookie that is not signed by the
     site, is the same as none, so a made-up cookie cannot buy a fresh render.
     """
     if request.method not in ("GET", "HEAD") or getattr(request, "htmx", False):
-        return False
-    if any(pattern.fullmatch(request.GET.get(name, "")) for name, pattern in THREAD_VIEWS.items()):
         return False
     return not _has_session(request) and not _has_messages(request)
 
@@ -178,3 +187,23 @@ def respond(request, article, render_context):
         response["Cache-Control"] = "private, no-cache"
     response["Surrogate-Key"] = f"site article-{article.pk}"
     return response
+
+
+def listing(request, name, vary_on, render):
+    """A listing page (the home page, a section's, a contributor's or a topic's
+    page number ``n``): the same for every reader, so the response ``render()``
+    makes is kept whole under the site's version and ``name`` and ``vary_on``
+    (validated values: the subject's id and a page number that exists), and served
+    as kept to every request that ``shares_pages``. Everyone else, and a miss, get
+    ``render()``, which reads the same cached fragments: both ways give the same
+    bytes. A listing keeps no longer than its fragments do (``caching.valid_until``),
+    so a go-live, an expiring pin or a banner's start shows on time."""
+    if not shares_pages(request):
+        return render()
+    key = caching.fragment_key(f"{name}-page", vary_on, request)
+    content = caching.get_fragment(key)
+    if content is None:
+        response = render()
+        caching.set_fragment(key, response.content, request)
+        return response
+    return HttpResponse(content)

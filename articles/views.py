@@ -84,10 +84,15 @@ def home(request):
             .for_listing()
         )
 
-    response = render(
+    response = page_cache.listing(
         request,
-        "articles/home.html",
-        {"front": front, "sections": SimpleLazyObject(sections)},
+        "home",
+        [],
+        lambda: render(
+            request,
+            "articles/home.html",
+            {"front": front, "sections": SimpleLazyObject(sections)},
+        ),
     )
     return caching.share_briefly(request, response)
 
@@ -122,16 +127,21 @@ def listing_page(request, template, name, subject, articles, **context):
     number, page = cached_list_page(request, name, [subject.pk], articles)
     if number != 1 and "pinned" in context:
         context["pinned"] = []  # pinned stories head page 1 only
-    response = render(
+    response = page_cache.listing(
         request,
-        template,
-        {
-            name: subject,
-            "page_number": number,
-            "canonical_query": page_query(number),
-            "page_obj": page,
-            **context,
-        },
+        name,
+        [subject.pk, number],
+        lambda: render(
+            request,
+            template,
+            {
+                name: subject,
+                "page_number": number,
+                "canonical_query": page_query(number),
+                "page_obj": page,
+                **context,
+            },
+        ),
     )
     return caching.share_briefly(request, response)
 

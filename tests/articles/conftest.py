@@ -1,9 +1,11 @@
-"""The view-count stores, for tests that must hold on each of them."""
+"""The view-count stores, for tests that must hold on each of them, and the
+shared cache's writes."""
 
 import os
 import uuid
 
 import pytest
+from django.core.cache import cache
 
 from articles.counting import redis_store
 
@@ -37,3 +39,19 @@ def counting_store(request):
     if request.param == "redis":
         request.getfixturevalue("redis_counting")
     return request.param
+
+
+@pytest.fixture
+def cache_writes(monkeypatch):
+    """The keys written to the shared cache from now on."""
+    written = []
+    real_set, real_set_many = cache.set, cache.set_many
+    monkeypatch.setattr(
+        cache, "set", lambda key, *a, **k: written.append(key) or real_set(key, *a, **k)
+    )
+    monkeypatch.setattr(
+        cache,
+        "set_many",
+        lambda data, *a, **k: written.extend(data) or real_set_many(data, *a, **k),
+    )
+    return written

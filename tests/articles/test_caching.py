@@ -28,22 +28,6 @@ def thread_version(article):
     return caching.versions([caching.thread_scope(article.slug)])[0]
 
 
-@pytest.fixture
-def cache_writes(monkeypatch):
-    """The keys written to the shared cache from now on."""
-    written = []
-    real_set, real_set_many = cache.set, cache.set_many
-    monkeypatch.setattr(
-        cache, "set", lambda key, *a, **k: written.append(key) or real_set(key, *a, **k)
-    )
-    monkeypatch.setattr(
-        cache,
-        "set_many",
-        lambda data, *a, **k: written.extend(data) or real_set_many(data, *a, **k),
-    )
-    return written
-
-
 class TestFragmentsAreReused:
     def test_a_warm_home_page_runs_no_query(self, client, make_article, django_assert_num_queries):
         for _ in range(5):

@@ -318,7 +318,6 @@ def seed(scale=None, rng_seed=5, out=None):
         log(f"{len(reporters)} contributors")
 
         comments_seeded = seed_comments(rng, articles, scale, now, log)
-        allow_one_address_many_posters(log)
 
     analyze()
     category = categories[0]
@@ -363,21 +362,6 @@ def analyze():
         Article.objects.update(search_document=search_vector())
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-
-
-def allow_one_address_many_posters(log):
-    """wrk posts every comment from one address, each with a User-Agent of its
-    own: under the site's limit per network address only the first few would be
-    accepted. The bench's Discussion settings lift that limit (0: none); the
-    per-reader limit and every other rule stay."""
-    try:
-        from comments.models import DiscussionSettings
-    except ImportError:
-        return
-    settings = DiscussionSettings.load()
-    settings.comments_per_address = 0
-    settings.save()
-    log("discussion settings: no limit per network address")
 
 
 def seed_comments(rng, articles, scale, now, log):

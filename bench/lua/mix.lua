@@ -1,5 +1,5 @@
--- Readers of the hot article, each request a reader of its own (RUN_NONCE, thread
--- id, counter), and after every POST_EVERY reads a commenter: one request for the
+-- Readers of the hot article, each request a reader of its own (reader_headers in
+-- report.lua), and after every POST_EVERY reads a commenter: one request for the
 -- comment form (FORM_PATH, htmx, as the page fetches it) and, once a form fetched
 -- earlier is FORM_WAIT_SECONDS old, one comment posted to POST_PATH with it as a
 -- browser without JavaScript sends the form: the CSRF cookie and token
@@ -23,27 +23,21 @@ end
 
 function request()
   counter = counter + 1
-  local agent = string.format(
-    "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0 Reader/%s-%d-%d",
-    RUN_NONCE, thread_id, counter)
+  local headers = reader_headers(counter)
   local turn = counter % (POST_EVERY + 2)
   if turn == POST_EVERY then
-    return wrk.format("GET", FORM_PATH, {
-      ["User-Agent"] = agent,
-      ["HX-Request"] = "true",
-      ["Cookie"] = CSRF_COOKIE,
-    })
+    headers["HX-Request"] = "true"
+    headers["Cookie"] = CSRF_COOKIE
+    return wrk.format("GET", FORM_PATH, headers)
   end
   if turn == POST_EVERY + 1 and forms[1] and os.time() - forms[1].at >= FORM_WAIT_SECONDS then
     local form = table.remove(forms, 1)
     posts_sent = posts_sent + 1
     local body = string.format("%s&issued=%s&body=%s+%d+%d+what+a+night+in+the+final",
       POST_FIELDS, form.issued, MARKER, thread_id, counter)
-    return wrk.format("POST", POST_PATH, {
-      ["User-Agent"] = agent,
-      ["Content-Type"] = "application/x-www-form-urlencoded",
-      ["Cookie"] = CSRF_COOKIE,
-    }, body)
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+    headers["Cookie"] = CSRF_COOKIE
+    return wrk.format("POST", POST_PATH, headers, body)
   end
-  return wrk.format(nil, nil, { ["User-Agent"] = agent })
+  return wrk.format(nil, nil, headers)
 end

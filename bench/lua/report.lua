@@ -10,6 +10,20 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
+-- The headers of distinct reader number n of this thread: a User-Agent of its own
+-- (RUN_NONCE, thread id, n) and, as the proxy in front of the site reports it
+-- (NEWSROOM_TRUSTED_PROXIES=1), an address of its own, 10.<thread>.<n>: 65,536
+-- per thread before one comes again, so no address nears the cap on views.
+function reader_headers(n)
+  return {
+    ["User-Agent"] = string.format(
+      "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0 Reader/%s-%d-%d",
+      RUN_NONCE, thread_id, n),
+    ["X-Forwarded-For"] = string.format(
+      "10.%d.%d.%d", thread_id % 256, math.floor(n / 256) % 256, n % 256),
+  }
+end
+
 status_2xx, status_3xx, status_4xx, status_5xx = 0, 0, 0, 0
 posts_sent = 0
 

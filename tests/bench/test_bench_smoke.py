@@ -73,19 +73,34 @@ def test_missing_report_line_is_an_error():
         wrk.parse_output("Running 3s test\n")
 
 
-def test_reader_script_gives_every_request_its_own_user_agent():
-    script = wrk.build_script("readers", RUN_NONCE="ab12")
+@pytest.mark.parametrize("kind", ["readers", "beacon", "mix"])
+def test_every_request_of_a_readers_script_is_a_reader_with_an_agent_and_address_of_its_own(
+    kind,
+):
+    script = wrk.build_script(kind, RUN_NONCE="ab12")
 
-    assert 'RUN_NONCE = "ab12"' in script
-    assert "thread_id, counter" in script and "function done(" in script
+    assert 'RUN_NONCE = "ab12"' in script and "function done(" in script
+    assert "reader_headers(counter)" in script
+    assert "RUN_NONCE, thread_id, n)" in script  # the agent
+    assert '["X-Forwarded-For"] = string.format(' in script  # the address
+    assert '"10.%d.%d.%d", thread_id % 256, math.floor(n / 256) % 256, n % 256)' in script
 
 
 def test_reader_agents_are_counted_as_readers():
     from articles.counting import BOT_USER_AGENT
 
     agent = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0 Reader/ab-1-2"
-    assert agent.split(" Reader/")[0] in (wrk.LUA_DIR / "readers.lua").read_text()
+    assert agent.split(" Reader/")[0] in (wrk.LUA_DIR / "report.lua").read_text()
     assert not BOT_USER_AGENT.search(agent)
+
+
+def test_the_server_believes_the_readers_addresses_as_it_does_behind_nginx():
+    import bench.settings
+    import newsroom.settings
+
+    assert run.production_env("sqlite:///x")["NEWSROOM_TRUSTED_PROXIES"] == "1"
+    # The cap on views per address is the site's own: nothing lifts it.
+    assert bench.settings.NEWSROOM_VIEWS_PER_ADDRESS == newsroom.settings.NEWSROOM_VIEWS_PER_ADDRESS
 
 
 def test_lua_literals_are_quoted():
@@ -520,7 +535,7 @@ def test_varnish_configuration_without_the_backend_port_line_is_an_error():
 def test_beacon_script_asks_as_htmx_with_a_reader_per_request():
     script = wrk.build_script("beacon", RUN_NONCE="ab")
 
-    assert '["HX-Request"] = "true"' in script and "thread_id, counter" in script
+    assert 'headers["HX-Request"] = "true"' in script and "reader_headers(counter)" in script
 
 
 # --- the soak ---------------------------------------------------------------------

@@ -204,6 +204,7 @@ def listing(request, name, vary_on, render):
     content = caching.get_fragment(key)
     if content is None:
         response = render()
-        caching.set_fragment(key, response.content, request)
+        if response.status_code == 200:
+            caching.set_fragment(key, response.content, request)
         return response
     return HttpResponse(content)

@@ -133,3 +133,24 @@ def test_a_listing_is_kept_under_the_site_version(listings):
     reader().get(listings["home"])
     (site,) = caching.versions([caching.SITE])
     assert f"fragment:{site}:home-page" in caching.local_entries.entries
+
+
+def test_only_a_complete_page_is_kept(rf):
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+    from django_htmx.middleware import HtmxDetails
+
+    from articles import page_cache
+
+    def request():
+        made = rf.get("/", HTTP_USER_AGENT=READER_UA)
+        made.user, made.htmx = AnonymousUser(), HtmxDetails(made)
+        return made
+
+    unavailable = page_cache.listing(
+        request(), "home", [], lambda: HttpResponse("Back in a moment", status=503)
+    )
+    fine = page_cache.listing(request(), "home", [], lambda: HttpResponse("The front page"))
+
+    assert unavailable.status_code == 503
+    assert (fine.status_code, fine.content) == (200, b"The front page")

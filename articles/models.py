@@ -879,7 +879,10 @@ class Article(models.Model):
     @property
     def modified_at(self):
         """The one public "modified" time (JSON-LD, feeds, sitemap): the last
-        substantive update, or the publication when there was none."""
+        substantive update, or the publication when there was none or it came
+        first (a story updated while scheduled was modified when it went out)."""
+        if self.substantive_update_at and self.published_at:
+            return max(self.substantive_update_at, self.published_at)
         return self.substantive_update_at or self.published_at
 
     @property

@@ -101,6 +101,17 @@ class TestHonestDateAndTime:
         sitemap = client.get("/sitemap-articles.xml").content.decode()
         assert f"<lastmod>{article.substantive_update_at.date().isoformat()}" in sitemap
 
+    def test_a_story_updated_while_scheduled_is_never_modified_before_it_was_published(
+        self, client, make_article
+    ):
+        went_out = timezone.now().replace(microsecond=0) - timedelta(hours=1)
+        article = make_article(
+            published_at=went_out, substantive_update_at=went_out - timedelta(days=2)
+        )
+        data = json_ld(page_of(client, article))
+        assert data["datePublished"] == data["dateModified"] == went_out.isoformat()
+        assert "Updated" not in page_of(client, article)
+
     def test_a_correction_moves_the_updated_time_but_a_clarification_does_not(self, make_article):
         corrected, clarified = make_article(), make_article()
         note = note_on(corrected, kind=ArticleNote.Kind.CORRECTION)

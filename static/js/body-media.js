@@ -156,12 +156,14 @@ const showChosenPhotos = (dialogElement, fieldName, many) => {
   input.closest(".prose-editor-dialog-field").after(preview);
   let shown = 0;
   let typing = null;
+  let lookedUp = null; // the value the preview and the validity are for
   const refuse = (message) => {
     input.setCustomValidity(message);
     preview.replaceChildren(warning(message));
   };
   const show = () => {
     const asked = ++shown;
+    lookedUp = input.value;
     const [ids, wrong] = photoNumbers(input.value);
     if (wrong.length) {
       refuse(gettext("“%s” is not a photo's number.").replace("%s", wrong[0]));
@@ -200,7 +202,10 @@ const showChosenPhotos = (dialogElement, fieldName, many) => {
   });
   // The library's popup writes the number and triggers "change" through the
   // admin's jQuery, which calls this property but not added listeners.
+  // Leaving the field after typing changes it too: the number typed is being
+  // (or has been) looked up already, and is not looked up again.
   input.onchange = () => {
+    if (input.value === lookedUp) return;
     clearTimeout(typing);
     show();
   };

@@ -207,8 +207,8 @@ def test_a_number_that_names_no_photo_is_said_so_and_a_typed_one_is_not_inserted
     )
     dialog.get_by_role("button", name="Insert").click()
     expect(dialog).to_be_visible()  # refused
-    assert field.evaluate("input => input.validationMessage") == (
-        "No photo in the image library has the number 999999."
+    expect(field).to_have_js_property(
+        "validationMessage", "No photo in the image library has the number 999999."
     )
     field.fill(str(goal.pk))
     expect(dialog.locator(".library-photo")).to_have_count(1)

@@ -52,6 +52,9 @@ def test_an_editor_inserts_a_library_photo_and_a_video_and_readers_find_them(
     dialog = page.locator("dialog[open]")
     pick_from_the_library(page, dialog, "Choose from the library", photo)
     expect(dialog.get_by_label("Photo")).to_have_value(str(photo.pk))
+    # The number is looked up in the library before the dialog takes it: an
+    # editor inserts once the photo shows, and so does the test.
+    expect(dialog.locator(".library-photo")).to_contain_text(photo.alt_text)
     dialog.get_by_role("button", name="Insert").click()
     expect(body).to_contain_text(f"Library photo {photo.pk} (inline)")
 
